@@ -1,0 +1,130 @@
+"""Benchmark: full request lifecycles per second, and claim latency under a 100-way race.
+
+    python benchmarks/lifecycle.py [--lifecycles 300] [--races 10] [--db sqlite,postgres]
+
+A lifecycle is submit -> claim -> slots -> schedule -> completed -> rate, each step its
+own transaction through the real services, as a front-end would call them. The race
+releases 100 approved mentors (threads, each with its own connection) on one open
+request with a barrier and times each claim call.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks._common import START, context, database, people, percentile
+from core.clock import MovableClock
+from core.errors import AlreadyClaimed
+from core.requests import RequestDraft
+from core.services.claims import claim_request
+from core.services.outcomes import rate_session, record_outcome
+from core.services.requests import submit_request
+from core.services.sessions import available_slots, schedule_session
+from core.sessions import Outcome
+
+
+def draft(i: int) -> RequestDraft:
+    today = START.date()
+    return RequestDraft(
+        session_type="career-guidance",
+        title=f"Help with my career plan #{i}",
+        description="I would like advice on moving from support into backend work.",
+        duration_minutes=30,
+        available_from=today,
+        available_until=today + timedelta(days=50),
+        tags=["python", "career-change"],
+    )
+
+
+def lifecycles(kind: str, count: int) -> None:
+    clock = MovableClock(START)
+    with database(kind) as url:
+        ctx = context(url, clock)
+        students, mentors = people(ctx, students=count, mentors=20)
+        started = time.perf_counter()
+        for i in range(count):
+            clock.set(START)
+            student, mentor = students[i], mentors[i % len(mentors)]
+            request = submit_request(ctx, student, draft(i))
+            claim_request(ctx, mentor, request.id)
+            slot = available_slots(ctx, mentor, request.id)[0]
+            session = schedule_session(ctx, mentor, request.id, slot)
+            clock.set(session.ends_at)
+            record_outcome(ctx, mentor, session.id, Outcome.COMPLETED, duration_minutes=30)
+            rate_session(ctx, student, session.id, 5, "Very helpful")
+        elapsed = time.perf_counter() - started
+        print(
+            f"{kind:<9} lifecycles: {count} in {elapsed:.2f} s = {count / elapsed:.1f} per second "
+            f"({elapsed / count * 1000:.1f} ms each, 6 transactions)"
+        )
+
+
+def race_once(ctx, mentors: list[int], request_id: int) -> tuple[list[float], int]:
+    """All mentors press Claim at once; returns each press's latency and the winner count."""
+    barrier = threading.Barrier(len(mentors))
+    latencies: list[float] = []
+    winners: list[int] = []
+    lock = threading.Lock()
+
+    def press(mentor_id: int) -> None:
+        barrier.wait()
+        started = time.perf_counter()
+        try:
+            claim_request(ctx, mentor_id, request_id)
+            won = True
+        except AlreadyClaimed:
+            won = False
+        took = time.perf_counter() - started
+        with lock:
+            latencies.append(took)
+            if won:
+                winners.append(mentor_id)
+
+    threads = [threading.Thread(target=press, args=(m,)) for m in mentors]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, len(winners)
+
+
+def races(kind: str, rounds: int, mentors_count: int = 100) -> None:
+    clock = MovableClock(START)
+    with database(kind) as url:
+        setup = context(url, clock)
+        students, mentors = people(setup, students=rounds, mentors=mentors_count)
+        ctx = context(url, clock, pool_size=mentors_count + 5)
+        latencies: list[float] = []
+        winners: set[int] = set()
+        for r in range(rounds):
+            request = submit_request(ctx, students[r], draft(r))
+            took, won = race_once(ctx, mentors, request.id)
+            latencies += took
+            winners.add(won)
+        p50, p99 = percentile(latencies, 0.5) * 1000, percentile(latencies, 0.99) * 1000
+        print(
+            f"{kind:<9} claim race: {rounds} rounds x {mentors_count} mentors, winners per "
+            f"round {sorted(winners)}; claim latency p50 {p50:.1f} ms, p99 {p99:.1f} ms"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lifecycles", type=int, default=300)
+    parser.add_argument("--races", type=int, default=10)
+    parser.add_argument("--db", default="sqlite,postgres")
+    args = parser.parse_args()
+    for kind in args.db.split(","):
+        lifecycles(kind, args.lifecycles)
+        races(kind, args.races)
+
+
+if __name__ == "__main__":
+    main()

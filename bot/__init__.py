@@ -1,0 +1,1 @@
+"""Wiring and front-ends: configuration, the composition root, the CLI and chat handlers."""

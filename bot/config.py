@@ -1,0 +1,61 @@
+"""Configuration from environment variables and an optional ``.env`` file.
+
+Every knob has a default that works on a laptop with no server: SQLite in the current
+directory, no tokens. ``DATABASE_URL`` is read without prefix because that is what
+operators and hosting platforms already set.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from core.policy import Policy
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="MENTORBOT_", env_file=".env", extra="ignore", env_nested_delimiter="__"
+    )
+
+    database_url: str = Field(
+        default="sqlite:///mentorbot.db",
+        validation_alias=AliasChoices("DATABASE_URL", "MENTORBOT_DATABASE_URL"),
+    )
+    catalogue_path: Path | None = None
+    # identities that are admins from the start, e.g. "console:admin", "telegram:12345",
+    # "slack:T0123:U0456" (comma-separated or a JSON list in the environment)
+    admins: list[str] = Field(default_factory=list)
+
+    expiry_days: int = Field(default=7, ge=1, le=90)
+    expiry_warning_hours: int = Field(default=48, ge=1)
+    extension_days: int = Field(default=7, ge=1, le=90)
+    horizon_days: int = Field(default=60, ge=1, le=365)
+    max_active_requests: int = Field(default=5, ge=1)
+    reminder_offsets_minutes: list[int] = Field(default_factory=lambda: [24 * 60, 60])
+    min_notice_minutes: int = Field(default=120, ge=0)
+    slot_step_minutes: int = Field(default=30, ge=5, le=240)
+    meeting_link_template: str = "https://meet.jit.si/mentorbot-{token}"
+
+    telegram_token: SecretStr | None = None
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+
+    def policy(self) -> Policy:
+        return Policy(
+            expiry_after=timedelta(days=self.expiry_days),
+            expiry_warning_before=timedelta(hours=self.expiry_warning_hours),
+            extension=timedelta(days=self.extension_days),
+            horizon_days=self.horizon_days,
+            max_active_requests=self.max_active_requests,
+            reminder_offsets=tuple(
+                timedelta(minutes=m) for m in sorted(self.reminder_offsets_minutes, reverse=True)
+            ),
+            min_notice=timedelta(minutes=self.min_notice_minutes),
+            slot_step=timedelta(minutes=self.slot_step_minutes),
+            meeting_link_template=self.meeting_link_template,
+        )

@@ -1,0 +1,76 @@
+"""The state machines, as data: every allowed move is listed here and nowhere else."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from core.errors import InvalidTransition
+
+
+class RequestStatus(StrEnum):
+    OPEN = "OPEN"
+    CLAIMED = "CLAIMED"
+    SCHEDULED = "SCHEDULED"
+    COMPLETED = "COMPLETED"
+    NO_SHOW = "NO_SHOW"
+    EXPIRED = "EXPIRED"
+    CANCELLED = "CANCELLED"
+
+
+class SessionStatus(StrEnum):
+    SCHEDULED = "SCHEDULED"
+    COMPLETED = "COMPLETED"
+    NO_SHOW = "NO_SHOW"
+    CANCELLED = "CANCELLED"
+
+
+REQUEST_TRANSITIONS: frozenset[tuple[RequestStatus, RequestStatus]] = frozenset(
+    {
+        (RequestStatus.OPEN, RequestStatus.CLAIMED),  # claim, or an admin's assignment
+        (RequestStatus.CLAIMED, RequestStatus.OPEN),  # release
+        (RequestStatus.CLAIMED, RequestStatus.SCHEDULED),
+        (RequestStatus.SCHEDULED, RequestStatus.COMPLETED),
+        (RequestStatus.SCHEDULED, RequestStatus.NO_SHOW),
+        (RequestStatus.OPEN, RequestStatus.EXPIRED),
+        (RequestStatus.OPEN, RequestStatus.CANCELLED),
+        (RequestStatus.CLAIMED, RequestStatus.CANCELLED),
+        (RequestStatus.SCHEDULED, RequestStatus.CANCELLED),
+    }
+)
+
+SESSION_TRANSITIONS: frozenset[tuple[SessionStatus, SessionStatus]] = frozenset(
+    {
+        (SessionStatus.SCHEDULED, SessionStatus.SCHEDULED),  # reschedule
+        (SessionStatus.SCHEDULED, SessionStatus.COMPLETED),
+        (SessionStatus.SCHEDULED, SessionStatus.NO_SHOW),
+        (SessionStatus.SCHEDULED, SessionStatus.CANCELLED),
+    }
+)
+
+UNFINISHED_REQUEST_STATES = frozenset(
+    {RequestStatus.OPEN, RequestStatus.CLAIMED, RequestStatus.SCHEDULED}
+)
+# Requests in these states never count towards a usage limit.
+NOT_COUNTED_REQUEST_STATES = frozenset({RequestStatus.CANCELLED, RequestStatus.EXPIRED})
+
+
+def check_request_transition(current: RequestStatus, target: RequestStatus) -> None:
+    if (current, target) not in REQUEST_TRANSITIONS:
+        raise InvalidTransition(_explain(current))
+
+
+def check_session_transition(current: SessionStatus, target: SessionStatus) -> None:
+    if (current, target) not in SESSION_TRANSITIONS:
+        raise InvalidTransition(f"That is no longer possible: the session is {current.lower()}.")
+
+
+def _explain(current: RequestStatus) -> str:
+    return {
+        RequestStatus.OPEN: "That is not possible while the request is still open.",
+        RequestStatus.CLAIMED: "That is not possible: the request is already claimed.",
+        RequestStatus.SCHEDULED: "That is not possible: the session is already scheduled.",
+        RequestStatus.COMPLETED: "That is no longer possible: the session is completed.",
+        RequestStatus.NO_SHOW: "That is no longer possible: the session did not take place.",
+        RequestStatus.EXPIRED: "That is no longer possible: the request has expired.",
+        RequestStatus.CANCELLED: "That is no longer possible: the request was cancelled.",
+    }[current]

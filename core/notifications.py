@@ -1,0 +1,110 @@
+"""What to tell whom, and when: rows written by services, delivered later by the engine.
+
+A service never sends anything itself: it records the notifications its change implies
+in the same transaction, so a message exists if and only if the change committed. The
+``dedup_key`` names the fact ("24 h reminder for session 7 to member 3 for the 10:00
+slot"), and storage keeps one row per key, so re-running a service or a sweep cannot
+double a message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Audience(StrEnum):
+    MEMBER = "member"  # one person's DM
+    MENTORS = "mentors"  # the mentors' feed (channel / group)
+    ADMINS = "admins"
+
+
+class NotificationStatus(StrEnum):
+    PENDING = "PENDING"
+    SENT = "SENT"
+    CANCELLED = "CANCELLED"
+    DEAD = "DEAD"
+
+
+class Kind(StrEnum):
+    REQUEST_POSTED = "request_posted"
+    REQUEST_FOR_YOU = "request_for_you"  # preferred mentor
+    REQUEST_CLAIMED = "request_claimed"
+    REQUEST_RELEASED = "request_released"
+    REQUEST_ASSIGNED = "request_assigned"
+    REQUEST_CANCELLED = "request_cancelled"
+    REQUEST_EXPIRED = "request_expired"
+    EXPIRY_WARNING = "expiry_warning"
+    SESSION_SCHEDULED = "session_scheduled"
+    SESSION_RESCHEDULED = "session_rescheduled"
+    SESSION_CANCELLED = "session_cancelled"
+    REMINDER = "reminder"
+    OUTCOME_PROMPT = "outcome_prompt"
+    RATING_PROMPT = "rating_prompt"
+    MENTOR_NOTES_PROMPT = "mentor_notes_prompt"
+    NO_SHOW_RECORDED = "no_show_recorded"
+    MENTOR_APPLIED = "mentor_applied"
+    MENTOR_APPROVED = "mentor_approved"
+    MENTOR_REJECTED = "mentor_rejected"
+    CARD_UPDATE = "card_update"  # refresh the mentors' feed card after any change
+
+
+@dataclass
+class Notification:
+    kind: Kind
+    audience: Audience
+    recipient_id: int | None
+    due_at: datetime
+    dedup_key: str
+    payload: dict[str, Any] = field(default_factory=dict)
+    request_id: int | None = None
+    session_id: int | None = None
+    status: NotificationStatus = NotificationStatus.PENDING
+    attempts: int = 0
+    id: int | None = None
+
+
+def to_member(
+    kind: Kind,
+    recipient_id: int,
+    due_at: datetime,
+    key: str,
+    *,
+    request_id: int | None = None,
+    session_id: int | None = None,
+    **payload: Any,
+) -> Notification:
+    return Notification(
+        kind=kind,
+        audience=Audience.MEMBER,
+        recipient_id=recipient_id,
+        due_at=due_at,
+        dedup_key=f"{kind}:{key}:to{recipient_id}",
+        payload=payload,
+        request_id=request_id,
+        session_id=session_id,
+    )
+
+
+def to_audience(
+    kind: Kind,
+    audience: Audience,
+    due_at: datetime,
+    key: str,
+    *,
+    request_id: int | None = None,
+    session_id: int | None = None,
+    **payload: Any,
+) -> Notification:
+    return Notification(
+        kind=kind,
+        audience=audience,
+        recipient_id=None,
+        due_at=due_at,
+        dedup_key=f"{kind}:{key}:{audience}",
+        payload=payload,
+        request_id=request_id,
+        session_id=session_id,
+    )

@@ -1,0 +1,267 @@
+"""The storage the services need, as abstract classes.
+
+``db/`` implements them with SQLAlchemy; tests subclass them with in-memory fakes. The
+methods that change a status are *conditional* (``transition``): they name the states
+they expect to move from and report whether anything moved, which is what makes a race
+between two mentors have exactly one winner.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Collection
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Self
+
+from core.events import EntityKind, TransitionEvent
+from core.lifecycle import RequestStatus, SessionStatus
+from core.members import Identity, Member
+from core.mentors import AvailabilityWindow, MentorProfile, MentorStatus
+from core.notifications import Kind, Notification
+from core.requests import MentorshipRequest, ValidRequest
+from core.sessions import MentorshipSession
+
+
+class MemberRepository(abc.ABC):
+    @abc.abstractmethod
+    def get(self, member_id: int) -> Member | None: ...
+
+    @abc.abstractmethod
+    def get_many(self, member_ids: Collection[int]) -> dict[int, Member]: ...
+
+    @abc.abstractmethod
+    def find_by_identity(self, identity: Identity) -> Member | None: ...
+
+    @abc.abstractmethod
+    def find_by_name(self, display_name: str) -> list[Member]: ...
+
+    @abc.abstractmethod
+    def add(
+        self, display_name: str, timezone: str, identity: Identity, now: datetime
+    ) -> Member: ...
+
+    @abc.abstractmethod
+    def add_identity(self, member_id: int, identity: Identity) -> None: ...
+
+    @abc.abstractmethod
+    def update(self, member: Member, now: datetime) -> None:
+        """Write display name, time zone and admin flag."""
+
+    @abc.abstractmethod
+    def lock(self, member_id: int) -> None:
+        """Hold this member until commit, so per-member checks (limits, bookings) serialize."""
+
+    @abc.abstractmethod
+    def admins(self) -> list[Member]: ...
+
+
+class MentorRepository(abc.ABC):
+    @abc.abstractmethod
+    def get(self, member_id: int) -> MentorProfile | None: ...
+
+    @abc.abstractmethod
+    def add(self, profile: MentorProfile, now: datetime) -> None: ...
+
+    @abc.abstractmethod
+    def update(self, profile: MentorProfile, now: datetime) -> None: ...
+
+    @abc.abstractmethod
+    def list_profiles(self, status: MentorStatus | None = None) -> list[MentorProfile]: ...
+
+    @abc.abstractmethod
+    def windows(self, member_id: int) -> list[AvailabilityWindow]: ...
+
+    @abc.abstractmethod
+    def add_window(self, member_id: int, window: AvailabilityWindow) -> AvailabilityWindow: ...
+
+    @abc.abstractmethod
+    def remove_window(self, member_id: int, window_id: int) -> bool: ...
+
+
+class RequestRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(
+        self,
+        student_id: int,
+        request: ValidRequest,
+        now: datetime,
+        expires_at: datetime,
+        submission_key: str | None = None,
+    ) -> MentorshipRequest: ...
+
+    @abc.abstractmethod
+    def find_by_submission_key(self, student_id: int, key: str) -> MentorshipRequest | None: ...
+
+    @abc.abstractmethod
+    def get(self, request_id: int) -> MentorshipRequest | None: ...
+
+    @abc.abstractmethod
+    def for_student(self, student_id: int) -> list[MentorshipRequest]: ...
+
+    @abc.abstractmethod
+    def counted_for_student(self, student_id: int) -> list[MentorshipRequest]:
+        """The student's requests that count towards limits (see ``counts_towards_limit``)."""
+
+    @abc.abstractmethod
+    def open_requests(self) -> list[MentorshipRequest]: ...
+
+    @abc.abstractmethod
+    def claimed_by(self, mentor_id: int) -> list[MentorshipRequest]: ...
+
+    @abc.abstractmethod
+    def transition(
+        self,
+        request_id: int,
+        expected: Collection[RequestStatus],
+        target: RequestStatus,
+        now: datetime,
+        **changes: Any,
+    ) -> bool:
+        """Move to ``target`` only if the status is still one of ``expected``; True if moved."""
+
+    @abc.abstractmethod
+    def save(self, request: MentorshipRequest, now: datetime) -> None:
+        """Write every mutable field unconditionally (edits; never for status races)."""
+
+    @abc.abstractmethod
+    def expired_ids(self, now: datetime, limit: int) -> list[int]: ...
+
+    @abc.abstractmethod
+    def all(self) -> list[MentorshipRequest]: ...
+
+
+class SessionRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, session: MentorshipSession) -> MentorshipSession:
+        """Insert; the given ``id`` is ignored and the stored one returned."""
+
+    @abc.abstractmethod
+    def get(self, session_id: int) -> MentorshipSession | None: ...
+
+    @abc.abstractmethod
+    def for_request(self, request_id: int) -> MentorshipSession | None: ...
+
+    @abc.abstractmethod
+    def for_member(self, member_id: int) -> list[MentorshipSession]:
+        """Sessions where the member is the student or the mentor."""
+
+    @abc.abstractmethod
+    def busy_for_member(
+        self, mentor_id: int, start: datetime, end: datetime
+    ) -> list[MentorshipSession]:
+        """Scheduled sessions of the member (as mentor or student) that overlap [start, end)."""
+
+    @abc.abstractmethod
+    def transition(
+        self,
+        session_id: int,
+        expected: Collection[SessionStatus],
+        target: SessionStatus,
+        now: datetime,
+        **changes: Any,
+    ) -> bool: ...
+
+    @abc.abstractmethod
+    def rate(self, session_id: int, rating: int, feedback: str | None, now: datetime) -> bool:
+        """Store a rating only for a completed session not yet rated; True if stored."""
+
+    @abc.abstractmethod
+    def set_feedback(self, session_id: int, feedback: str, now: datetime) -> bool:
+        """Store feedback only if none was stored yet; True if stored."""
+
+    @abc.abstractmethod
+    def update_notes(
+        self,
+        session_id: int,
+        now: datetime,
+        mentor_notes: str | None,
+        session_duration_minutes: int | None,
+    ) -> None: ...
+
+    @abc.abstractmethod
+    def ratings_by_mentor(self) -> dict[int, tuple[float, int]]:
+        """Average rating and number of ratings per mentor."""
+
+    @abc.abstractmethod
+    def all(self) -> list[MentorshipSession]: ...
+
+
+class EventRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, event: TransitionEvent) -> None: ...
+
+    @abc.abstractmethod
+    def for_entity(self, entity: EntityKind, entity_id: int) -> list[TransitionEvent]: ...
+
+
+class NotificationRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, notification: Notification) -> bool:
+        """Insert unless a row with the same dedup key exists; True if inserted."""
+
+    @abc.abstractmethod
+    def cancel_pending(
+        self,
+        *,
+        request_id: int | None = None,
+        session_id: int | None = None,
+        kinds: Collection[Kind] | None = None,
+    ) -> int: ...
+
+    @abc.abstractmethod
+    def pending(self) -> list[Notification]: ...
+
+
+class UnitOfWork(abc.ABC):
+    """One transaction: rolls back on exit unless :meth:`commit` was called."""
+
+    members: MemberRepository
+    mentors: MentorRepository
+    requests: RequestRepository
+    sessions: SessionRepository
+    events: EventRepository
+    notifications: NotificationRepository
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.rollback()
+
+    @abc.abstractmethod
+    def commit(self) -> None: ...
+
+    @abc.abstractmethod
+    def rollback(self) -> None: ...
+
+
+def record(
+    uow: UnitOfWork,
+    entity: EntityKind,
+    entity_id: int,
+    from_status: str | None,
+    to_status: str,
+    actor_id: int | None,
+    at: datetime,
+    reason: str | None = None,
+) -> None:
+    """Write the audit event for one transition (services call this after each move)."""
+    uow.events.add(TransitionEvent(entity, entity_id, from_status, to_status, actor_id, at, reason))
+
+
+__all__ = [
+    "EventRepository",
+    "MemberRepository",
+    "MentorRepository",
+    "NotificationRepository",
+    "RequestRepository",
+    "SessionRepository",
+    "UnitOfWork",
+    "record",
+]

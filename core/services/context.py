@@ -1,0 +1,64 @@
+"""What every service needs from the outside, wired once by the composition root."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from core.catalogue import Catalogue
+from core.clock import Clock
+from core.errors import NotAllowed, NotFound
+from core.members import Member
+from core.mentors import MentorProfile
+from core.policy import Policy
+from core.ports import UnitOfWork
+
+
+def random_token() -> str:
+    return secrets.token_urlsafe(9).replace("_", "x").replace("-", "y")
+
+
+@dataclass
+class ServiceContext:
+    uow_factory: Callable[[], UnitOfWork]
+    clock: Clock
+    catalogue: Catalogue
+    policy: Policy = field(default_factory=Policy)
+    token_factory: Callable[[], str] = random_token
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def new_meeting_link(self) -> str:
+        return self.policy.meeting_link_template.format(token=self.token_factory())
+
+
+def local_today(member: Member, now: datetime) -> date:
+    """The member's own calendar date: 'not in the past' means in *their* zone."""
+    return now.astimezone(ZoneInfo(member.timezone)).date()
+
+
+def load_member(uow: UnitOfWork, member_id: int) -> Member:
+    member = uow.members.get(member_id)
+    if member is None:
+        raise NotFound("I do not know you yet: please send /start first.")
+    return member
+
+
+def require_admin(uow: UnitOfWork, member_id: int) -> Member:
+    member = load_member(uow, member_id)
+    if not member.is_admin:
+        raise NotAllowed("Only admins can do that.")
+    return member
+
+
+def require_approved_mentor(uow: UnitOfWork, member_id: int) -> MentorProfile:
+    profile = uow.mentors.get(member_id)
+    if profile is None:
+        raise NotAllowed("Only mentors can do that. Send /become_mentor to apply.")
+    if not profile.is_approved:
+        raise NotAllowed("Your mentor profile is not approved yet; an admin will review it.")
+    return profile

@@ -1,0 +1,63 @@
+"""Registering people and their preferences."""
+
+from __future__ import annotations
+
+from core.errors import ValidationFailed
+from core.members import Identity, Member
+from core.services.context import ServiceContext, load_member
+from core.validation import check_timezone, clean_text, validate_one
+
+
+def register_member(
+    ctx: ServiceContext, identity: Identity, display_name: str, timezone: str | None = None
+) -> tuple[Member, bool]:
+    """Find or create the member behind a platform account; True when newly created.
+
+    Idempotent, so a repeated /start (or two arriving at once) yields one member.
+    """
+    name = validate_one(
+        "display_name",
+        lambda: clean_text(display_name, "Your name", ctx.policy.display_name_max),
+    )
+    zone = validate_one("timezone", lambda: check_timezone(timezone or "UTC"))
+    with ctx.uow_factory() as uow:
+        existing = uow.members.find_by_identity(identity)
+        if existing is not None:
+            return existing, False
+        member = uow.members.add(name, zone, identity, ctx.now())
+        uow.commit()
+    return member, True
+
+
+def link_identity(ctx: ServiceContext, member_id: int, identity: Identity) -> Member:
+    """Attach another platform account, so one person is one member across platforms."""
+    with ctx.uow_factory() as uow:
+        member = load_member(uow, member_id)
+        owner = uow.members.find_by_identity(identity)
+        if owner is not None and owner.id != member_id:
+            raise ValidationFailed({"identity": "That account already belongs to someone else."})
+        if owner is None:
+            uow.members.add_identity(member_id, identity)
+            member.identities.append(identity)
+        uow.commit()
+    return member
+
+
+def set_timezone(ctx: ServiceContext, member_id: int, timezone: str) -> Member:
+    zone = validate_one("timezone", lambda: check_timezone(timezone))
+    with ctx.uow_factory() as uow:
+        member = load_member(uow, member_id)
+        member.timezone = zone
+        uow.members.update(member, ctx.now())
+        uow.commit()
+    return member
+
+
+def find_member(ctx: ServiceContext, identity: Identity) -> Member | None:
+    with ctx.uow_factory() as uow:
+        return uow.members.find_by_identity(identity)
+
+
+def get_member(ctx: ServiceContext, member_id: int) -> Member:
+    with ctx.uow_factory() as uow:
+        return load_member(uow, member_id)

@@ -1,0 +1,212 @@
+"""A student's side of a request: submit, look, extend, cancel, repost."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from core.errors import NotAllowed, ValidationFailed
+from core.events import EntityKind
+from core.lifecycle import UNFINISHED_REQUEST_STATES, RequestStatus, check_request_transition
+from core.limits import UsageLine, check_can_submit, usage_report
+from core.notifications import Audience, Kind, to_audience, to_member
+from core.ports import UnitOfWork, record
+from core.requests import MentorshipRequest, RequestDraft
+from core.services.common import card_update, close_session_for_request, load_request
+from core.services.context import ServiceContext, load_member, local_today
+from core.validation import clean_text, validate_draft, validate_one
+
+
+def submit_request(ctx: ServiceContext, actor_id: int, draft: RequestDraft) -> MentorshipRequest:
+    """Validate, enforce limits under the student's lock, store, and announce."""
+    now = ctx.now()
+    with ctx.uow_factory() as uow:
+        student = load_member(uow, actor_id)
+        valid = validate_draft(draft, ctx.catalogue, ctx.policy, local_today(student, now))
+        if valid.preferred_mentor_id is not None:
+            _check_preferred_mentor(uow, actor_id, valid.preferred_mentor_id)
+        uow.members.lock(actor_id)
+        if draft.submission_key:
+            earlier = uow.requests.find_by_submission_key(actor_id, draft.submission_key)
+            if earlier is not None:
+                return earlier  # a second press of Submit: same request, nothing new
+        check_can_submit(
+            ctx.catalogue,
+            ctx.policy,
+            valid.session_type,
+            uow.requests.counted_for_student(actor_id),
+        )
+        request = uow.requests.add(
+            actor_id, valid, now, now + ctx.policy.expiry_after, draft.submission_key
+        )
+        record(uow, EntityKind.REQUEST, request.id, None, RequestStatus.OPEN, actor_id, now)
+        announce_request(uow, ctx, request, reason="new")
+        uow.commit()
+    return request
+
+
+def announce_request(
+    uow: UnitOfWork, ctx: ServiceContext, request: MentorshipRequest, reason: str
+) -> None:
+    """Post to the mentors' feed (and the preferred mentor) and book the expiry warning."""
+    now = ctx.now()
+    key = f"r{request.id}:{reason}:{now.isoformat()}"
+    uow.notifications.add(
+        to_audience(Kind.REQUEST_POSTED, Audience.MENTORS, now, key, request_id=request.id)
+    )
+    if request.preferred_mentor_id is not None:
+        uow.notifications.add(
+            to_member(
+                Kind.REQUEST_FOR_YOU, request.preferred_mentor_id, now, key, request_id=request.id
+            )
+        )
+    book_expiry_warning(uow, ctx, request)
+
+
+def book_expiry_warning(uow: UnitOfWork, ctx: ServiceContext, request: MentorshipRequest) -> None:
+    warn_at = request.expires_at - ctx.policy.expiry_warning_before
+    uow.notifications.cancel_pending(request_id=request.id, kinds=[Kind.EXPIRY_WARNING])
+    uow.notifications.add(
+        to_member(
+            Kind.EXPIRY_WARNING,
+            request.student_id,
+            max(warn_at, ctx.now()),
+            f"r{request.id}:{request.expires_at.isoformat()}",
+            request_id=request.id,
+        )
+    )
+
+
+def _check_preferred_mentor(uow: UnitOfWork, actor_id: int, mentor_id: int) -> None:
+    profile = uow.mentors.get(mentor_id)
+    if profile is None or not profile.is_approved:
+        raise ValidationFailed({"preferred_mentor_id": "That mentor is not available."})
+    if mentor_id == actor_id:
+        raise ValidationFailed({"preferred_mentor_id": "You cannot mentor yourself."})
+
+
+def cancel_request(
+    ctx: ServiceContext, actor_id: int, request_id: int, reason: str | None = None
+) -> MentorshipRequest:
+    """The student (or an admin) withdraws; a booked session is cancelled with it."""
+    why = validate_one(
+        "reason",
+        lambda: clean_text(reason, "The reason", ctx.policy.reason_max, required=False),
+    )
+    now = ctx.now()
+    with ctx.uow_factory() as uow:
+        actor = load_member(uow, actor_id)
+        request = load_request(uow, request_id)
+        if request.student_id != actor_id and not actor.is_admin:
+            raise NotAllowed("Only the student who asked can cancel this request.")
+        if not uow.requests.transition(
+            request_id,
+            UNFINISHED_REQUEST_STATES,
+            RequestStatus.CANCELLED,
+            now,
+            cancel_reason=why or "cancelled by the student",
+        ):
+            fresh = load_request(uow, request_id)
+            if fresh.status == RequestStatus.CANCELLED:
+                return fresh  # a second press: already done
+            check_request_transition(fresh.status, RequestStatus.CANCELLED)
+        record(
+            uow,
+            EntityKind.REQUEST,
+            request_id,
+            request.status,
+            RequestStatus.CANCELLED,
+            actor_id,
+            now,
+            why or None,
+        )
+        close_session_for_request(uow, request, actor_id, now, why or "request cancelled")
+        uow.notifications.cancel_pending(request_id=request_id)
+        if request.claimed_by is not None:
+            uow.notifications.add(
+                to_member(
+                    Kind.REQUEST_CANCELLED,
+                    request.claimed_by,
+                    now,
+                    f"r{request_id}",
+                    request_id=request_id,
+                )
+            )
+        card_update(uow, request_id, now, "cancelled")
+        uow.commit()
+        return load_request(uow, request_id)
+
+
+def extend_request(ctx: ServiceContext, actor_id: int, request_id: int) -> MentorshipRequest:
+    """Keep an open request alive for another period (the expiry warning's button)."""
+    now = ctx.now()
+    with ctx.uow_factory() as uow:
+        request = load_request(uow, request_id)
+        if request.student_id != actor_id:
+            raise NotAllowed("Only the student who asked can extend this request.")
+        new_expiry = max(request.expires_at, now) + ctx.policy.extension
+        if not uow.requests.transition(
+            request_id, [RequestStatus.OPEN], RequestStatus.OPEN, now, expires_at=new_expiry
+        ):
+            check_request_transition(load_request(uow, request_id).status, RequestStatus.OPEN)
+        request.expires_at = new_expiry
+        book_expiry_warning(uow, ctx, request)
+        uow.commit()
+    return request
+
+
+def repost_request(ctx: ServiceContext, actor_id: int, request_id: int) -> MentorshipRequest:
+    """Submit an expired or cancelled request again, its dates moved forward if needed."""
+    with ctx.uow_factory() as uow:
+        old = load_request(uow, request_id)
+        student = load_member(uow, actor_id)
+    if old.student_id != actor_id:
+        raise NotAllowed("Only the student who asked can repost this request.")
+    if old.status not in (RequestStatus.EXPIRED, RequestStatus.CANCELLED):
+        raise ValidationFailed({"request": "This request is still active; no need to repost."})
+    today = local_today(student, ctx.now())
+    shift = max(timedelta(0), today - old.available_from)
+    horizon = today + timedelta(days=ctx.policy.horizon_days)
+    draft = RequestDraft(
+        session_type=old.session_type,
+        title=old.title,
+        description=old.description,
+        extra=dict(old.extra),
+        duration_minutes=old.duration_minutes,
+        urgency=old.urgency.value,
+        available_from=old.available_from + shift,
+        available_until=min(old.available_until + shift, horizon),
+        tags=list(old.tags),
+        preferred_mentor_id=old.preferred_mentor_id,
+        submission_key=f"repost:{old.id}",
+    )
+    return submit_request(ctx, actor_id, draft)
+
+
+def my_requests(ctx: ServiceContext, actor_id: int) -> list[MentorshipRequest]:
+    with ctx.uow_factory() as uow:
+        return sorted(uow.requests.for_student(actor_id), key=lambda r: r.created_at, reverse=True)
+
+
+def usage_left(ctx: ServiceContext, actor_id: int) -> list[UsageLine]:
+    """What is left for me: the answer to /limits."""
+    with ctx.uow_factory() as uow:
+        counted = uow.requests.counted_for_student(actor_id)
+    return usage_report(ctx.catalogue, ctx.policy, counted)
+
+
+def get_request(ctx: ServiceContext, actor_id: int, request_id: int) -> MentorshipRequest:
+    """One request, for anyone entitled to see it: its student, mentors and admins."""
+    with ctx.uow_factory() as uow:
+        actor = load_member(uow, actor_id)
+        request = load_request(uow, request_id)
+        profile = uow.mentors.get(actor_id)
+    visible = (
+        request.student_id == actor_id
+        or request.claimed_by == actor_id
+        or actor.is_admin
+        or (profile is not None and profile.is_approved)
+    )
+    if not visible:
+        raise NotAllowed("You cannot see that request.")
+    return replace(request)

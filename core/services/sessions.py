@@ -1,0 +1,328 @@
+"""Giving a claimed request a time, moving it, and calling it off."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from core.errors import InvalidTransition, NotAllowed, SlotUnavailable, ValidationFailed
+from core.events import EntityKind
+from core.lifecycle import RequestStatus, SessionStatus, check_request_transition
+from core.notifications import Kind, to_member
+from core.ports import UnitOfWork, record
+from core.requests import MentorshipRequest
+from core.services.common import (
+    card_update,
+    close_session_for_request,
+    load_request,
+    load_session,
+)
+from core.services.context import (
+    ServiceContext,
+    load_member,
+    local_today,
+    require_approved_mentor,
+)
+from core.services.requests import cancel_request
+from core.sessions import MentorshipSession
+from core.slots import compute_slots, local_day_bounds
+from core.validation import check_date_range
+
+SESSION_NOTIFICATIONS = (Kind.REMINDER, Kind.OUTCOME_PROMPT)
+
+
+def _slots(
+    uow: UnitOfWork,
+    ctx: ServiceContext,
+    request: MentorshipRequest,
+    mentor_id: int,
+    days: tuple[date, date] | None = None,
+    ignore_session: int | None = None,
+) -> list[datetime]:
+    mentor = load_member(uow, mentor_id)
+    student = load_member(uow, request.student_id)
+    day_from, day_until = days or (request.available_from, request.available_until)
+    start, end = local_day_bounds(day_from, day_until, student.timezone)
+    busy = [
+        (s.scheduled_at, s.ends_at)
+        for who in (mentor_id, request.student_id)
+        for s in uow.sessions.busy_for_member(who, start - timedelta(days=1), end)
+        if s.id != ignore_session
+    ]
+    return compute_slots(
+        windows=uow.mentors.windows(mentor_id),
+        mentor_zone=mentor.timezone,
+        student_zone=student.timezone,
+        available_from=day_from,
+        available_until=day_until,
+        duration=timedelta(minutes=request.duration_minutes),
+        busy=busy,
+        now=ctx.now(),
+        min_notice=ctx.policy.min_notice,
+        step=ctx.policy.slot_step,
+        limit=ctx.policy.max_slots_offered,
+    )
+
+
+def _check_days(
+    ctx: ServiceContext, uow: UnitOfWork, request: MentorshipRequest, days: tuple[date, date] | None
+) -> None:
+    if days is None:
+        return
+    today = local_today(load_member(uow, request.student_id), ctx.now())
+    errors = check_date_range(days[0], days[1], today, ctx.policy)
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def available_slots(
+    ctx: ServiceContext, actor_id: int, request_id: int, days: tuple[date, date] | None = None
+) -> list[datetime]:
+    """UTC start times the claiming mentor can offer; each front-end shows them per zone."""
+    with ctx.uow_factory() as uow:
+        request = load_request(uow, request_id)
+        if actor_id not in (request.claimed_by, request.student_id):
+            raise NotAllowed("Only the student and the mentor of this request can see its slots.")
+        if request.claimed_by is None:
+            raise InvalidTransition("Nobody has claimed this request yet.")
+        _check_days(ctx, uow, request, days)
+        session = uow.sessions.for_request(request_id)
+        return _slots(uow, ctx, request, request.claimed_by, days, session.id if session else None)
+
+
+def schedule_session(
+    ctx: ServiceContext,
+    actor_id: int,
+    request_id: int,
+    start: datetime,
+    meeting_link: str | None = None,
+) -> MentorshipSession:
+    """The claiming mentor picks a slot; both people are locked so neither is double-booked."""
+    now = ctx.now()
+    with ctx.uow_factory() as uow:
+        profile = require_approved_mentor(uow, actor_id)
+        request = load_request(uow, request_id)
+        if request.claimed_by != actor_id:
+            raise NotAllowed("Only the mentor who claimed this request can schedule it.")
+        check_request_transition(request.status, RequestStatus.SCHEDULED)
+        for member_id in sorted({actor_id, request.student_id}):
+            uow.members.lock(member_id)
+        if start not in _slots(uow, ctx, request, actor_id):
+            raise SlotUnavailable()
+        link = meeting_link or profile.meeting_link or ctx.new_meeting_link()
+        session = uow.sessions.add(
+            MentorshipSession(
+                id=0,
+                request_id=request_id,
+                mentor_id=actor_id,
+                student_id=request.student_id,
+                session_type=request.session_type,
+                status=SessionStatus.SCHEDULED,
+                scheduled_at=start,
+                ends_at=start + timedelta(minutes=request.duration_minutes),
+                duration_minutes=request.duration_minutes,
+                meeting_link=link,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        if not uow.requests.transition(
+            request_id, [RequestStatus.CLAIMED], RequestStatus.SCHEDULED, now
+        ):
+            raise InvalidTransition()
+        record(
+            uow,
+            EntityKind.REQUEST,
+            request_id,
+            RequestStatus.CLAIMED,
+            RequestStatus.SCHEDULED,
+            actor_id,
+            now,
+        )
+        record(uow, EntityKind.SESSION, session.id, None, SessionStatus.SCHEDULED, actor_id, now)
+        for member_id in (session.student_id, session.mentor_id):
+            uow.notifications.add(
+                to_member(
+                    Kind.SESSION_SCHEDULED,
+                    member_id,
+                    now,
+                    f"s{session.id}",
+                    request_id=request_id,
+                    session_id=session.id,
+                )
+            )
+        book_session_notifications(uow, ctx, session)
+        card_update(uow, request_id, now, "scheduled")
+        uow.commit()
+    return session
+
+
+def book_session_notifications(
+    uow: UnitOfWork, ctx: ServiceContext, session: MentorshipSession
+) -> None:
+    """Reminders at each offset (skipping those already past) and the 'did it happen?' ask.
+
+    Keys include the start time, so a reschedule books new rows rather than colliding
+    with the cancelled ones.
+    """
+    now = ctx.now()
+    stamp = session.scheduled_at.isoformat()
+    for member_id in (session.student_id, session.mentor_id):
+        for offset in ctx.policy.reminder_offsets:
+            due = session.scheduled_at - offset
+            if due <= now:
+                continue
+            minutes = int(offset.total_seconds() // 60)
+            uow.notifications.add(
+                to_member(
+                    Kind.REMINDER,
+                    member_id,
+                    due,
+                    f"s{session.id}:{stamp}:{minutes}m",
+                    request_id=session.request_id,
+                    session_id=session.id,
+                    offset_minutes=minutes,
+                )
+            )
+        uow.notifications.add(
+            to_member(
+                Kind.OUTCOME_PROMPT,
+                member_id,
+                session.ends_at,
+                f"s{session.id}:{stamp}",
+                request_id=session.request_id,
+                session_id=session.id,
+            )
+        )
+
+
+def reschedule_session(
+    ctx: ServiceContext,
+    actor_id: int,
+    session_id: int,
+    start: datetime,
+    days: tuple[date, date] | None = None,
+) -> MentorshipSession:
+    now = ctx.now()
+    with ctx.uow_factory() as uow:
+        session = load_session(uow, session_id)
+        if actor_id not in (session.mentor_id, session.student_id):
+            raise NotAllowed("Only the student and the mentor of this session can move it.")
+        if session.status != SessionStatus.SCHEDULED:
+            raise InvalidTransition(f"This session is {session.status.lower()}; it cannot move.")
+        request = load_request(uow, session.request_id)
+        _check_days(ctx, uow, request, days)
+        for member_id in sorted({session.mentor_id, session.student_id}):
+            uow.members.lock(member_id)
+        if start not in _slots(uow, ctx, request, session.mentor_id, days, session.id):
+            raise SlotUnavailable()
+        old_start = session.scheduled_at
+        ends_at = start + timedelta(minutes=session.duration_minutes)
+        if not uow.sessions.transition(
+            session_id,
+            [SessionStatus.SCHEDULED],
+            SessionStatus.SCHEDULED,
+            now,
+            scheduled_at=start,
+            ends_at=ends_at,
+        ):
+            raise InvalidTransition()
+        record(
+            uow,
+            EntityKind.SESSION,
+            session_id,
+            SessionStatus.SCHEDULED,
+            SessionStatus.SCHEDULED,
+            actor_id,
+            now,
+            f"rescheduled from {old_start.isoformat()} to {start.isoformat()}",
+        )
+        uow.notifications.cancel_pending(session_id=session_id, kinds=SESSION_NOTIFICATIONS)
+        session.scheduled_at, session.ends_at = start, ends_at
+        for member_id in (session.student_id, session.mentor_id):
+            uow.notifications.add(
+                to_member(
+                    Kind.SESSION_RESCHEDULED,
+                    member_id,
+                    now,
+                    f"s{session_id}:{start.isoformat()}",
+                    request_id=session.request_id,
+                    session_id=session_id,
+                    by=actor_id,
+                )
+            )
+        book_session_notifications(uow, ctx, session)
+        uow.commit()
+    return session
+
+
+def cancel_session(
+    ctx: ServiceContext, actor_id: int, session_id: int, reason: str | None = None
+) -> MentorshipSession:
+    """Either person calls it off; the request is cancelled with it and its quota returns."""
+    with ctx.uow_factory() as uow:
+        session = load_session(uow, session_id)
+        actor = load_member(uow, actor_id)
+    if actor_id == session.student_id or actor.is_admin:
+        cancel_request(ctx, actor_id, session.request_id, reason)
+    elif actor_id == session.mentor_id:
+        _mentor_cancels(ctx, actor_id, session, reason)
+    else:
+        raise NotAllowed("Only the student and the mentor of this session can cancel it.")
+    with ctx.uow_factory() as uow:
+        return load_session(uow, session_id)
+
+
+def _mentor_cancels(
+    ctx: ServiceContext, actor_id: int, session: MentorshipSession, reason: str | None
+) -> None:
+    now = ctx.now()
+    why = reason or "cancelled by the mentor"
+    with ctx.uow_factory() as uow:
+        request = load_request(uow, session.request_id)
+        if not uow.requests.transition(
+            request.id, [RequestStatus.SCHEDULED], RequestStatus.CANCELLED, now, cancel_reason=why
+        ):
+            check_request_transition(load_request(uow, request.id).status, RequestStatus.CANCELLED)
+        record(
+            uow,
+            EntityKind.REQUEST,
+            request.id,
+            RequestStatus.SCHEDULED,
+            RequestStatus.CANCELLED,
+            actor_id,
+            now,
+            why,
+        )
+        close_session_for_request(uow, request, actor_id, now, why)
+        uow.notifications.cancel_pending(request_id=request.id)
+        uow.notifications.add(
+            to_member(
+                Kind.REQUEST_CANCELLED,
+                request.student_id,
+                now,
+                f"r{request.id}",
+                request_id=request.id,
+                by_mentor=True,
+            )
+        )
+        card_update(uow, request.id, now, "cancelled")
+        uow.commit()
+
+
+def my_sessions(ctx: ServiceContext, actor_id: int) -> list[MentorshipSession]:
+    """My sessions as student or mentor; a student never sees the mentor's private notes."""
+    with ctx.uow_factory() as uow:
+        sessions = uow.sessions.for_member(actor_id)
+    shown = [s if s.mentor_id == actor_id else s.for_student() for s in sessions]
+    return sorted(shown, key=lambda s: s.scheduled_at)
+
+
+def get_session(ctx: ServiceContext, actor_id: int, session_id: int) -> MentorshipSession:
+    with ctx.uow_factory() as uow:
+        actor = load_member(uow, actor_id)
+        session = load_session(uow, session_id)
+    if actor_id == session.mentor_id or actor.is_admin:
+        return session
+    if actor_id == session.student_id:
+        return session.for_student()
+    raise NotAllowed("You cannot see that session.")

@@ -1,0 +1,54 @@
+"""Sessions (the seed's ``mentorship_sessions``): a claimed request with a time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+
+from core.lifecycle import SessionStatus
+
+
+class Outcome(StrEnum):
+    """The answers to "did it happen?"."""
+
+    COMPLETED = "completed"
+    MENTOR_NO_SHOW = "mentor_no_show"
+    STUDENT_NO_SHOW = "student_no_show"
+
+
+class NoShowParty(StrEnum):
+    MENTOR = "mentor"
+    STUDENT = "student"
+
+
+@dataclass
+class MentorshipSession:
+    id: int
+    request_id: int
+    mentor_id: int
+    student_id: int
+    session_type: str
+    status: SessionStatus
+    scheduled_at: datetime
+    ends_at: datetime
+    duration_minutes: int
+    meeting_link: str
+    created_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None = None
+    notes: str | None = None
+    mentor_notes: str | None = None  # private: never shown to the student
+    session_duration_minutes: int | None = None
+    session_rating: int | None = None
+    session_feedback: str | None = None
+    no_show_by: NoShowParty | None = None
+    is_deleted: bool = False
+
+    def overlaps(self, start: datetime, end: datetime) -> bool:
+        return self.scheduled_at < end and start < self.ends_at
+
+    def for_student(self) -> MentorshipSession:
+        """A copy safe to show the student: the mentor's private notes are removed here,
+        once, rather than trusted to every front-end."""
+        return replace(self, mentor_notes=None)

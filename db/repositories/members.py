@@ -1,0 +1,137 @@
+"""Members, their platform identities, and the per-member lock."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from core.members import Identity, Member, Platform
+from core.mentors import MentorStatus
+from core.ports import MemberRepository
+from db.models import MemberIdentityRow, MemberRow, MentorProfileRow
+from db.repositories.base import SqlRepository
+
+
+class SqlMemberRepository(SqlRepository, MemberRepository):
+    def get(self, member_id: int) -> Member | None:
+        return self.get_many([member_id]).get(member_id)
+
+    def get_many(self, member_ids: Collection[int]) -> dict[int, Member]:
+        if not member_ids:
+            return {}
+        rows = self.session.scalars(
+            self.fresh(select(MemberRow).where(MemberRow.id.in_(set(member_ids))))
+        ).all()
+        return self._with_details(rows)
+
+    def find_by_identity(self, identity: Identity) -> Member | None:
+        member_id = self.session.scalar(
+            select(MemberIdentityRow.member_id).where(
+                MemberIdentityRow.platform == identity.platform.value,
+                MemberIdentityRow.external_id == identity.external_id,
+            )
+        )
+        return None if member_id is None else self.get(member_id)
+
+    def find_by_name(self, display_name: str) -> list[Member]:
+        rows = self.session.scalars(
+            self.fresh(
+                select(MemberRow)
+                .where(func.lower(MemberRow.display_name) == display_name.strip().lower())
+                .order_by(MemberRow.id)
+            )
+        ).all()
+        found = self._with_details(rows)
+        return [found[row.id] for row in rows]
+
+    def add(self, display_name: str, timezone: str, identity: Identity, now: datetime) -> Member:
+        # A savepoint, so that losing a race on the unique identity (two /start at once)
+        # leaves the outer transaction usable and we return the winner's member.
+        try:
+            with self.session.begin_nested():
+                row = MemberRow(
+                    display_name=display_name, timezone=timezone, created_at=now, updated_at=now
+                )
+                self.session.add(row)
+                self.session.flush()
+                self._add_identity_row(row.id, identity)
+        except IntegrityError:
+            existing = self.find_by_identity(identity)
+            if existing is None:
+                raise
+            return existing
+        member = self.get(row.id)
+        assert member is not None
+        return member
+
+    def add_identity(self, member_id: int, identity: Identity) -> None:
+        self._add_identity_row(member_id, identity)
+
+    def _add_identity_row(self, member_id: int, identity: Identity) -> None:
+        self.session.add(
+            MemberIdentityRow(
+                member_id=member_id,
+                platform=identity.platform.value,
+                external_id=identity.external_id,
+            )
+        )
+        self.session.flush()
+
+    def update(self, member: Member, now: datetime) -> None:
+        row = self.session.get(MemberRow, member.id, populate_existing=True)
+        if row is None:
+            return
+        row.display_name = member.display_name
+        row.timezone = member.timezone
+        row.is_admin = member.is_admin
+        row.updated_at = now
+        self.session.flush()
+
+    def lock(self, member_id: int) -> None:
+        # SQLite already holds the database write lock (BEGIN IMMEDIATE); PostgreSQL
+        # locks just this member's row until commit.
+        if self.is_postgres:
+            self.session.execute(
+                select(MemberRow.id).where(MemberRow.id == member_id).with_for_update()
+            )
+
+    def admins(self) -> list[Member]:
+        rows = self.session.scalars(
+            self.fresh(select(MemberRow).where(MemberRow.is_admin.is_(True)).order_by(MemberRow.id))
+        ).all()
+        return list(self._with_details(rows).values())
+
+    def _with_details(self, rows: Collection[MemberRow]) -> dict[int, Member]:
+        ids = [row.id for row in rows]
+        if not ids:
+            return {}
+        identities: dict[int, list[Identity]] = {i: [] for i in ids}
+        for ident in self.session.scalars(
+            select(MemberIdentityRow).where(MemberIdentityRow.member_id.in_(ids))
+        ):
+            identities[ident.member_id].append(
+                Identity(Platform(ident.platform), ident.external_id)
+            )
+        approved = set(
+            self.session.scalars(
+                select(MentorProfileRow.member_id).where(
+                    MentorProfileRow.member_id.in_(ids),
+                    MentorProfileRow.status == MentorStatus.APPROVED.value,
+                )
+            )
+        )
+        return {
+            row.id: Member(
+                id=row.id,
+                display_name=row.display_name,
+                timezone=row.timezone,
+                is_admin=row.is_admin,
+                is_approved_mentor=row.id in approved,
+                identities=identities[row.id],
+                created_at=row.created_at,
+            )
+            for row in rows
+        }

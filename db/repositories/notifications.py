@@ -1,0 +1,88 @@
+"""The outbox: notifications written in the same transaction as the change they announce."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import UTC, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from core.notifications import Audience, Kind, Notification, NotificationStatus
+from core.ports import NotificationRepository
+from db.models import NotificationRow
+from db.repositories.base import SqlRepository
+
+Row = NotificationRow
+
+
+class SqlNotificationRepository(SqlRepository, NotificationRepository):
+    def add(self, notification: Notification) -> bool:
+        # ON CONFLICT DO NOTHING rather than check-then-insert: two processes booking the
+        # same fact at the same moment still leave exactly one row.
+        insert = pg_insert if self.is_postgres else sqlite_insert
+        statement = (
+            insert(Row)
+            .values(
+                audience=notification.audience.value,
+                recipient_id=notification.recipient_id,
+                kind=notification.kind.value,
+                payload=notification.payload,
+                due_at=notification.due_at,
+                dedup_key=notification.dedup_key,
+                status=notification.status.value,
+                attempts=notification.attempts,
+                request_id=notification.request_id,
+                session_id=notification.session_id,
+                created_at=datetime.now(UTC),  # wall time of the write, for operators
+            )
+            .on_conflict_do_nothing(index_elements=[Row.dedup_key])
+        )
+        result = self.session.execute(statement)
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+    def cancel_pending(
+        self,
+        *,
+        request_id: int | None = None,
+        session_id: int | None = None,
+        kinds: Collection[Kind] | None = None,
+    ) -> int:
+        conditions = [Row.status == NotificationStatus.PENDING.value]
+        if request_id is not None:
+            conditions.append(Row.request_id == request_id)
+        if session_id is not None:
+            conditions.append(Row.session_id == session_id)
+        if kinds is not None:
+            conditions.append(Row.kind.in_([k.value for k in kinds]))
+        result = self.session.execute(
+            update(Row)
+            .where(*conditions)
+            .values(status=NotificationStatus.CANCELLED.value)
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0))
+
+    def pending(self) -> list[Notification]:
+        rows = self.session.scalars(
+            select(Row)
+            .where(Row.status == NotificationStatus.PENDING.value)
+            .order_by(Row.due_at, Row.id)
+        )
+        return [
+            Notification(
+                kind=Kind(r.kind),
+                audience=Audience(r.audience),
+                recipient_id=r.recipient_id,
+                due_at=r.due_at,
+                dedup_key=r.dedup_key,
+                payload=dict(r.payload),
+                request_id=r.request_id,
+                session_id=r.session_id,
+                status=NotificationStatus(r.status),
+                attempts=r.attempts,
+                id=r.id,
+            )
+            for r in rows
+        ]

@@ -1,0 +1,166 @@
+"""Mentorship requests, with the conditional update that decides every race."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+
+from core.lifecycle import NOT_COUNTED_REQUEST_STATES, RequestStatus
+from core.ports import RequestRepository
+from core.requests import MentorshipRequest, Urgency, ValidRequest
+from db.models import MentorshipRequestRow
+from db.repositories.base import SqlRepository
+
+Row = MentorshipRequestRow
+
+
+def _request(row: Row) -> MentorshipRequest:
+    return MentorshipRequest(
+        id=row.id,
+        student_id=row.student_id,
+        session_type=row.session_type,
+        title=row.title,
+        description=row.description,
+        extra=dict(row.extra),
+        duration_minutes=row.duration_minutes,
+        urgency=Urgency(row.urgency),
+        available_from=row.available_from,
+        available_until=row.available_until,
+        tags=list(row.tags),
+        preferred_mentor_id=row.preferred_mentor_id,
+        status=RequestStatus(row.status),
+        expires_at=row.expires_at,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        claimed_by=row.claimed_by,
+        claimed_at=row.claimed_at,
+        cancel_reason=row.cancel_reason,
+        quota_refunded=row.quota_refunded,
+        last_announced_at=row.last_announced_at,
+        is_deleted=row.is_deleted,
+    )
+
+
+class SqlRequestRepository(SqlRepository, RequestRepository):
+    def add(
+        self,
+        student_id: int,
+        request: ValidRequest,
+        now: datetime,
+        expires_at: datetime,
+        submission_key: str | None = None,
+    ) -> MentorshipRequest:
+        row = Row(
+            student_id=student_id,
+            session_type=request.session_type,
+            title=request.title,
+            description=request.description,
+            extra=dict(request.extra),
+            duration_minutes=request.duration_minutes,
+            urgency=request.urgency.value,
+            available_from=request.available_from,
+            available_until=request.available_until,
+            tags=list(request.tags),
+            preferred_mentor_id=request.preferred_mentor_id,
+            status=RequestStatus.OPEN.value,
+            expires_at=expires_at,
+            submission_key=submission_key,
+            created_at=now,
+            updated_at=now,
+        )
+        self.session.add(row)
+        self.session.flush()
+        return _request(row)
+
+    def find_by_submission_key(self, student_id: int, key: str) -> MentorshipRequest | None:
+        row = self.session.scalar(
+            self.fresh(select(Row).where(Row.student_id == student_id, Row.submission_key == key))
+        )
+        return None if row is None else _request(row)
+
+    def get(self, request_id: int) -> MentorshipRequest | None:
+        row = self.session.get(Row, request_id, populate_existing=True)
+        return None if row is None else _request(row)
+
+    def _list(self, *conditions: Any) -> list[MentorshipRequest]:
+        query = select(Row).where(Row.is_deleted.is_(False), *conditions).order_by(Row.id)
+        return [_request(row) for row in self.session.scalars(self.fresh(query))]
+
+    def for_student(self, student_id: int) -> list[MentorshipRequest]:
+        return self._list(Row.student_id == student_id)
+
+    def counted_for_student(self, student_id: int) -> list[MentorshipRequest]:
+        return self._list(
+            Row.student_id == student_id,
+            Row.status.not_in([s.value for s in NOT_COUNTED_REQUEST_STATES]),
+            Row.quota_refunded.is_(False),
+        )
+
+    def open_requests(self) -> list[MentorshipRequest]:
+        return self._list(Row.status == RequestStatus.OPEN.value)
+
+    def claimed_by(self, mentor_id: int) -> list[MentorshipRequest]:
+        return self._list(Row.claimed_by == mentor_id)
+
+    def all(self) -> list[MentorshipRequest]:
+        query = select(Row).order_by(Row.id)
+        return [_request(row) for row in self.session.scalars(self.fresh(query))]
+
+    def transition(
+        self,
+        request_id: int,
+        expected: Collection[RequestStatus],
+        target: RequestStatus,
+        now: datetime,
+        **changes: Any,
+    ) -> bool:
+        result = self.session.execute(
+            update(Row)
+            .where(
+                Row.id == request_id,
+                Row.status.in_([s.value for s in expected]),
+                Row.is_deleted.is_(False),
+            )
+            .values(status=target.value, updated_at=now, **changes)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+    def save(self, request: MentorshipRequest, now: datetime) -> None:
+        self.session.execute(
+            update(Row)
+            .where(Row.id == request.id)
+            .values(
+                title=request.title,
+                description=request.description,
+                extra=dict(request.extra),
+                duration_minutes=request.duration_minutes,
+                urgency=request.urgency.value,
+                available_from=request.available_from,
+                available_until=request.available_until,
+                tags=list(request.tags),
+                preferred_mentor_id=request.preferred_mentor_id,
+                status=request.status.value,
+                claimed_by=request.claimed_by,
+                claimed_at=request.claimed_at,
+                expires_at=request.expires_at,
+                cancel_reason=request.cancel_reason,
+                quota_refunded=request.quota_refunded,
+                last_announced_at=request.last_announced_at,
+                is_deleted=request.is_deleted,
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+
+    def expired_ids(self, now: datetime, limit: int) -> list[int]:
+        query = (
+            select(Row.id)
+            .where(Row.status == RequestStatus.OPEN.value, Row.expires_at <= now)
+            .order_by(Row.expires_at)
+            .limit(limit)
+        )
+        return list(self.session.scalars(query))

@@ -1,0 +1,160 @@
+"""Sessions (the seed's mentorship_sessions): booking, outcomes, ratings."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+
+from core.lifecycle import SessionStatus
+from core.ports import SessionRepository
+from core.sessions import MentorshipSession, NoShowParty
+from db.models import MentorshipSessionRow
+from db.repositories.base import SqlRepository
+
+Row = MentorshipSessionRow
+
+
+def _session(row: Row) -> MentorshipSession:
+    return MentorshipSession(
+        id=row.id,
+        request_id=row.request_id,
+        mentor_id=row.mentor_id,
+        student_id=row.student_id,
+        session_type=row.session_type,
+        status=SessionStatus(row.status),
+        scheduled_at=row.scheduled_at,
+        ends_at=row.ends_at,
+        duration_minutes=row.duration_minutes,
+        meeting_link=row.meeting_link or "",
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        completed_at=row.completed_at,
+        notes=row.notes,
+        mentor_notes=row.mentor_notes,
+        session_duration_minutes=row.session_duration_minutes,
+        session_rating=row.session_rating,
+        session_feedback=row.session_feedback,
+        no_show_by=NoShowParty(row.no_show_by) if row.no_show_by else None,
+        is_deleted=row.is_deleted,
+    )
+
+
+class SqlSessionRepository(SqlRepository, SessionRepository):
+    def add(self, session: MentorshipSession) -> MentorshipSession:
+        row = Row(
+            request_id=session.request_id,
+            mentor_id=session.mentor_id,
+            student_id=session.student_id,
+            session_type=session.session_type,
+            status=session.status.value,
+            scheduled_at=session.scheduled_at,
+            ends_at=session.ends_at,
+            duration_minutes=session.duration_minutes,
+            meeting_link=session.meeting_link,
+            notes=session.notes,
+            created_at=session.created_at,
+            updated_at=session.updated_at,
+        )
+        self.session.add(row)
+        self.session.flush()
+        return _session(row)
+
+    def get(self, session_id: int) -> MentorshipSession | None:
+        row = self.session.get(Row, session_id, populate_existing=True)
+        return None if row is None else _session(row)
+
+    def for_request(self, request_id: int) -> MentorshipSession | None:
+        row = self.session.scalar(self.fresh(select(Row).where(Row.request_id == request_id)))
+        return None if row is None else _session(row)
+
+    def _list(self, *conditions: Any) -> list[MentorshipSession]:
+        query = select(Row).where(Row.is_deleted.is_(False), *conditions).order_by(Row.id)
+        return [_session(row) for row in self.session.scalars(self.fresh(query))]
+
+    def for_member(self, member_id: int) -> list[MentorshipSession]:
+        return self._list(or_(Row.mentor_id == member_id, Row.student_id == member_id))
+
+    def busy_for_member(
+        self, mentor_id: int, start: datetime, end: datetime
+    ) -> list[MentorshipSession]:
+        return self._list(
+            or_(Row.mentor_id == mentor_id, Row.student_id == mentor_id),
+            Row.status == SessionStatus.SCHEDULED.value,
+            Row.scheduled_at < end,
+            Row.ends_at > start,
+        )
+
+    def all(self) -> list[MentorshipSession]:
+        query = select(Row).order_by(Row.id)
+        return [_session(row) for row in self.session.scalars(self.fresh(query))]
+
+    def _update(self, session_id: int, *conditions: Any, **values: Any) -> bool:
+        result = self.session.execute(
+            update(Row)
+            .where(Row.id == session_id, Row.is_deleted.is_(False), *conditions)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+    def transition(
+        self,
+        session_id: int,
+        expected: Collection[SessionStatus],
+        target: SessionStatus,
+        now: datetime,
+        **changes: Any,
+    ) -> bool:
+        return self._update(
+            session_id,
+            Row.status.in_([s.value for s in expected]),
+            status=target.value,
+            updated_at=now,
+            **changes,
+        )
+
+    def rate(self, session_id: int, rating: int, feedback: str | None, now: datetime) -> bool:
+        return self._update(
+            session_id,
+            Row.status == SessionStatus.COMPLETED.value,
+            Row.session_rating.is_(None),
+            session_rating=rating,
+            session_feedback=feedback,
+            updated_at=now,
+        )
+
+    def set_feedback(self, session_id: int, feedback: str, now: datetime) -> bool:
+        return self._update(
+            session_id,
+            Row.session_rating.is_not(None),
+            Row.session_feedback.is_(None),
+            session_feedback=feedback,
+            updated_at=now,
+        )
+
+    def update_notes(
+        self,
+        session_id: int,
+        now: datetime,
+        mentor_notes: str | None,
+        session_duration_minutes: int | None,
+    ) -> None:
+        self._update(
+            session_id,
+            mentor_notes=mentor_notes,
+            session_duration_minutes=session_duration_minutes,
+            updated_at=now,
+        )
+
+    def ratings_by_mentor(self) -> dict[int, tuple[float, int]]:
+        query = (
+            select(Row.mentor_id, func.avg(Row.session_rating), func.count(Row.session_rating))
+            .where(Row.session_rating.is_not(None), Row.is_deleted.is_(False))
+            .group_by(Row.mentor_id)
+        )
+        return {
+            mentor: (float(avg), int(count)) for mentor, avg, count in self.session.execute(query)
+        }

@@ -1,0 +1,68 @@
+"""The SQLAlchemy unit of work: one transaction, rolled back unless committed.
+
+Database failures that a retry may cure (a dropped connection, a lock timeout, a
+deadlock, SQLite's "database is locked") leave here as :class:`core.errors.TemporaryFailure`,
+whose message is safe to show; the transaction was rolled back, so nothing was half-done.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from core.errors import TemporaryFailure
+from core.ports import UnitOfWork
+from db.repositories import (
+    SqlEventRepository,
+    SqlMemberRepository,
+    SqlMentorRepository,
+    SqlNotificationRepository,
+    SqlRequestRepository,
+    SqlSessionRepository,
+)
+
+
+def is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, OperationalError):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+class SqlAlchemyUnitOfWork(UnitOfWork):
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._session_factory = session_factory
+
+    def __enter__(self) -> Self:
+        self.session = self._session_factory()
+        self.members = SqlMemberRepository(self.session)
+        self.mentors = SqlMentorRepository(self.session)
+        self.requests = SqlRequestRepository(self.session)
+        self.sessions = SqlSessionRepository(self.session)
+        self.events = SqlEventRepository(self.session)
+        self.notifications = SqlNotificationRepository(self.session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            self.rollback()
+        finally:
+            self.session.close()
+        if exc is not None and is_transient(exc):
+            raise TemporaryFailure() from exc
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        # If the connection is gone there is nothing to undo; closing the session discards it.
+        with contextlib.suppress(DBAPIError):
+            self.session.rollback()
