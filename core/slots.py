@@ -29,7 +29,7 @@ def _window_instants(
     day = start.astimezone(tz).date() - timedelta(days=1)
     last = end.astimezone(tz).date() + timedelta(days=1)
     while day <= last:
-        for window in windows:
+        for window in sorted(windows, key=lambda w: w.start):
             if window.weekday == day.weekday():
                 opens = datetime.combine(day, window.start, tzinfo=tz).astimezone(UTC)
                 closes = datetime.combine(day, window.end, tzinfo=tz).astimezone(UTC)
@@ -56,7 +56,12 @@ def compute_slots(
     range_start, range_end = local_day_bounds(available_from, available_until, student_zone)
     earliest = max(range_start, now + min_notice)
     found: set[datetime] = set()
+    # Windows come day by day in order, so once ``limit`` slots are found (plus one day,
+    # for windows that overlap across a DST fold) later days cannot be earlier.
+    stop_after: datetime | None = None
     for opens, closes in _window_instants(windows, mentor_zone, range_start, range_end):
+        if stop_after is not None and opens > stop_after:
+            break
         slot = opens
         while slot + duration <= closes:
             ends = slot + duration
@@ -64,4 +69,6 @@ def compute_slots(
             if slot >= earliest and ends <= range_end and not clash:
                 found.add(slot)
             slot += step
+        if stop_after is None and len(found) >= limit:
+            stop_after = closes + timedelta(days=1)
     return sorted(found)[:limit]

@@ -7,6 +7,7 @@ database never sees a NUL byte or an unpaired surrogate.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -175,17 +176,22 @@ def check_timezone(name: str) -> str:
     candidate = (name or "").strip()
     if not candidate or len(candidate) > 64 or "\x00" in candidate:
         raise ValueError("Please give a time zone such as Europe/Berlin or America/New_York.")
-    for zone in (candidate, *_case_insensitive(candidate)):
-        try:
-            ZoneInfo(zone)
-        except (ZoneInfoNotFoundError, ValueError):
-            continue
-        return zone
-    raise ValueError(
-        f"'{candidate[:40]}' is not a time zone I know. Try e.g. Europe/Berlin or Asia/Tokyo."
-    )
+    zone = candidate if _is_zone(candidate) else _zones_by_lower_name().get(candidate.lower())
+    if zone is None:
+        raise ValueError(
+            f"'{candidate[:40]}' is not a time zone I know. Try e.g. Europe/Berlin or Asia/Tokyo."
+        )
+    return zone
 
 
-def _case_insensitive(name: str) -> list[str]:
-    lowered = name.lower()
-    return [zone for zone in available_timezones() if zone.lower() == lowered]
+def _is_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+@functools.cache
+def _zones_by_lower_name() -> dict[str, str]:
+    return {zone.lower(): zone for zone in available_timezones()}

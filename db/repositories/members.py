@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
 
 from core.members import Identity, Member, Platform
@@ -22,10 +22,7 @@ class SqlMemberRepository(SqlRepository, MemberRepository):
     def get_many(self, member_ids: Collection[int]) -> dict[int, Member]:
         if not member_ids:
             return {}
-        rows = self.session.scalars(
-            self.fresh(select(MemberRow).where(MemberRow.id.in_(set(member_ids))))
-        ).all()
-        return self._with_details(rows)
+        return self._load(MemberRow.id.in_(set(member_ids)))
 
     def find_by_identity(self, identity: Identity) -> Member | None:
         member_id = self.session.scalar(
@@ -37,15 +34,8 @@ class SqlMemberRepository(SqlRepository, MemberRepository):
         return None if member_id is None else self.get(member_id)
 
     def find_by_name(self, display_name: str) -> list[Member]:
-        rows = self.session.scalars(
-            self.fresh(
-                select(MemberRow)
-                .where(func.lower(MemberRow.display_name) == display_name.strip().lower())
-                .order_by(MemberRow.id)
-            )
-        ).all()
-        found = self._with_details(rows)
-        return [found[row.id] for row in rows]
+        found = self._load(func.lower(MemberRow.display_name) == display_name.strip().lower())
+        return sorted(found.values(), key=lambda m: m.id)
 
     def add(self, display_name: str, timezone: str, identity: Identity, now: datetime) -> Member:
         # A savepoint, so that losing a race on the unique identity (two /start at once)
@@ -99,39 +89,36 @@ class SqlMemberRepository(SqlRepository, MemberRepository):
             )
 
     def admins(self) -> list[Member]:
-        rows = self.session.scalars(
-            self.fresh(select(MemberRow).where(MemberRow.is_admin.is_(True)).order_by(MemberRow.id))
-        ).all()
-        return list(self._with_details(rows).values())
+        found = self._load(MemberRow.is_admin.is_(True))
+        return sorted(found.values(), key=lambda m: m.id)
 
-    def _with_details(self, rows: Collection[MemberRow]) -> dict[int, Member]:
-        ids = [row.id for row in rows]
-        if not ids:
-            return {}
+    def _load(self, condition: ColumnElement[bool]) -> dict[int, Member]:
+        """Members matching ``condition`` with their mentor status, in two queries."""
+        rows = self.session.execute(
+            self.fresh(
+                select(MemberRow, MentorProfileRow.status)
+                .outerjoin(MentorProfileRow, MentorProfileRow.member_id == MemberRow.id)
+                .where(condition)
+            )
+        ).all()
+        ids = [row.id for row, _ in rows]
         identities: dict[int, list[Identity]] = {i: [] for i in ids}
-        for ident in self.session.scalars(
-            select(MemberIdentityRow).where(MemberIdentityRow.member_id.in_(ids))
-        ):
-            identities[ident.member_id].append(
-                Identity(Platform(ident.platform), ident.external_id)
-            )
-        approved = set(
-            self.session.scalars(
-                select(MentorProfileRow.member_id).where(
-                    MentorProfileRow.member_id.in_(ids),
-                    MentorProfileRow.status == MentorStatus.APPROVED.value,
+        if ids:
+            for ident in self.session.scalars(
+                select(MemberIdentityRow).where(MemberIdentityRow.member_id.in_(ids))
+            ):
+                identities[ident.member_id].append(
+                    Identity(Platform(ident.platform), ident.external_id)
                 )
-            )
-        )
         return {
             row.id: Member(
                 id=row.id,
                 display_name=row.display_name,
                 timezone=row.timezone,
                 is_admin=row.is_admin,
-                is_approved_mentor=row.id in approved,
+                is_approved_mentor=status == MentorStatus.APPROVED.value,
                 identities=identities[row.id],
                 created_at=row.created_at,
             )
-            for row in rows
+            for row, status in rows
         }
