@@ -86,7 +86,7 @@ def _parse(data: dict[str, Any]) -> Catalogue:
             for name, f in data.get("fields", {}).items()
         }
         types = tuple(_parse_type(t, groups, fields) for t in data["types"])
-    except (KeyError, TypeError, ValueError) as exc:
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise CatalogueError(f"catalogue entry is incomplete or wrong: {exc!r}") from exc
     codes = [t.code for t in types]
     if len(set(codes)) != len(codes):

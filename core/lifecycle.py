@@ -61,7 +61,8 @@ def check_request_transition(current: RequestStatus, target: RequestStatus) -> N
 
 def check_session_transition(current: SessionStatus, target: SessionStatus) -> None:
     if (current, target) not in SESSION_TRANSITIONS:
-        raise InvalidTransition(f"That is no longer possible: the session is {current.lower()}.")
+        state = current.lower().replace("_", "-")
+        raise InvalidTransition(f"That is no longer possible: the session is {state}.")
 
 
 def _explain(current: RequestStatus) -> str:

@@ -116,9 +116,12 @@ class RequestRepository(abc.ABC):
         expected: Collection[RequestStatus],
         target: RequestStatus,
         now: datetime,
+        *,
+        if_claimed_by: int | None = None,
         **changes: Any,
     ) -> bool:
-        """Move to ``target`` only if the status is still one of ``expected``; True if moved."""
+        """Move to ``target`` only if the status is still one of ``expected`` (and, with
+        ``if_claimed_by``, the claimer is still that mentor); True if moved."""
 
     @abc.abstractmethod
     def save(self, request: MentorshipRequest, now: datetime) -> None:

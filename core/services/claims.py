@@ -10,7 +10,7 @@ from core.lifecycle import RequestStatus, check_request_transition
 from core.notifications import Kind, to_member
 from core.ports import UnitOfWork, record
 from core.requests import MentorshipRequest, Urgency
-from core.services.common import card_update, load_request
+from core.services.common import card_update, load_request, revision
 from core.services.context import (
     ServiceContext,
     load_member,
@@ -18,6 +18,7 @@ from core.services.context import (
     require_approved_mentor,
 )
 from core.services.requests import announce_request
+from core.validation import clean_text, validate_one
 
 _URGENCY_ORDER = {Urgency.HIGH: 0, Urgency.NORMAL: 1, Urgency.LOW: 2}
 
@@ -65,10 +66,10 @@ def claim_request(ctx: ServiceContext, actor_id: int, request_id: int) -> Mentor
 
 def _explain_lost_claim(uow: UnitOfWork, request_id: int, actor_id: int) -> MentorshipRequest:
     current = load_request(uow, request_id)
-    if current.claimed_by == actor_id:
-        return current  # my own second press: nothing more to do
-    if current.claimed_by is not None:
-        claimer = uow.members.get(current.claimed_by)
+    if current.status in (RequestStatus.CLAIMED, RequestStatus.SCHEDULED):
+        if current.claimed_by == actor_id:
+            return current  # my own second press: nothing more to do
+        claimer = uow.members.get(current.claimed_by) if current.claimed_by else None
         raise AlreadyClaimed(claimer.display_name if claimer else None)
     check_request_transition(current.status, RequestStatus.CLAIMED)
     raise AlreadyClaimed(None)
@@ -90,7 +91,7 @@ def _after_claim(
         reason,
     )
     uow.notifications.cancel_pending(request_id=request.id, kinds=[Kind.EXPIRY_WARNING])
-    key = f"r{request.id}:m{mentor_id}:{now.isoformat()}"
+    key = f"r{request.id}:m{mentor_id}:v{revision(uow, EntityKind.REQUEST, request.id)}"
     uow.notifications.add(
         to_member(
             Kind.REQUEST_CLAIMED,
@@ -112,6 +113,10 @@ def release_request(
     ctx: ServiceContext, actor_id: int, request_id: int, reason: str | None = None
 ) -> MentorshipRequest:
     """The claimer (or an admin) gives a request back to the queue before it has a time."""
+    why = validate_one(
+        "reason",
+        lambda: clean_text(reason, "The reason", ctx.policy.reason_max, required=False),
+    )
     now = ctx.now()
     with ctx.uow_factory() as uow:
         actor = load_member(uow, actor_id)
@@ -125,6 +130,7 @@ def release_request(
             [RequestStatus.CLAIMED],
             RequestStatus.OPEN,
             now,
+            if_claimed_by=request.claimed_by,
             claimed_by=None,
             claimed_at=None,
             expires_at=expires_at,
@@ -138,7 +144,7 @@ def release_request(
             RequestStatus.OPEN,
             actor_id,
             now,
-            reason,
+            why or None,
         )
         request = load_request(uow, request_id)
         uow.notifications.add(
@@ -146,7 +152,7 @@ def release_request(
                 Kind.REQUEST_RELEASED,
                 request.student_id,
                 now,
-                f"r{request_id}:{now.isoformat()}",
+                f"r{request_id}:v{revision(uow, EntityKind.REQUEST, request_id)}",
                 request_id=request_id,
             )
         )

@@ -7,7 +7,7 @@ from datetime import datetime
 from core.errors import NotFound
 from core.events import EntityKind
 from core.lifecycle import SessionStatus
-from core.notifications import Audience, Kind, to_audience, to_member
+from core.notifications import Audience, Kind, to_audience
 from core.ports import UnitOfWork, record
 from core.requests import MentorshipRequest
 from core.sessions import MentorshipSession
@@ -27,6 +27,13 @@ def load_session(uow: UnitOfWork, session_id: int) -> MentorshipSession:
     return session
 
 
+def revision(uow: UnitOfWork, entity: EntityKind, entity_id: int) -> int:
+    """How many transitions the entity has had, for the keys of notifications booked again
+    after a change: a dedup key stays taken even by a cancelled row, so a key naming only
+    the time would silently drop the booking when a time comes back (A -> B -> A)."""
+    return len(uow.events.for_entity(entity, entity_id))
+
+
 def card_update(uow: UnitOfWork, request_id: int, now: datetime, what: str) -> None:
     """Ask the front-ends to redraw the request's card in the mentors' feed."""
     uow.notifications.add(
@@ -34,7 +41,7 @@ def card_update(uow: UnitOfWork, request_id: int, now: datetime, what: str) -> N
             Kind.CARD_UPDATE,
             Audience.MENTORS,
             now,
-            f"r{request_id}:{what}:{now.isoformat()}",
+            f"r{request_id}:{what}:v{revision(uow, EntityKind.REQUEST, request_id)}",
             request_id=request_id,
         )
     )
@@ -43,7 +50,10 @@ def card_update(uow: UnitOfWork, request_id: int, now: datetime, what: str) -> N
 def close_session_for_request(
     uow: UnitOfWork, request: MentorshipRequest, actor_id: int, now: datetime, reason: str
 ) -> None:
-    """Cancel the request's scheduled session, if any, and its pending reminders."""
+    """Cancel the request's scheduled session, if any, and its pending reminders.
+
+    The callers tell the people involved (once, about the request as a whole).
+    """
     session = uow.sessions.for_request(request.id)
     if session is None:
         return
@@ -57,16 +67,5 @@ def close_session_for_request(
             actor_id,
             now,
             reason,
-        )
-        other = session.mentor_id if actor_id == session.student_id else session.student_id
-        uow.notifications.add(
-            to_member(
-                Kind.SESSION_CANCELLED,
-                other,
-                now,
-                f"s{session.id}",
-                request_id=request.id,
-                session_id=session.id,
-            )
         )
     uow.notifications.cancel_pending(session_id=session.id)

@@ -9,11 +9,18 @@ from core.validation import check_timezone, clean_text, validate_one
 
 
 def register_member(
-    ctx: ServiceContext, identity: Identity, display_name: str, timezone: str | None = None
+    ctx: ServiceContext,
+    identity: Identity,
+    display_name: str,
+    timezone: str | None = None,
+    *,
+    admin: bool = False,
 ) -> tuple[Member, bool]:
     """Find or create the member behind a platform account; True when newly created.
 
     Idempotent, so a repeated /start (or two arriving at once) yields one member.
+    ``admin`` comes from the operator's configuration (``MENTORBOT_ADMINS``), never from
+    the chat, and promotes the member if they are not an admin yet.
     """
     name = validate_one(
         "display_name",
@@ -21,12 +28,15 @@ def register_member(
     )
     zone = validate_one("timezone", lambda: check_timezone(timezone or "UTC"))
     with ctx.uow_factory() as uow:
-        existing = uow.members.find_by_identity(identity)
-        if existing is not None:
-            return existing, False
-        member = uow.members.add(name, zone, identity, ctx.now())
+        member = uow.members.find_by_identity(identity)
+        created = member is None
+        if member is None:
+            member = uow.members.add(name, zone, identity, ctx.now())
+        if admin and not member.is_admin:
+            member.is_admin = True
+            uow.members.update(member, ctx.now())
         uow.commit()
-    return member, True
+    return member, created
 
 
 def link_identity(ctx: ServiceContext, member_id: int, identity: Identity) -> Member:

@@ -10,6 +10,7 @@ from core.events import EntityKind
 from core.mentors import AvailabilityWindow, MentorProfile, MentorStatus
 from core.notifications import Audience, Kind, to_audience, to_member
 from core.ports import record
+from core.services.common import revision
 from core.services.context import (
     ServiceContext,
     load_member,
@@ -59,7 +60,7 @@ def apply_as_mentor(
                     Kind.MENTOR_APPLIED,
                     Audience.ADMINS,
                     now,
-                    f"m{actor_id}:{now.isoformat()}",
+                    f"m{actor_id}:v{revision(uow, EntityKind.MENTOR, actor_id)}",
                     mentor_id=actor_id,
                 )
             )
@@ -87,7 +88,8 @@ def decide_mentor(
         uow.mentors.update(profile, now)
         record(uow, EntityKind.MENTOR, mentor_id, previous, target, actor_id, now)
         kind = Kind.MENTOR_APPROVED if approve else Kind.MENTOR_REJECTED
-        uow.notifications.add(to_member(kind, mentor_id, now, f"{now.isoformat()}"))
+        key = f"v{revision(uow, EntityKind.MENTOR, mentor_id)}"
+        uow.notifications.add(to_member(kind, mentor_id, now, key))
         uow.commit()
     return profile
 

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from core.errors import NotAllowed, ValidationFailed
+from core.errors import InvalidTransition, NotAllowed, ValidationFailed
 from core.events import EntityKind
-from core.lifecycle import UNFINISHED_REQUEST_STATES, RequestStatus, check_request_transition
+from core.lifecycle import RequestStatus, check_request_transition
 from core.limits import UsageLine, check_can_submit, usage_report
 from core.notifications import Audience, Kind, to_audience, to_member
 from core.ports import UnitOfWork, record
 from core.requests import MentorshipRequest, RequestDraft
-from core.services.common import card_update, close_session_for_request, load_request
+from core.services.common import (
+    card_update,
+    close_session_for_request,
+    load_request,
+    revision,
+)
 from core.services.context import ServiceContext, load_member, local_today
 from core.validation import clean_text, validate_draft, validate_one
 
@@ -50,7 +55,7 @@ def announce_request(
 ) -> None:
     """Post to the mentors' feed (and the preferred mentor) and book the expiry warning."""
     now = ctx.now()
-    key = f"r{request.id}:{reason}:{now.isoformat()}"
+    key = f"r{request.id}:{reason}:v{revision(uow, EntityKind.REQUEST, request.id)}"
     uow.notifications.add(
         to_audience(Kind.REQUEST_POSTED, Audience.MENTORS, now, key, request_id=request.id)
     )
@@ -71,7 +76,8 @@ def book_expiry_warning(uow: UnitOfWork, ctx: ServiceContext, request: Mentorshi
             Kind.EXPIRY_WARNING,
             request.student_id,
             max(warn_at, ctx.now()),
-            f"r{request.id}:{request.expires_at.isoformat()}",
+            f"r{request.id}:{request.expires_at.isoformat()}"
+            f":v{revision(uow, EntityKind.REQUEST, request.id)}",
             request_id=request.id,
         )
     )
@@ -99,17 +105,21 @@ def cancel_request(
         request = load_request(uow, request_id)
         if request.student_id != actor_id and not actor.is_admin:
             raise NotAllowed("Only the student who asked can cancel this request.")
-        if not uow.requests.transition(
-            request_id,
-            UNFINISHED_REQUEST_STATES,
-            RequestStatus.CANCELLED,
-            now,
-            cancel_reason=why or "cancelled by the student",
-        ):
-            fresh = load_request(uow, request_id)
-            if fresh.status == RequestStatus.CANCELLED:
-                return fresh  # a second press: already done
-            check_request_transition(fresh.status, RequestStatus.CANCELLED)
+        # Compare-and-set on the status we saw, so the event's from-status is the truth
+        # even if a mentor claimed the request a moment ago; then look again and retry.
+        while True:
+            if request.status == RequestStatus.CANCELLED:
+                return request  # a second press: already done
+            check_request_transition(request.status, RequestStatus.CANCELLED)
+            if uow.requests.transition(
+                request_id,
+                [request.status],
+                RequestStatus.CANCELLED,
+                now,
+                cancel_reason=why or "cancelled by the student",
+            ):
+                break
+            request = load_request(uow, request_id)
         record(
             uow,
             EntityKind.REQUEST,
@@ -120,21 +130,30 @@ def cancel_request(
             now,
             why or None,
         )
-        close_session_for_request(uow, request, actor_id, now, why or "request cancelled")
         uow.notifications.cancel_pending(request_id=request_id)
-        if request.claimed_by is not None:
-            uow.notifications.add(
-                to_member(
-                    Kind.REQUEST_CANCELLED,
-                    request.claimed_by,
-                    now,
-                    f"r{request_id}",
-                    request_id=request_id,
-                )
-            )
+        close_session_for_request(uow, request, actor_id, now, why or "request cancelled")
+        notify_cancelled(uow, request, actor_id, now)
         card_update(uow, request_id, now, "cancelled")
         uow.commit()
         return load_request(uow, request_id)
+
+
+def notify_cancelled(
+    uow: UnitOfWork, request: MentorshipRequest, actor_id: int, now: datetime
+) -> None:
+    """Tell everyone involved except whoever cancelled."""
+    for member_id in {request.student_id, request.claimed_by} - {actor_id, None}:
+        assert member_id is not None
+        uow.notifications.add(
+            to_member(
+                Kind.REQUEST_CANCELLED,
+                member_id,
+                now,
+                f"r{request.id}",
+                request_id=request.id,
+                by=actor_id,
+            )
+        )
 
 
 def extend_request(ctx: ServiceContext, actor_id: int, request_id: int) -> MentorshipRequest:
@@ -148,7 +167,9 @@ def extend_request(ctx: ServiceContext, actor_id: int, request_id: int) -> Mento
         if not uow.requests.transition(
             request_id, [RequestStatus.OPEN], RequestStatus.OPEN, now, expires_at=new_expiry
         ):
-            check_request_transition(load_request(uow, request_id).status, RequestStatus.OPEN)
+            # Not check_request_transition: CLAIMED -> OPEN is allowed (a release).
+            state = load_request(uow, request_id).status.lower().replace("_", "-")
+            raise InvalidTransition(f"Only an open request can be extended; this one is {state}.")
         request.expires_at = new_expiry
         book_expiry_warning(uow, ctx, request)
         uow.commit()
@@ -178,7 +199,8 @@ def repost_request(ctx: ServiceContext, actor_id: int, request_id: int) -> Mento
         available_until=min(old.available_until + shift, horizon),
         tags=list(old.tags),
         preferred_mentor_id=old.preferred_mentor_id,
-        submission_key=f"repost:{old.id}",
+        # one repost per original per day: a double tap adds nothing, a later repost works
+        submission_key=f"repost:{old.id}:{today.isoformat()}",
     )
     return submit_request(ctx, actor_id, draft)
 

@@ -15,6 +15,7 @@ from core.services.common import (
     close_session_for_request,
     load_request,
     load_session,
+    revision,
 )
 from core.services.context import (
     ServiceContext,
@@ -22,10 +23,10 @@ from core.services.context import (
     local_today,
     require_approved_mentor,
 )
-from core.services.requests import cancel_request
+from core.services.requests import cancel_request, notify_cancelled
 from core.sessions import MentorshipSession
 from core.slots import compute_slots, local_day_bounds
-from core.validation import check_date_range
+from core.validation import check_date_range, clean_text, validate_one
 
 SESSION_NOTIFICATIONS = (Kind.REMINDER, Kind.OUTCOME_PROMPT)
 
@@ -161,11 +162,11 @@ def book_session_notifications(
 ) -> None:
     """Reminders at each offset (skipping those already past) and the 'did it happen?' ask.
 
-    Keys include the start time, so a reschedule books new rows rather than colliding
-    with the cancelled ones.
+    Keys include the start time and the session's revision, so a reschedule books new rows
+    rather than colliding with the cancelled ones (also when it returns to an earlier time).
     """
     now = ctx.now()
-    stamp = session.scheduled_at.isoformat()
+    stamp = f"{session.scheduled_at.isoformat()}:v{revision(uow, EntityKind.SESSION, session.id)}"
     for member_id in (session.student_id, session.mentor_id):
         for offset in ctx.policy.reminder_offsets:
             due = session.scheduled_at - offset
@@ -208,7 +209,8 @@ def reschedule_session(
         if actor_id not in (session.mentor_id, session.student_id):
             raise NotAllowed("Only the student and the mentor of this session can move it.")
         if session.status != SessionStatus.SCHEDULED:
-            raise InvalidTransition(f"This session is {session.status.lower()}; it cannot move.")
+            state = session.status.lower().replace("_", "-")
+            raise InvalidTransition(f"This session is {state}; it cannot move.")
         request = load_request(uow, session.request_id)
         _check_days(ctx, uow, request, days)
         for member_id in sorted({session.mentor_id, session.student_id}):
@@ -238,13 +240,14 @@ def reschedule_session(
         )
         uow.notifications.cancel_pending(session_id=session_id, kinds=SESSION_NOTIFICATIONS)
         session.scheduled_at, session.ends_at = start, ends_at
+        key = f"s{session_id}:{start.isoformat()}:v{revision(uow, EntityKind.SESSION, session_id)}"
         for member_id in (session.student_id, session.mentor_id):
             uow.notifications.add(
                 to_member(
                     Kind.SESSION_RESCHEDULED,
                     member_id,
                     now,
-                    f"s{session_id}:{start.isoformat()}",
+                    key,
                     request_id=session.request_id,
                     session_id=session_id,
                     by=actor_id,
@@ -275,14 +278,22 @@ def cancel_session(
 def _mentor_cancels(
     ctx: ServiceContext, actor_id: int, session: MentorshipSession, reason: str | None
 ) -> None:
+    cleaned = validate_one(
+        "reason",
+        lambda: clean_text(reason, "The reason", ctx.policy.reason_max, required=False),
+    )
     now = ctx.now()
-    why = reason or "cancelled by the mentor"
+    why = cleaned or "cancelled by the mentor"
     with ctx.uow_factory() as uow:
         request = load_request(uow, session.request_id)
         if not uow.requests.transition(
             request.id, [RequestStatus.SCHEDULED], RequestStatus.CANCELLED, now, cancel_reason=why
         ):
-            check_request_transition(load_request(uow, request.id).status, RequestStatus.CANCELLED)
+            current = load_request(uow, request.id).status
+            if current == RequestStatus.CANCELLED:
+                return  # a second press: already done
+            check_request_transition(current, RequestStatus.CANCELLED)
+            raise InvalidTransition()
         record(
             uow,
             EntityKind.REQUEST,
@@ -293,18 +304,9 @@ def _mentor_cancels(
             now,
             why,
         )
-        close_session_for_request(uow, request, actor_id, now, why)
         uow.notifications.cancel_pending(request_id=request.id)
-        uow.notifications.add(
-            to_member(
-                Kind.REQUEST_CANCELLED,
-                request.student_id,
-                now,
-                f"r{request.id}",
-                request_id=request.id,
-                by_mentor=True,
-            )
-        )
+        close_session_for_request(uow, request, actor_id, now, why)
+        notify_cancelled(uow, request, actor_id, now)
         card_update(uow, request.id, now, "cancelled")
         uow.commit()
 

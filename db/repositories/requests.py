@@ -115,15 +115,20 @@ class SqlRequestRepository(SqlRepository, RequestRepository):
         expected: Collection[RequestStatus],
         target: RequestStatus,
         now: datetime,
+        *,
+        if_claimed_by: int | None = None,
         **changes: Any,
     ) -> bool:
+        conditions = [
+            Row.id == request_id,
+            Row.status.in_([s.value for s in expected]),
+            Row.is_deleted.is_(False),
+        ]
+        if if_claimed_by is not None:
+            conditions.append(Row.claimed_by == if_claimed_by)
         result = self.session.execute(
             update(Row)
-            .where(
-                Row.id == request_id,
-                Row.status.in_([s.value for s in expected]),
-                Row.is_deleted.is_(False),
-            )
+            .where(*conditions)
             .values(status=target.value, updated_at=now, **changes)
             .execution_options(synchronize_session=False)
         )
