@@ -10,7 +10,7 @@ from core.lifecycle import RequestStatus, check_request_transition
 from core.notifications import Kind, to_member
 from core.ports import UnitOfWork, record
 from core.requests import MentorshipRequest, Urgency
-from core.services.common import card_update, load_request, revision
+from core.services.common import card_update, clean_reason, load_request, revision
 from core.services.context import (
     ServiceContext,
     load_member,
@@ -18,7 +18,6 @@ from core.services.context import (
     require_approved_mentor,
 )
 from core.services.requests import announce_request
-from core.validation import clean_text, validate_one
 
 _URGENCY_ORDER = {Urgency.HIGH: 0, Urgency.NORMAL: 1, Urgency.LOW: 2}
 
@@ -113,10 +112,7 @@ def release_request(
     ctx: ServiceContext, actor_id: int, request_id: int, reason: str | None = None
 ) -> MentorshipRequest:
     """The claimer (or an admin) gives a request back to the queue before it has a time."""
-    why = validate_one(
-        "reason",
-        lambda: clean_text(reason, "The reason", ctx.policy.reason_max, required=False),
-    )
+    why = clean_reason(ctx, reason)
     now = ctx.now()
     with ctx.uow_factory() as uow:
         actor = load_member(uow, actor_id)

@@ -10,7 +10,17 @@ from core.lifecycle import SessionStatus
 from core.notifications import Audience, Kind, to_audience
 from core.ports import UnitOfWork, record
 from core.requests import MentorshipRequest
+from core.services.context import ServiceContext
 from core.sessions import MentorshipSession
+from core.validation import clean_text, validate_one
+
+
+def clean_reason(ctx: ServiceContext, reason: str | None) -> str:
+    """The optional free-text reason given when cancelling or releasing."""
+    return validate_one(
+        "reason",
+        lambda: clean_text(reason, "The reason", ctx.policy.reason_max, required=False),
+    )
 
 
 def load_request(uow: UnitOfWork, request_id: int) -> MentorshipRequest:

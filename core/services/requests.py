@@ -14,12 +14,13 @@ from core.ports import UnitOfWork, record
 from core.requests import MentorshipRequest, RequestDraft
 from core.services.common import (
     card_update,
+    clean_reason,
     close_session_for_request,
     load_request,
     revision,
 )
 from core.services.context import ServiceContext, load_member, local_today
-from core.validation import clean_text, validate_draft, validate_one
+from core.validation import validate_draft
 
 
 def submit_request(ctx: ServiceContext, actor_id: int, draft: RequestDraft) -> MentorshipRequest:
@@ -95,10 +96,7 @@ def cancel_request(
     ctx: ServiceContext, actor_id: int, request_id: int, reason: str | None = None
 ) -> MentorshipRequest:
     """The student (or an admin) withdraws; a booked session is cancelled with it."""
-    why = validate_one(
-        "reason",
-        lambda: clean_text(reason, "The reason", ctx.policy.reason_max, required=False),
-    )
+    why = clean_reason(ctx, reason)
     now = ctx.now()
     with ctx.uow_factory() as uow:
         actor = load_member(uow, actor_id)

@@ -12,6 +12,7 @@ from core.ports import UnitOfWork, record
 from core.requests import MentorshipRequest
 from core.services.common import (
     card_update,
+    clean_reason,
     close_session_for_request,
     load_request,
     load_session,
@@ -26,7 +27,7 @@ from core.services.context import (
 from core.services.requests import cancel_request, notify_cancelled
 from core.sessions import MentorshipSession
 from core.slots import compute_slots, local_day_bounds
-from core.validation import check_date_range, clean_text, validate_one
+from core.validation import check_date_range
 
 SESSION_NOTIFICATIONS = (Kind.REMINDER, Kind.OUTCOME_PROMPT)
 
@@ -278,10 +279,7 @@ def cancel_session(
 def _mentor_cancels(
     ctx: ServiceContext, actor_id: int, session: MentorshipSession, reason: str | None
 ) -> None:
-    cleaned = validate_one(
-        "reason",
-        lambda: clean_text(reason, "The reason", ctx.policy.reason_max, required=False),
-    )
+    cleaned = clean_reason(ctx, reason)
     now = ctx.now()
     why = cleaned or "cancelled by the mentor"
     with ctx.uow_factory() as uow:
