@@ -25,6 +25,8 @@ class Identity:
 
     platform: Platform
     external_id: str
+    # set when the platform said the person blocked us; not part of the identity itself
+    unreachable: bool = field(default=False, compare=False)
 
 
 @dataclass

@@ -25,6 +25,7 @@ class NotificationStatus(StrEnum):
     PENDING = "PENDING"
     SENT = "SENT"
     CANCELLED = "CANCELLED"
+    SKIPPED = "SKIPPED"  # no longer useful when it fell due; the reason is kept
     DEAD = "DEAD"
 
 
@@ -49,6 +50,10 @@ class Kind(StrEnum):
     MENTOR_APPROVED = "mentor_approved"
     MENTOR_REJECTED = "mentor_rejected"
     CARD_UPDATE = "card_update"  # refresh the mentors' feed card after any change
+    REQUEST_REANNOUNCED = "request_reannounced"
+    RATING_REMINDER = "rating_reminder"
+    MENTOR_NUDGE = "mentor_nudge"
+    DELIVERY_FAILED = "delivery_failed"  # to admins: a message went dead
 
 
 @dataclass
@@ -64,6 +69,9 @@ class Notification:
     status: NotificationStatus = NotificationStatus.PENDING
     attempts: int = 0
     id: int | None = None
+    # delivery bookkeeping: which addresses already got it (feeds have several)
+    progress: tuple[str, ...] = ()
+    last_error: str | None = None
 
 
 def to_member(

@@ -17,6 +17,11 @@ class Policy:
     min_notice: timedelta = timedelta(hours=2)
     slot_step: timedelta = timedelta(minutes=30)
     max_slots_offered: int = 200
+    reannounce_high_every: timedelta = timedelta(hours=12)
+    reannounce_normal_after: timedelta = timedelta(hours=48)
+    nudge_unscheduled_after: timedelta = timedelta(hours=24)
+    release_unscheduled_after: timedelta = timedelta(hours=72)
+    rating_reminder_after: timedelta = timedelta(hours=24)
     meeting_link_template: str = "https://meet.jit.si/mentorbot-{token}"
     # text limits (characters): chosen so a whole request fits in one Telegram message
     title_max: int = 200

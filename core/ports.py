@@ -18,7 +18,7 @@ from core.events import EntityKind, TransitionEvent
 from core.lifecycle import RequestStatus, SessionStatus
 from core.members import Identity, Member
 from core.mentors import AvailabilityWindow, MentorProfile, MentorStatus
-from core.notifications import Kind, Notification
+from core.notifications import Kind, Notification, NotificationStatus
 from core.requests import MentorshipRequest, ValidRequest
 from core.sessions import MentorshipSession
 
@@ -54,6 +54,10 @@ class MemberRepository(abc.ABC):
 
     @abc.abstractmethod
     def admins(self) -> list[Member]: ...
+
+    @abc.abstractmethod
+    def mark_unreachable(self, identity: Identity, now: datetime) -> None:
+        """The platform refused this account (blocked the bot): stop sending there."""
 
 
 class MentorRepository(abc.ABC):
@@ -129,6 +133,19 @@ class RequestRepository(abc.ABC):
 
     @abc.abstractmethod
     def expired_ids(self, now: datetime, limit: int) -> list[int]: ...
+
+    @abc.abstractmethod
+    def unannounced_since(
+        self, urgency: str, announced_before: datetime, limit: int
+    ) -> list[MentorshipRequest]:
+        """Open requests of this urgency last announced (or created) before the time."""
+
+    @abc.abstractmethod
+    def mark_announced(self, request_id: int, previous: datetime | None, now: datetime) -> bool:
+        """Set last_announced_at only if it still equals ``previous``; True if set."""
+
+    @abc.abstractmethod
+    def claimed_before(self, before: datetime, limit: int) -> list[MentorshipRequest]: ...
 
     @abc.abstractmethod
     def all(self) -> list[MentorshipRequest]: ...
@@ -216,6 +233,51 @@ class NotificationRepository(abc.ABC):
     def pending(self) -> list[Notification]: ...
 
 
+class OutboxRepository(abc.ABC):
+    """Due notifications taken under a lease, so several processes share the work.
+
+    A lease names its owner and an expiry; a process that dies leaves its rows to be
+    taken again once the lease runs out. ``attempts`` counts leases taken, so a row whose
+    every attempt died with its process is buried rather than retried forever.
+    """
+
+    @abc.abstractmethod
+    def lease_due(
+        self, now: datetime, limit: int, owner: str, until: datetime, max_attempts: int
+    ) -> list[Notification]: ...
+
+    @abc.abstractmethod
+    def bury_abandoned(self, now: datetime, max_attempts: int) -> list[Notification]:
+        """Mark DEAD the due rows whose lease ran out on their last attempt; return them."""
+
+    @abc.abstractmethod
+    def finish(
+        self,
+        notification_id: int,
+        owner: str,
+        status: NotificationStatus,
+        now: datetime,
+        note: str | None = None,
+    ) -> bool:
+        """SENT, SKIPPED or DEAD, only if we still hold the lease; True if recorded."""
+
+    @abc.abstractmethod
+    def retry_at(
+        self,
+        notification_id: int,
+        owner: str,
+        due_at: datetime,
+        error: str | None,
+        *,
+        refund_attempt: bool,
+        progress: tuple[str, ...] = (),
+    ) -> bool:
+        """Give the row back for a later try (a 429 refunds the attempt: not a failure)."""
+
+    @abc.abstractmethod
+    def counts(self) -> dict[str, int]: ...
+
+
 class UnitOfWork(abc.ABC):
     """One transaction: rolls back on exit unless :meth:`commit` was called."""
 
@@ -225,6 +287,7 @@ class UnitOfWork(abc.ABC):
     sessions: SessionRepository
     events: EventRepository
     notifications: NotificationRepository
+    outbox: OutboxRepository
 
     def __enter__(self) -> Self:
         return self

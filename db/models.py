@@ -89,6 +89,7 @@ class MemberIdentityRow(Base):
     member_id: Mapped[int] = _member_fk(nullable=False, ondelete="CASCADE")
     platform: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str] = mapped_column(String(128))
+    unreachable_at: Mapped[datetime | None]  # the platform said 403: blocked or gone
 
 
 class MentorProfileRow(Timestamps, Base):
@@ -245,6 +246,8 @@ class NotificationRow(Base):
     status: Mapped[str] = mapped_column(String(16), default="PENDING", server_default="PENDING")
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     lease_until: Mapped[datetime | None]
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    progress: Mapped[list[str] | None] = mapped_column(JSONDocument)  # addresses done
     last_error: Mapped[str | None] = mapped_column(Text)
     request_id: Mapped[int | None] = mapped_column(BigIntId, ForeignKey("mentorship_requests.id"))
     session_id: Mapped[int | None] = mapped_column(BigIntId, ForeignKey("mentorship_sessions.id"))

@@ -21,6 +21,7 @@ from db.repositories import (
     SqlMemberRepository,
     SqlMentorRepository,
     SqlNotificationRepository,
+    SqlOutboxRepository,
     SqlRequestRepository,
     SqlSessionRepository,
 )
@@ -44,6 +45,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.sessions = SqlSessionRepository(self.session)
         self.events = SqlEventRepository(self.session)
         self.notifications = SqlNotificationRepository(self.session)
+        self.outbox = SqlOutboxRepository(self.session)
         return self
 
     def __exit__(

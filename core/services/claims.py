@@ -105,6 +105,15 @@ def _after_claim(
         uow.notifications.add(
             to_member(Kind.REQUEST_ASSIGNED, mentor_id, now, key, request_id=request.id)
         )
+    uow.notifications.add(
+        to_member(
+            Kind.MENTOR_NUDGE,
+            mentor_id,
+            now + ctx.policy.nudge_unscheduled_after,
+            key,
+            request_id=request.id,
+        )
+    )
     card_update(uow, request.id, now, f"claimed-m{mentor_id}")
 
 
@@ -152,6 +161,7 @@ def release_request(
                 request_id=request_id,
             )
         )
+        uow.notifications.cancel_pending(request_id=request_id, kinds=[Kind.MENTOR_NUDGE])
         card_update(uow, request_id, now, "released")
         announce_request(uow, ctx, request, reason="released")
         uow.commit()

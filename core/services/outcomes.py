@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from core.errors import AlreadyRated, InvalidTransition, NotAllowed, ValidationFailed
 from core.events import EntityKind
@@ -81,7 +81,15 @@ def record_outcome(
             outcome.value,
         )
         _close_request(uow, session, target, no_show, actor_id, now)
-        _notify_outcome(uow, session, target, no_show, now, notes_given=bool(notes))
+        _notify_outcome(
+            uow,
+            session,
+            target,
+            no_show,
+            now,
+            notes_given=bool(notes),
+            reminder_after=ctx.policy.rating_reminder_after,
+        )
         uow.commit()
         return load_session(uow, session_id)
 
@@ -132,6 +140,7 @@ def _notify_outcome(
     now: datetime,
     *,
     notes_given: bool,
+    reminder_after: timedelta,
 ) -> None:
     uow.notifications.cancel_pending(
         session_id=session.id, kinds=[Kind.OUTCOME_PROMPT, Kind.REMINDER]
@@ -140,6 +149,9 @@ def _notify_outcome(
     key = f"s{session.id}"
     if target == SessionStatus.COMPLETED:
         uow.notifications.add(to_member(Kind.RATING_PROMPT, session.student_id, now, key, **ids))
+        uow.notifications.add(
+            to_member(Kind.RATING_REMINDER, session.student_id, now + reminder_after, key, **ids)
+        )
         if not notes_given:
             uow.notifications.add(
                 to_member(Kind.MENTOR_NOTES_PROMPT, session.mentor_id, now, key, **ids)
@@ -167,7 +179,9 @@ def rate_session(
             raise InvalidTransition("You can rate a session once it has been completed.")
         if not uow.sessions.rate(session_id, rating, text or None, now):
             raise AlreadyRated()
-        uow.notifications.cancel_pending(session_id=session_id, kinds=[Kind.RATING_PROMPT])
+        uow.notifications.cancel_pending(
+            session_id=session_id, kinds=[Kind.RATING_PROMPT, Kind.RATING_REMINDER]
+        )
         uow.commit()
         return load_session(uow, session_id).for_student()
 

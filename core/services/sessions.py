@@ -153,6 +153,7 @@ def schedule_session(
                 )
             )
         book_session_notifications(uow, ctx, session)
+        uow.notifications.cancel_pending(request_id=request_id, kinds=[Kind.MENTOR_NUDGE])
         card_update(uow, request_id, now, "scheduled")
         uow.commit()
     return session

@@ -9,6 +9,7 @@ from db.repositories.events import SqlEventRepository
 from db.repositories.members import SqlMemberRepository
 from db.repositories.mentors import SqlMentorRepository
 from db.repositories.notifications import SqlNotificationRepository
+from db.repositories.outbox import SqlOutboxRepository
 from db.repositories.requests import SqlRequestRepository
 from db.repositories.sessions import SqlSessionRepository
 
@@ -17,6 +18,7 @@ __all__ = [
     "SqlMemberRepository",
     "SqlMentorRepository",
     "SqlNotificationRepository",
+    "SqlOutboxRepository",
     "SqlRequestRepository",
     "SqlSessionRepository",
 ]

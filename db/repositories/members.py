@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core.members import Identity, Member, Platform
@@ -88,6 +88,17 @@ class SqlMemberRepository(SqlRepository, MemberRepository):
                 select(MemberRow.id).where(MemberRow.id == member_id).with_for_update()
             )
 
+    def mark_unreachable(self, identity: Identity, now: datetime) -> None:
+        self.session.execute(
+            update(MemberIdentityRow)
+            .where(
+                MemberIdentityRow.platform == identity.platform.value,
+                MemberIdentityRow.external_id == identity.external_id,
+            )
+            .values(unreachable_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
     def admins(self) -> list[Member]:
         found = self._load(MemberRow.is_admin.is_(True))
         return sorted(found.values(), key=lambda m: m.id)
@@ -108,7 +119,11 @@ class SqlMemberRepository(SqlRepository, MemberRepository):
                 select(MemberIdentityRow).where(MemberIdentityRow.member_id.in_(ids))
             ):
                 identities[ident.member_id].append(
-                    Identity(Platform(ident.platform), ident.external_id)
+                    Identity(
+                        Platform(ident.platform),
+                        ident.external_id,
+                        unreachable=ident.unreachable_at is not None,
+                    )
                 )
         return {
             row.id: Member(

@@ -9,10 +9,11 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from core.notifications import Audience, Kind, Notification, NotificationStatus
+from core.notifications import Kind, Notification, NotificationStatus
 from core.ports import NotificationRepository
 from db.models import NotificationRow
 from db.repositories.base import SqlRepository
+from db.repositories.outbox import to_notification
 
 Row = NotificationRow
 
@@ -70,19 +71,4 @@ class SqlNotificationRepository(SqlRepository, NotificationRepository):
             .where(Row.status == NotificationStatus.PENDING.value)
             .order_by(Row.due_at, Row.id)
         )
-        return [
-            Notification(
-                kind=Kind(r.kind),
-                audience=Audience(r.audience),
-                recipient_id=r.recipient_id,
-                due_at=r.due_at,
-                dedup_key=r.dedup_key,
-                payload=dict(r.payload),
-                request_id=r.request_id,
-                session_id=r.session_id,
-                status=NotificationStatus(r.status),
-                attempts=r.attempts,
-                id=r.id,
-            )
-            for r in rows
-        ]
+        return [to_notification(r) for r in rows]

@@ -6,7 +6,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from core.lifecycle import NOT_COUNTED_REQUEST_STATES, RequestStatus
 from core.ports import RequestRepository
@@ -160,6 +160,46 @@ class SqlRequestRepository(SqlRepository, RequestRepository):
             )
             .execution_options(synchronize_session=False)
         )
+
+    def unannounced_since(
+        self, urgency: str, announced_before: datetime, limit: int
+    ) -> list[MentorshipRequest]:
+        last = func.coalesce(Row.last_announced_at, Row.created_at)
+        query = (
+            select(Row)
+            .where(
+                Row.status == RequestStatus.OPEN.value,
+                Row.urgency == urgency,
+                Row.is_deleted.is_(False),
+                last <= announced_before,
+            )
+            .order_by(Row.id)
+            .limit(limit)
+        )
+        return [_request(row) for row in self.session.scalars(self.fresh(query))]
+
+    def mark_announced(self, request_id: int, previous: datetime | None, now: datetime) -> bool:
+        same = (
+            Row.last_announced_at.is_(None)
+            if previous is None
+            else Row.last_announced_at == previous
+        )
+        result = self.session.execute(
+            update(Row)
+            .where(Row.id == request_id, Row.status == RequestStatus.OPEN.value, same)
+            .values(last_announced_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+    def claimed_before(self, before: datetime, limit: int) -> list[MentorshipRequest]:
+        query = (
+            select(Row)
+            .where(Row.status == RequestStatus.CLAIMED.value, Row.claimed_at <= before)
+            .order_by(Row.claimed_at)
+            .limit(limit)
+        )
+        return [_request(row) for row in self.session.scalars(self.fresh(query))]
 
     def expired_ids(self, now: datetime, limit: int) -> list[int]:
         query = (

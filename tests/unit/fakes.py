@@ -28,6 +28,7 @@ from core.ports import (
     MemberRepository,
     MentorRepository,
     NotificationRepository,
+    OutboxRepository,
     RequestRepository,
     SessionRepository,
     UnitOfWork,
@@ -52,6 +53,8 @@ class Tables:
     sessions: dict[int, MentorshipSession] = field(default_factory=dict)
     events: list[TransitionEvent] = field(default_factory=list)
     notifications: list[Notification] = field(default_factory=list)
+    leases: dict[int, tuple[str, datetime]] = field(default_factory=dict)
+    sent_at: dict[int, datetime] = field(default_factory=dict)
     last_ids: dict[str, int] = field(default_factory=dict)
 
     def next_id(self, table: str) -> int:
@@ -137,6 +140,15 @@ class FakeMemberRepository(_Repository, MemberRepository):
 
     def lock(self, member_id: int) -> None:
         self._store.locks.append(member_id)
+
+    def mark_unreachable(self, identity: Identity, now: datetime) -> None:
+        member_id = self._t.identities.get(identity)
+        if member_id is None:
+            return
+        member = self._t.members[member_id]
+        member.identities = [
+            replace(i, unreachable=True) if i == identity else i for i in member.identities
+        ]
 
     def admins(self) -> list[Member]:
         return [self._view(m) for _, m in sorted(self._t.members.items()) if m.is_admin]
@@ -280,6 +292,34 @@ class FakeRequestRepository(_Repository, RequestRepository):
             if r.status == RequestStatus.OPEN and r.expires_at <= now
         ]
         return [r.id for r in sorted(due, key=lambda r: r.expires_at)][:limit]
+
+    def unannounced_since(
+        self, urgency: str, announced_before: datetime, limit: int
+    ) -> list[MentorshipRequest]:
+        found = [
+            r
+            for _, r in sorted(self._t.requests.items())
+            if r.status == RequestStatus.OPEN
+            and not r.is_deleted
+            and r.urgency.value == urgency
+            and (r.last_announced_at or r.created_at) <= announced_before
+        ]
+        return copy.deepcopy(found[:limit])
+
+    def mark_announced(self, request_id: int, previous: datetime | None, now: datetime) -> bool:
+        r = self._t.requests.get(request_id)
+        if r is None or r.status != RequestStatus.OPEN or r.last_announced_at != previous:
+            return False
+        r.last_announced_at = now
+        return True
+
+    def claimed_before(self, before: datetime, limit: int) -> list[MentorshipRequest]:
+        found = [
+            r
+            for r in self._t.requests.values()
+            if r.status == RequestStatus.CLAIMED and r.claimed_at and r.claimed_at <= before
+        ]
+        return copy.deepcopy(sorted(found, key=lambda r: r.claimed_at or before)[:limit])
 
     def all(self) -> list[MentorshipRequest]:
         return [copy.deepcopy(r) for _, r in sorted(self._t.requests.items())]
@@ -430,6 +470,99 @@ class FakeNotificationRepository(_Repository, NotificationRepository):
         return copy.deepcopy(self._t.notifications)
 
 
+class FakeOutboxRepository(_Repository, OutboxRepository):
+    """Leases as the SQL version takes them (one process: no SKIP LOCKED needed)."""
+
+    def _row(self, notification_id: int) -> Notification:
+        return next(n for n in self._t.notifications if n.id == notification_id)
+
+    def _lease_free(self, n: Notification, now: datetime) -> bool:
+        lease = self._t.leases.get(n.id or 0)
+        return lease is None or lease[1] <= now
+
+    def lease_due(
+        self, now: datetime, limit: int, owner: str, until: datetime, max_attempts: int
+    ) -> list[Notification]:
+        due = [
+            n
+            for n in self._t.notifications
+            if n.status == NotificationStatus.PENDING
+            and n.due_at <= now
+            and self._lease_free(n, now)
+            and n.attempts < max_attempts
+        ]
+        taken = sorted(due, key=lambda n: (n.due_at, n.id or 0))[:limit]
+        for n in taken:
+            n.attempts += 1
+            self._t.leases[n.id or 0] = (owner, until)
+        return copy.deepcopy(taken)
+
+    def bury_abandoned(self, now: datetime, max_attempts: int) -> list[Notification]:
+        buried = []
+        for n in self._t.notifications:
+            lease = self._t.leases.get(n.id or 0)
+            if (
+                n.status == NotificationStatus.PENDING
+                and n.due_at <= now
+                and lease is not None
+                and lease[1] <= now
+                and n.attempts >= max_attempts
+            ):
+                n.status = NotificationStatus.DEAD
+                n.last_error = n.last_error or "the sending process stopped"
+                del self._t.leases[n.id or 0]
+                buried.append(copy.deepcopy(n))
+        return buried
+
+    def _held(self, notification_id: int, owner: str) -> Notification | None:
+        lease = self._t.leases.get(notification_id)
+        n = self._row(notification_id)
+        if lease is None or lease[0] != owner or n.status != NotificationStatus.PENDING:
+            return None
+        return n
+
+    def finish(
+        self,
+        notification_id: int,
+        owner: str,
+        status: NotificationStatus,
+        now: datetime,
+        note: str | None = None,
+    ) -> bool:
+        n = self._held(notification_id, owner)
+        if n is None:
+            return False
+        n.status, n.last_error = status, note
+        del self._t.leases[notification_id]
+        if status == NotificationStatus.SENT:
+            self._t.sent_at[notification_id] = now
+        return True
+
+    def retry_at(
+        self,
+        notification_id: int,
+        owner: str,
+        due_at: datetime,
+        error: str | None,
+        *,
+        refund_attempt: bool,
+        progress: tuple[str, ...] = (),
+    ) -> bool:
+        n = self._held(notification_id, owner)
+        if n is None:
+            return False
+        n.due_at, n.last_error, n.progress = due_at, error, tuple(progress)
+        n.attempts -= 1 if refund_attempt else 0
+        del self._t.leases[notification_id]
+        return True
+
+    def counts(self) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for n in self._t.notifications:
+            found[n.status.value] = found.get(n.status.value, 0) + 1
+        return found
+
+
 class FakeUnitOfWork(UnitOfWork):
     """Snapshots the shared store on enter; exit restores it unless committed since."""
 
@@ -441,6 +574,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.sessions = FakeSessionRepository(self.store)
         self.events = FakeEventRepository(self.store)
         self.notifications = FakeNotificationRepository(self.store)
+        self.outbox = FakeOutboxRepository(self.store)
         self.committed = 0
         self._snapshot: Tables | None = None
 

@@ -1,0 +1,1 @@
+"""Sender adapters: one per platform, each turning a core Message into a platform call."""

@@ -1,0 +1,103 @@
+"""The scheduled-work loop: every few seconds, run the sweeps and deliver what is due.
+
+APScheduler only ticks; the database is the schedule. Nothing is kept in APScheduler's
+job store (its docs say a store cannot be shared between processes, and its misfire
+grace time would drop work that fell due while the bot was down), so any number of
+processes can run this loop against one PostgreSQL and any of them can be killed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import secrets
+import socket
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from core.delivery.engine import DeliveryEngine, TickReport
+from core.delivery.ports import Address, Sender
+from core.delivery.ratelimit import Limit, RateLimiter
+from core.delivery.retry import RetryPolicy
+from core.members import Platform
+from core.notifications import Audience
+from core.services.context import ServiceContext
+from core.services.sweeps import run_sweeps
+
+logger = logging.getLogger(__name__)
+
+# Published platform limits: Telegram ~30 messages/s per bot, 1/s per chat, 20/min per
+# group; Slack ~1 message/s per channel. The console has none.
+PLATFORM_LIMITS: dict[Platform, tuple[Limit | None, Limit | None, Limit | None]] = {
+    Platform.TELEGRAM: (Limit(30, 1.0), Limit(1, 1.0), Limit(20, 60.0)),
+    Platform.SLACK: (Limit(50, 1.0), Limit(1, 1.0), None),
+    Platform.CONSOLE: (None, None, None),
+}
+
+
+def process_owner() -> str:
+    """A lease owner name that is unique per process and readable in the database."""
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+def build_engine(
+    ctx: ServiceContext,
+    senders: Sequence[Sender],
+    feeds: Mapping[Audience, Sequence[Address]],
+    *,
+    limits: Mapping[Platform, tuple[Limit | None, Limit | None, Limit | None]] | None = None,
+    retry: RetryPolicy | None = None,
+    batch_size: int = 200,
+    lease: timedelta = timedelta(seconds=60),
+) -> DeliveryEngine:
+    table = dict(PLATFORM_LIMITS) | dict(limits or {})
+    return DeliveryEngine(
+        ctx=ctx,
+        senders={s.platform.value: s for s in senders},
+        limiters={s.platform.value: RateLimiter(*table[s.platform]) for s in senders},
+        feeds=feeds,
+        owner=process_owner(),
+        retry=retry or RetryPolicy(),
+        batch_size=batch_size,
+        lease=lease,
+    )
+
+
+async def tick(ctx: ServiceContext, engine: DeliveryEngine) -> TickReport:
+    """One round: state-changing sweeps first (they write notifications), then delivery
+    until nothing more is due right now."""
+    await asyncio.to_thread(run_sweeps, ctx)
+    total = TickReport()
+    while True:
+        report = await engine.run_once()
+        for name in vars(total):
+            setattr(total, name, getattr(total, name) + getattr(report, name))
+        if report.leased < engine.batch_size:
+            return total
+
+
+def start_scheduler(
+    ctx: ServiceContext, engine: DeliveryEngine, every_seconds: float = 5.0
+) -> AsyncIOScheduler:
+    """Tick on the running event loop; one tick at a time, missed ticks merged."""
+    scheduler = AsyncIOScheduler()
+
+    async def guarded_tick() -> None:
+        try:
+            await tick(ctx, engine)
+        except Exception:  # the loop must survive a bad tick (a database restart, ...)
+            logger.exception("scheduled tick failed; the next one will try again")
+
+    scheduler.add_job(
+        guarded_tick,
+        "interval",
+        seconds=every_seconds,
+        max_instances=1,
+        coalesce=True,
+        id="mentorbot-tick",
+    )
+    scheduler.start()
+    return scheduler

@@ -1,0 +1,206 @@
+"""The delivery engine: lease due rows, send them within the platforms' limits, record.
+
+One ``run_once`` is one tick. Database work runs in worker threads (the services are
+synchronous); sends run concurrently, one queue per chat, so a chat that is slow or
+rate-limited holds up nobody else. Everything a tick decides is written back before the
+lease runs out; what is not reached in time is handed back for the next tick.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from core.delivery.planning import Job, dead_letter_notice, plan_jobs
+from core.delivery.ports import Address, RetryLater, Sender, SendError, Unreachable
+from core.delivery.ratelimit import RateLimiter
+from core.delivery.retry import RetryPolicy
+from core.members import Identity
+from core.notifications import Audience, Notification, NotificationStatus
+from core.ports import UnitOfWork
+from core.services.context import ServiceContext
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Outcome:
+    """What happened to one job during this tick."""
+
+    done: list[str] = field(default_factory=list)  # address keys delivered
+    retry_after: float | None = None  # a 429: seconds
+    error: str | None = None  # a failure worth retrying
+    unreachable: list[Address] = field(default_factory=list)
+    not_reached: bool = False  # the tick ran out of time before this job's turn
+
+
+@dataclass
+class TickReport:
+    leased: int = 0
+    sent: int = 0
+    skipped: int = 0
+    retried: int = 0
+    dead: int = 0
+    lost_lease: int = 0
+
+
+@dataclass
+class DeliveryEngine:
+    ctx: ServiceContext
+    senders: Mapping[str, Sender]  # by platform value
+    limiters: Mapping[str, RateLimiter]  # by platform value
+    feeds: Mapping[Audience, Sequence[Address]]
+    owner: str
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    batch_size: int = 200
+    lease: timedelta = timedelta(seconds=60)
+
+    async def run_once(self) -> TickReport:
+        started = time.monotonic()
+        report = TickReport()
+        jobs = await asyncio.to_thread(self._lease_and_plan, report)
+        if not jobs:
+            return report
+        deadline = started + self.lease.total_seconds() * 0.8
+        outcomes = await self._send_all(jobs, deadline)
+        await asyncio.to_thread(self._record, jobs, outcomes, report)
+        return report
+
+    # ---------------------------------------------------------------- database side
+
+    def _lease_and_plan(self, report: TickReport) -> list[Job]:
+        now = self.ctx.now()
+        platforms = [s.platform for s in self.senders.values()]
+        with self.ctx.uow_factory() as uow:
+            for dead in uow.outbox.bury_abandoned(now, self.retry.max_attempts):
+                report.dead += 1
+                self._notify_admins_of(uow, dead)
+            leased = uow.outbox.lease_due(
+                now, self.batch_size, self.owner, now + self.lease, self.retry.max_attempts
+            )
+            report.leased = len(leased)
+            jobs = plan_jobs(
+                uow, leased, self.feeds, platforms, self.ctx.catalogue, self.ctx.policy, now
+            )
+            uow.commit()
+        return jobs
+
+    def _notify_admins_of(self, uow: UnitOfWork, dead: Notification) -> None:
+        name = "the mentors' feed"
+        if dead.recipient_id is not None:
+            member = uow.members.get(dead.recipient_id)
+            name = member.display_name if member else f"member {dead.recipient_id}"
+        notice = dead_letter_notice(dead, name)
+        if notice is not None:
+            uow.notifications.add(notice)
+
+    def _record(self, jobs: list[Job], outcomes: dict[int, Outcome], report: TickReport) -> None:
+        now = self.ctx.now()
+        with self.ctx.uow_factory() as uow:
+            for job in jobs:
+                n = job.notification
+                assert n.id is not None
+                outcome = outcomes.get(n.id, Outcome())
+                for address in outcome.unreachable:
+                    uow.members.mark_unreachable(Identity(address.platform, address.chat_id), now)
+                progress = tuple(dict.fromkeys((*n.progress, *outcome.done)))
+                if job.skip_reason is not None:
+                    ok = uow.outbox.finish(
+                        n.id, self.owner, NotificationStatus.SKIPPED, now, job.skip_reason
+                    )
+                    report.skipped += ok
+                elif outcome.retry_after is not None or outcome.not_reached:
+                    wait = timedelta(seconds=outcome.retry_after or 0)
+                    ok = uow.outbox.retry_at(
+                        n.id,
+                        self.owner,
+                        now + wait,
+                        "rate limited" if wait else None,
+                        refund_attempt=True,
+                        progress=progress,
+                    )
+                    report.retried += ok
+                elif outcome.error is not None:
+                    if self.retry.is_last(n.attempts):
+                        n.last_error = outcome.error
+                        ok = uow.outbox.finish(
+                            n.id, self.owner, NotificationStatus.DEAD, now, outcome.error
+                        )
+                        if ok:
+                            self._notify_admins_of(uow, n)
+                        report.dead += ok
+                    else:
+                        ok = uow.outbox.retry_at(
+                            n.id,
+                            self.owner,
+                            now + self.retry.delay(n.attempts),
+                            outcome.error,
+                            refund_attempt=False,
+                            progress=progress,
+                        )
+                        report.retried += ok
+                else:
+                    status = NotificationStatus.SENT
+                    note = None
+                    if outcome.unreachable and not outcome.done:
+                        status, note = NotificationStatus.SKIPPED, "recipient unreachable"
+                    ok = uow.outbox.finish(n.id, self.owner, status, now, note)
+                    if status == NotificationStatus.SENT:
+                        report.sent += ok
+                    else:
+                        report.skipped += ok
+                report.lost_lease += not ok
+            uow.commit()
+
+    # ---------------------------------------------------------------- sending side
+
+    async def _send_all(self, jobs: list[Job], deadline: float) -> dict[int, Outcome]:
+        outcomes: dict[int, Outcome] = {}
+        queues: dict[str, list[tuple[Job, Address]]] = defaultdict(list)
+        for job in jobs:
+            assert job.notification.id is not None
+            outcomes[job.notification.id] = Outcome()
+            if job.skip_reason is None:
+                for address in job.addresses:
+                    queues[address.key].append((job, address))
+        await asyncio.gather(
+            *(self._send_chat(queue, outcomes, deadline) for queue in queues.values())
+        )
+        return outcomes
+
+    async def _send_chat(
+        self, queue: list[tuple[Job, Address]], outcomes: dict[int, Outcome], deadline: float
+    ) -> None:
+        for index, (job, address) in enumerate(queue):
+            outcome = outcomes[job.notification.id or 0]
+            limiter = self.limiters[address.platform.value]
+            if time.monotonic() + limiter.blocked_for(address.key) > deadline:
+                for later_job, _ in queue[index:]:
+                    outcomes[later_job.notification.id or 0].not_reached = True
+                return
+            await limiter.acquire(address.key, address.is_group)
+            try:
+                await self.senders[address.platform.value].send(
+                    address, job.messages[address.key], job.notification
+                )
+            except RetryLater as exc:
+                limiter.block(address.key, exc.seconds)
+                for later_job, _ in queue[index:]:
+                    outcomes[later_job.notification.id or 0].retry_after = exc.seconds
+                return
+            except Unreachable:
+                outcome.unreachable.append(address)
+                continue
+            except SendError as exc:
+                outcome.error = str(exc)[:500] or exc.__class__.__name__
+                continue
+            except Exception as exc:  # a sender bug must not stop the other chats
+                logger.exception("sender failed for notification %s", job.notification.id)
+                outcome.error = f"{exc.__class__.__name__}: {exc}"[:500]
+                continue
+            outcome.done.append(address.key)

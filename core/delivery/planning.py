@@ -1,0 +1,118 @@
+"""Turning leased rows into sends: who gets it, on which chat, saying what, or why not."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from core.catalogue import Catalogue
+from core.delivery.messages import Message
+from core.delivery.ports import Address
+from core.delivery.relevance import still_worth_sending
+from core.delivery.texts import Facts, render
+from core.members import Member, Platform
+from core.notifications import Audience, Kind, Notification, to_audience
+from core.policy import Policy
+from core.ports import UnitOfWork
+
+
+@dataclass
+class Job:
+    notification: Notification
+    addresses: list[Address] = field(default_factory=list)
+    messages: dict[str, Message] = field(default_factory=dict)  # by address key
+    skip_reason: str | None = None
+
+
+def member_address(member: Member, platforms: Sequence[Platform]) -> Address | None:
+    """The person's first reachable account on a platform this process can send to."""
+    for identity in member.identities:
+        if identity.platform in platforms and not identity.unreachable:
+            return Address(identity.platform, identity.external_id)
+    return None
+
+
+def plan_jobs(
+    uow: UnitOfWork,
+    leased: Sequence[Notification],
+    feeds: Mapping[Audience, Sequence[Address]],
+    platforms: Sequence[Platform],
+    catalogue: Catalogue,
+    policy: Policy,
+    now: datetime,
+) -> list[Job]:
+    admins = uow.members.admins()
+    jobs = []
+    for n in leased:
+        request = uow.requests.get(n.request_id) if n.request_id else None
+        session = uow.sessions.get(n.session_id) if n.session_id else None
+        job = Job(n)
+        verdict = still_worth_sending(n, request, session, now, policy)
+        if not verdict.send:
+            job.skip_reason = verdict.reason
+            jobs.append(job)
+            continue
+        people = _mentioned(n, request, session)
+        if n.audience == Audience.MEMBER and n.recipient_id is not None:
+            recipients = [uow.members.get(n.recipient_id)]
+        elif n.audience == Audience.ADMINS:
+            recipients = list(admins)
+        else:
+            recipients = [None]
+        members = uow.members.get_many(people | {m.id for m in recipients if m})
+        names = {i: m.display_name for i, m in members.items()}
+        for recipient in recipients:
+            targets = _targets(n, recipient, feeds, platforms)
+            for address in targets:
+                if address.key in n.progress:
+                    continue
+                facts = Facts(n, recipient, catalogue, request, session, names)
+                job.addresses.append(address)
+                job.messages[address.key] = render(facts)
+        if not job.addresses and not n.progress:
+            job.skip_reason = "no reachable chat for the recipient"
+        jobs.append(job)
+    return jobs
+
+
+def _targets(
+    n: Notification,
+    recipient: Member | None,
+    feeds: Mapping[Audience, Sequence[Address]],
+    platforms: Sequence[Platform],
+) -> list[Address]:
+    if recipient is None:
+        return [a for a in feeds.get(n.audience, ()) if a.platform in platforms]
+    address = member_address(recipient, platforms)
+    return [address] if address else []
+
+
+def _mentioned(n: Notification, request: object, session: object) -> set[int]:
+    ids: set[int] = set()
+    for thing in (request, session):
+        for attribute in ("student_id", "claimed_by", "mentor_id"):
+            value = getattr(thing, attribute, None)
+            if isinstance(value, int):
+                ids.add(value)
+    for key in ("mentor_id", "by"):
+        value = n.payload.get(key)
+        if isinstance(value, int):
+            ids.add(value)
+    return ids
+
+
+def dead_letter_notice(dead: Notification, recipient_name: str) -> Notification | None:
+    """Tell the admins a message could not be delivered (but never about such a notice)."""
+    if dead.kind == Kind.DELIVERY_FAILED or dead.id is None:
+        return None
+    return to_audience(
+        Kind.DELIVERY_FAILED,
+        Audience.ADMINS,
+        dead.due_at,
+        f"n{dead.id}",
+        failed_kind=dead.kind.value,
+        recipient=recipient_name,
+        attempts=dead.attempts,
+        error=(dead.last_error or "unknown error")[:200],
+    )

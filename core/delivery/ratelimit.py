@@ -1,0 +1,85 @@
+"""Strict sliding-window rate limits for outgoing messages.
+
+A leaky bucket lets a full burst through right after an idle spell and then keeps
+draining, so over some one-second window it can pass twice its rate; Telegram and Slack
+count per window. Here a send waits until fewer than ``limit`` sends fall inside the last
+``window`` seconds, for every limit that applies to it (the bot as a whole, the chat, the
+group), so no window ever sees more than allowed and a steady stream runs at the limit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limit:
+    count: int
+    window: float  # seconds
+
+
+class SlidingWindow:
+    def __init__(self, limit: Limit) -> None:
+        self.limit = limit
+        self.sent: deque[float] = deque()
+
+    def wait_time(self, now: float) -> float:
+        while self.sent and self.sent[0] <= now - self.limit.window:
+            self.sent.popleft()
+        if len(self.sent) < self.limit.count:
+            return 0.0
+        return self.sent[0] + self.limit.window - now
+
+    def record(self, now: float) -> None:
+        self.sent.append(now)
+
+
+class RateLimiter:
+    """Waits until a send to ``key`` fits every limit; one lock keeps check-and-record atomic."""
+
+    def __init__(
+        self,
+        global_limit: Limit | None,
+        per_chat: Limit | None,
+        per_group: Limit | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._global = SlidingWindow(global_limit) if global_limit else None
+        self._per_chat = per_chat
+        self._per_group = per_group
+        self._chats: dict[str, list[SlidingWindow]] = {}
+        self._blocked_until: dict[str, float] = {}
+        self._clock = clock
+        self._lock = asyncio.Lock()
+
+    def _windows(self, key: str, is_group: bool) -> Sequence[SlidingWindow]:
+        if key not in self._chats:
+            limits = [self._per_chat] + ([self._per_group] if is_group else [])
+            self._chats[key] = [SlidingWindow(limit) for limit in limits if limit]
+        own = self._chats[key]
+        return [*own, self._global] if self._global else own
+
+    def block(self, key: str, seconds: float) -> None:
+        """The platform said 429 for this chat: nothing goes to it until the time is up."""
+        self._blocked_until[key] = max(self._blocked_until.get(key, 0.0), self._clock() + seconds)
+
+    def blocked_for(self, key: str) -> float:
+        return max(0.0, self._blocked_until.get(key, 0.0) - self._clock())
+
+    async def acquire(self, key: str, is_group: bool = False) -> None:
+        while True:
+            async with self._lock:
+                now = self._clock()
+                windows = self._windows(key, is_group)
+                wait = max(
+                    [w.wait_time(now) for w in windows] + [self._blocked_until.get(key, 0) - now]
+                )
+                if wait <= 0:
+                    for window in windows:
+                        window.record(now)
+                    return
+            await asyncio.sleep(wait)
