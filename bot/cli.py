@@ -24,6 +24,59 @@ def run() -> None:
         sys.exit(1)
 
 
+@main.command()
+@click.option("--demo", is_flag=True, help="Seed demo people (done anyway on an empty database).")
+@click.option(
+    "--script",
+    "script",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Run the lines of FILE as if typed, printing the transcript.",
+)
+def console(demo: bool, script: str | None) -> None:
+    """The whole product in the terminal: act as students, mentors and admins."""
+    from bot.handlers.console.runner import run_console, script_lines
+
+    lines = script_lines(script)
+    sys.exit(run_console(lines, demo=demo, echo=lines is not None))
+
+
+@main.group()
+def admin() -> None:
+    """Operator commands (no chat needed)."""
+
+
+@admin.command("approve-mentor")
+@click.argument("who")
+def admin_approve(who: str) -> None:
+    """Approve a mentor by member id or console name."""
+    from bot.admin_cli import approve_mentor
+
+    click.echo(approve_mentor(who))
+
+
+@admin.command("stats")
+def admin_stats_command() -> None:
+    """Requests by status and type, claim rate, time to claim, completion, ratings."""
+    from bot.admin_cli import stats
+
+    click.echo(stats())
+
+
+@admin.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv"]), default="csv", show_default=True)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Folder-less file prefix; default: print both tables to standard output.",
+)
+def admin_export(fmt: str, output: str | None) -> None:
+    """Requests and sessions with every field, mentor notes included (admins only)."""
+    from bot.admin_cli import export_csv
+
+    click.echo(export_csv(output), nl=False)
+
+
 @main.group()
 def db() -> None:
     """Database commands."""

@@ -154,6 +154,44 @@ def notify_cancelled(
         )
 
 
+def update_request(
+    ctx: ServiceContext, actor_id: int, request_id: int, draft: RequestDraft
+) -> MentorshipRequest:
+    """The student edits a request nobody has claimed yet (the expiry warning's Edit)."""
+    now = ctx.now()
+    with ctx.uow_factory() as uow:
+        student = load_member(uow, actor_id)
+        request = load_request(uow, request_id)
+        if request.student_id != actor_id:
+            raise NotAllowed("Only the student who asked can edit this request.")
+        valid = validate_draft(draft, ctx.catalogue, ctx.policy, local_today(student, now))
+        uow.members.lock(actor_id)
+        others = [r for r in uow.requests.counted_for_student(actor_id) if r.id != request_id]
+        check_can_submit(ctx.catalogue, ctx.policy, valid.session_type, others)
+        # Conditional on OPEN: an edit racing a claim must not undo the claim.
+        if not uow.requests.transition(
+            request_id,
+            [RequestStatus.OPEN],
+            RequestStatus.OPEN,
+            now,
+            session_type=valid.session_type,
+            title=valid.title,
+            description=valid.description,
+            extra=dict(valid.extra),
+            duration_minutes=valid.duration_minutes,
+            urgency=valid.urgency.value,
+            available_from=valid.available_from,
+            available_until=valid.available_until,
+            tags=list(valid.tags),
+            preferred_mentor_id=valid.preferred_mentor_id,
+        ):
+            state = load_request(uow, request_id).status.value.lower().replace("_", "-")
+            raise InvalidTransition(f"Only an open request can be edited; this one is {state}.")
+        card_update(uow, request_id, now, f"edited-{now.isoformat()}")
+        uow.commit()
+        return load_request(uow, request_id)
+
+
 def extend_request(ctx: ServiceContext, actor_id: int, request_id: int) -> MentorshipRequest:
     """Keep an open request alive for another period (the expiry warning's button)."""
     now = ctx.now()

@@ -1,0 +1,1 @@
+"""The console front-end: the whole product in a terminal, for newcomers and tests."""

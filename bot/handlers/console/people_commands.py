@@ -1,0 +1,74 @@
+"""Commands everyone has: who am I, time zone, clock, help."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.handlers.console.parsing import duration
+from bot.handlers.console.session import ConsoleSession, command
+from bot.views import HELP
+from core.clock import ensure_utc
+from core.errors import ValidationFailed
+from core.services.members import set_timezone
+from core.timefmt import local_time
+
+
+@command("help")
+def help_(s: ConsoleSession, args: list[str], rest: str) -> None:
+    s.say(HELP + "\nConsole only: /as NAME (act as someone), /clock +2d (move time), /whoami")
+
+
+@command("as")
+def as_(s: ConsoleSession, args: list[str], rest: str) -> None:
+    if not args:
+        raise ValidationFailed({"name": "Usage: /as NAME, e.g. /as alice"})
+    me = s.act_as(args[0])
+    roles = ", ".join(sorted(r.value for r in me.roles))
+    s.say(f"You are now {me.display_name} ({roles}; {me.timezone}).")
+
+
+@command("whoami")
+def whoami(s: ConsoleSession, args: list[str], rest: str) -> None:
+    me = s.refresh_me()
+    roles = ", ".join(sorted(r.value for r in me.roles))
+    s.say(f"You are {me.display_name} (member {me.id}; {roles}; time zone {me.timezone}).")
+
+
+@command("start")
+def start(s: ConsoleSession, args: list[str], rest: str) -> None:
+    me = s.require_me()
+    if args:
+        me = set_timezone(s.ctx, me.id, args[0])
+        s.me = me
+    s.say(
+        f"Welcome, {me.display_name}! Your time zone is {me.timezone}"
+        + ("" if args else " (change it with /timezone Europe/Berlin)")
+        + ". Send /request to ask for a mentorship session, /help for everything else."
+    )
+
+
+@command("timezone")
+def timezone(s: ConsoleSession, args: list[str], rest: str) -> None:
+    me = s.require_me()
+    if not args:
+        s.say(f"Your time zone is {me.timezone}. Change it: /timezone America/New_York")
+        return
+    s.me = set_timezone(s.ctx, me.id, rest)
+    s.say(f"Time zone set to {s.me.timezone}.")
+
+
+@command("clock")
+def clock(s: ConsoleSession, args: list[str], rest: str) -> None:
+    if rest:
+        if rest[:1].isdigit() and "-" in rest:
+            try:
+                target = datetime.fromisoformat(rest)
+            except ValueError:
+                raise ValidationFailed({"clock": "Use e.g. /clock 2026-12-01T10:00"}) from None
+            if target.tzinfo is None:
+                target = target.replace(tzinfo=UTC)
+            s.clock.set(ensure_utc(target))
+        else:
+            s.clock.advance(duration(rest))
+    zone = s.me.timezone if s.me else "UTC"
+    s.say(f"Clock: {local_time(s.clock.now(), zone)}")

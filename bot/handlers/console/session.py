@@ -1,0 +1,151 @@
+"""The console chat: one terminal, several people, a clock you can move.
+
+Lines starting with ``/`` are commands; other lines answer the pending question (a form
+step, a slot number). After every line the due work runs, so notifications show up at
+once as ``to NAME: …`` lines, for whoever they are meant.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.handlers.console.sender import ConsoleSender
+from bot.worker import build_engine, tick
+from core.clock import MovableClock
+from core.delivery.ports import Address
+from core.errors import DomainError, ValidationFailed
+from core.members import Identity, Member, Platform
+from core.notifications import Audience
+from core.services.context import ServiceContext
+from core.services.members import find_member, register_member
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[["ConsoleSession", list[str], str], None]
+COMMANDS: dict[str, Handler] = {}
+MENTORS_FEED = Address(Platform.CONSOLE, "mentors", is_group=True)
+
+
+def command(*names: str) -> Callable[[Handler], Handler]:
+    def register(handler: Handler) -> Handler:
+        for name in names:
+            COMMANDS[name] = handler
+        return handler
+
+    return register
+
+
+@dataclass
+class Pending:
+    """A question waiting for a plain-text answer: ``handle`` gets the line."""
+
+    handle: Callable[[str], None]
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+class ConsoleSession:
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        clock: MovableClock,
+        out: Callable[[str], None],
+        admins: frozenset[str] = frozenset(),
+    ) -> None:
+        self.ctx = ctx
+        self.clock = clock
+        self.out = out
+        self.admins = admins
+        self.me: Member | None = None
+        self.pending: dict[int, Pending] = {}
+        self.engine = build_engine(
+            ctx, [ConsoleSender(out)], {Audience.MENTORS: [MENTORS_FEED]}, batch_size=500
+        )
+        self.loop = asyncio.new_event_loop()
+
+    # ------------------------------------------------------------------ identity
+
+    def act_as(self, name: str) -> Member:
+        handle = name.strip().lower()
+        if not handle or not handle.replace("_", "").replace("-", "").isalnum():
+            raise ValidationFailed({"name": "Use a simple name like alice or bob."})
+        identity = Identity(Platform.CONSOLE, handle)
+        member = find_member(self.ctx, identity)
+        if member is None:
+            member, _ = register_member(
+                self.ctx, identity, handle.capitalize(), admin=f"console:{handle}" in self.admins
+            )
+            self.say(f"Hello {member.display_name}, you are new here (time zone UTC: /timezone).")
+        self.me = member
+        return member
+
+    def require_me(self) -> Member:
+        if self.me is None:
+            raise ValidationFailed({"person": "First say who you are: /as alice"})
+        return self.me
+
+    def refresh_me(self) -> Member:
+        from core.services.members import get_member
+
+        self.me = get_member(self.ctx, self.require_me().id)
+        return self.me
+
+    # ------------------------------------------------------------------ lines
+
+    def say(self, text: str) -> None:
+        self.out(text)
+
+    def ask(self, pending: Pending) -> None:
+        self.pending[self.require_me().id] = pending
+
+    def handle_line(self, line: str) -> None:
+        text = line.rstrip("\n")
+        if not text.strip():
+            return
+        try:
+            self._dispatch(text)
+        except DomainError as exc:
+            self.say(exc.user_message)
+        except Exception:
+            logger.exception("console command failed: %r", text[:80])
+            self.say("Sorry, something went wrong on our side. Nothing was changed.")
+        self.run_due_work()
+
+    def _dispatch(self, text: str) -> None:
+        stripped = text.strip()
+        if stripped.startswith("/"):
+            name, _, rest = stripped[1:].partition(" ")
+            name = name.split("@")[0].lower()
+            handler = COMMANDS.get(name)
+            if handler is None:
+                self.say(f"I do not know /{name}. /help lists the commands.")
+                return
+            try:
+                args = shlex.split(rest)
+            except ValueError:
+                args = rest.split()
+            if name not in ("back", "cancel", "skip") and self.me is not None:
+                self.pending.pop(self.me.id, None)
+            handler(self, args, rest.strip())
+            return
+        pending = self.pending.get(self.me.id) if self.me else None
+        if pending is None:
+            self.say("I did not understand that. /help lists the commands.")
+            return
+        pending.handle(text)
+
+    def run_due_work(self) -> None:
+        try:
+            self.loop.run_until_complete(tick(self.ctx, self.engine))
+        except DomainError as exc:
+            self.say(exc.user_message)
+        except Exception:
+            logger.exception("due work failed")
+            self.say("Sorry, some messages could not be sent; they will be retried.")
+
+    def close(self) -> None:
+        self.loop.close()

@@ -1,0 +1,207 @@
+"""The request form, defined once: its steps, their choices, parsing and checking.
+
+Each front-end renders the same steps its own way (numbered prompts in the console,
+inline keyboards on Telegram, a modal on Slack) and feeds answers back through
+:func:`answer`; checking reuses :func:`core.validation.validate_draft`, so a step is
+accepted exactly when the final submission would accept that field.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import Any
+
+from core.catalogue import ALLOWED_DURATIONS, Catalogue
+from core.errors import ValidationFailed
+from core.policy import Policy
+from core.requests import RequestDraft, Urgency
+from core.validation import validate_draft
+
+NO_PREFERENCE = "none"
+
+
+class StepKind(StrEnum):
+    CHOICE = "choice"
+    TEXT = "text"
+    DATE = "date"
+    TAGS = "tags"
+    PREVIEW = "preview"
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Step:
+    field: str  # the key validate_draft reports errors under
+    kind: StepKind
+    prompt: str
+    choices: tuple[Choice, ...] = ()
+    optional: bool = False
+    multiline: bool = False
+
+
+@dataclass
+class RequestForm:
+    """A form in progress: the draft so far and where the person is in it."""
+
+    draft: RequestDraft = field(default_factory=RequestDraft)
+    position: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self.draft)
+        for name in ("available_from", "available_until"):
+            data[name] = data[name].isoformat() if data[name] else None
+        return {"draft": data, "position": self.position}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RequestForm:
+        raw = dict(data["draft"])
+        for name in ("available_from", "available_until"):
+            raw[name] = date.fromisoformat(raw[name]) if raw.get(name) else None
+        return cls(RequestDraft(**raw), int(data.get("position", 0)))
+
+
+def form_steps(
+    draft: RequestDraft, catalogue: Catalogue, mentors: list[Choice] | None = None
+) -> list[Step]:
+    """The steps for this draft: the extra fields depend on the chosen session type."""
+    types = tuple(Choice(t.code, f"{t.describe()} · {t.group.label}") for t in catalogue.types)
+    steps = [
+        Step("session_type", StepKind.CHOICE, "What kind of session do you need?", types),
+        Step("title", StepKind.TEXT, "What do you need help with? (a short title)"),
+        Step("description", StepKind.TEXT, "Describe it in a few sentences.", multiline=True),
+    ]
+    chosen = catalogue.get(draft.session_type)
+    for extra in chosen.extra_fields if chosen else ():
+        steps.append(Step(f"extra.{extra.name}", StepKind.TEXT, f"{extra.label}?", multiline=True))
+    steps += [
+        Step(
+            "duration_minutes",
+            StepKind.CHOICE,
+            "How long should the session be?",
+            tuple(Choice(str(d), f"{d} min") for d in ALLOWED_DURATIONS),
+        ),
+        Step(
+            "urgency",
+            StepKind.CHOICE,
+            "How urgent is it?",
+            tuple(Choice(u.value, u.value.capitalize()) for u in Urgency),
+        ),
+        Step("available_from", StepKind.DATE, "From which day are you available?"),
+        Step("available_until", StepKind.DATE, "Until which day are you available?"),
+        Step(
+            "tags",
+            StepKind.TAGS,
+            "Tags help the right mentor find you (optional; pick or type, comma-separated).",
+            tuple(Choice(t, t) for t in catalogue.suggested_tags),
+            optional=True,
+        ),
+    ]
+    if mentors:
+        steps.append(
+            Step(
+                "preferred_mentor_id",
+                StepKind.CHOICE,
+                "Would you like a particular mentor? (optional)",
+                (Choice(NO_PREFERENCE, "No preference"), *mentors),
+                optional=True,
+            )
+        )
+    steps.append(Step("preview", StepKind.PREVIEW, "Here is your request. Submit it?"))
+    return steps
+
+
+def parse_date(text: str, today: date) -> date:
+    """ISO dates, 'today', 'tomorrow', '+3' / '+3d' (days from today), or '25.11.2026'."""
+    value = text.strip().lower()
+    if value in ("today", "now"):
+        return today
+    if value == "tomorrow":
+        return today + timedelta(days=1)
+    offset = re.fullmatch(r"\+(\d{1,3})\s*d?", value)
+    if offset:
+        return today + timedelta(days=int(offset.group(1)))
+    dotted = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", value)
+    try:
+        if dotted:
+            day, month, year = (int(g) for g in dotted.groups())
+            return date(year, month, day)
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(
+            f"I could not read '{text.strip()[:20]}' as a date. Use e.g. {today.isoformat()}, "
+            "'tomorrow' or '+3'."
+        ) from None
+
+
+def answer(
+    form: RequestForm,
+    step: Step,
+    value: str,
+    catalogue: Catalogue,
+    policy: Policy,
+    today: date,
+) -> None:
+    """Record the answer to ``step`` and move on; raises ValidationFailed to ask again."""
+    draft = form.draft
+    try:
+        _store(draft, step, value, today)
+    except ValueError as exc:
+        raise ValidationFailed({step.field: str(exc)}) from exc
+    try:
+        validate_draft(draft, catalogue, policy, today)
+    except ValidationFailed as failed:
+        message = failed.errors.get(step.field)  # later fields are checked when asked
+        if message:
+            raise ValidationFailed({step.field: message}) from None
+    form.position += 1
+
+
+def _store(draft: RequestDraft, step: Step, value: str, today: date) -> None:
+    text = value.strip()
+    if step.kind == StepKind.CHOICE and text not in {c.value for c in step.choices}:
+        raise ValueError("Please pick one of the listed options.")
+    if step.field == "session_type":
+        if text != draft.session_type:
+            draft.extra = {}
+        draft.session_type = text
+    elif step.field == "title":
+        draft.title = value
+    elif step.field == "description":
+        draft.description = value
+    elif step.field.startswith("extra."):
+        draft.extra[step.field.removeprefix("extra.")] = value
+    elif step.field == "duration_minutes":
+        draft.duration_minutes = int(text)
+    elif step.field == "urgency":
+        draft.urgency = text
+    elif step.field == "available_from":
+        draft.available_from = parse_date(text, today)
+    elif step.field == "available_until":
+        draft.available_until = parse_date(text, today)
+    elif step.field == "tags":
+        draft.tags = [t for t in re.split(r"[,\s]+", text) if t] if text not in ("", "-") else []
+    elif step.field == "preferred_mentor_id":
+        draft.preferred_mentor_id = None if text == NO_PREFERENCE else int(text)
+
+
+def preview(draft: RequestDraft, catalogue: Catalogue) -> str:
+    chosen = catalogue.get(draft.session_type)
+    lines = [
+        f"Type: {chosen.describe() if chosen else draft.session_type}",
+        f"Title: {draft.title}",
+        f"Description: {draft.description}",
+        *(f"{k.replace('_', ' ').capitalize()}: {v}" for k, v in draft.extra.items()),
+        f"Duration: {draft.duration_minutes} min",
+        f"Urgency: {draft.urgency}",
+        f"Available: {draft.available_from} to {draft.available_until}",
+        f"Tags: {', '.join(draft.tags) if draft.tags else '(none)'}",
+    ]
+    return "\n".join(lines)
