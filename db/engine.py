@@ -35,7 +35,7 @@ def make_engine(url: str | URL, *, pool_size: int = 10, max_overflow: int = 20) 
     """
     parsed = normalize_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed)
+        return _sqlite_engine(parsed, pool_size, max_overflow)
     return create_engine(parsed, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True)
 
 
@@ -44,8 +44,13 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
-def _sqlite_engine(url: URL) -> Engine:
-    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+def _sqlite_engine(url: URL, pool_size: int, max_overflow: int) -> Engine:
+    engine = create_engine(
+        url,
+        connect_args={"timeout": 30, "check_same_thread": False},
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+    )
     is_file = url.database not in (None, "", ":memory:") and "mode=memory" not in str(url)
 
     @event.listens_for(engine, "connect")

@@ -5,13 +5,17 @@ draining, so over some one-second window it can pass twice its rate; Telegram an
 count per window. Here a send waits until fewer than ``limit`` sends fall inside the last
 ``window`` seconds, for every limit that applies to it (the bot as a whole, the chat, the
 group), so no window ever sees more than allowed and a steady stream runs at the limit.
+
+A slot is taken when a send starts and, through ``release``, counted from when it ends:
+the platform counts the message at some instant in between that the engine cannot know
+(another thread holding the GIL, the network), and the later one is the safe choice.
 """
 
 from __future__ import annotations
 
 import asyncio
+import bisect
 import time
-from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -25,17 +29,26 @@ class Limit:
 class SlidingWindow:
     def __init__(self, limit: Limit) -> None:
         self.limit = limit
-        self.sent: deque[float] = deque()
+        self.sent: list[float] = []  # instants, in order
 
     def wait_time(self, now: float) -> float:
-        while self.sent and self.sent[0] <= now - self.limit.window:
-            self.sent.popleft()
-        if len(self.sent) < self.limit.count:
+        expired = bisect.bisect_right(self.sent, now - self.limit.window)
+        if expired:
+            del self.sent[:expired]
+        excess = len(self.sent) - self.limit.count
+        if excess < 0:
             return 0.0
-        return self.sent[0] + self.limit.window - now
+        return self.sent[excess] + self.limit.window - now
 
     def record(self, now: float) -> None:
-        self.sent.append(now)
+        bisect.insort(self.sent, now)
+
+    def restamp(self, old: float, new: float) -> None:
+        """Count a send recorded at ``old`` from ``new`` (later) instead."""
+        index = bisect.bisect_left(self.sent, old)
+        if index < len(self.sent) and self.sent[index] == old:
+            del self.sent[index]
+        bisect.insort(self.sent, new)
 
 
 class RateLimiter:
@@ -70,7 +83,12 @@ class RateLimiter:
     def blocked_for(self, key: str) -> float:
         return max(0.0, self._blocked_until.get(key, 0.0) - self._clock())
 
-    async def acquire(self, key: str, is_group: bool = False) -> None:
+    async def acquire(
+        self, key: str, is_group: bool = False, deadline: float | None = None
+    ) -> float | None:
+        """Wait for a slot and take it: returns the instant it was taken, for ``release``.
+        None (nothing taken) if the slot would come after ``deadline`` (same clock), so a
+        caller whose lease runs out can hand the send back."""
         while True:
             async with self._lock:
                 now = self._clock()
@@ -81,5 +99,14 @@ class RateLimiter:
                 if wait <= 0:
                     for window in windows:
                         window.record(now)
-                    return
+                    return now
+                if deadline is not None and now + wait > deadline:
+                    return None
             await asyncio.sleep(wait)
+
+    def release(self, key: str, taken_at: float) -> None:
+        """The send that took its slot at ``taken_at`` is over: count it from now."""
+        now = self._clock()
+        own = self._chats.get(key, [])
+        for window in [*own, self._global] if self._global else own:
+            window.restamp(taken_at, now)

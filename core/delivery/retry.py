@@ -20,7 +20,10 @@ class RetryPolicy:
 
     def delay(self, attempts: int, rng: random.Random | None = None) -> timedelta:
         """The wait after the ``attempts``-th failure (1-based)."""
-        ceiling = min(self.cap, self.base * (2 ** max(attempts - 1, 0)))
+        # in float seconds: base * 2**n overflows timedelta long before n reaches 64
+        exponent = min(max(attempts - 1, 0), 1000)
+        seconds = min(self.cap.total_seconds(), self.base.total_seconds() * 2.0**exponent)
+        ceiling = timedelta(seconds=seconds)
         fraction = (rng or random).random()
         wait: timedelta = max(timedelta(seconds=1), ceiling * fraction)
         return wait

@@ -59,12 +59,11 @@ def record_outcome(
             Outcome.MENTOR_NO_SHOW: NoShowParty.MENTOR,
             Outcome.STUDENT_NO_SHOW: NoShowParty.STUDENT,
         }.get(outcome)
-        changes: dict[str, object] = {"no_show_by": no_show}
+        # the mentor's notes are kept whatever the outcome (a no-show is worth a note too)
+        changes: dict[str, object] = {"no_show_by": no_show, "mentor_notes": notes or None}
         if target == SessionStatus.COMPLETED:
             changes.update(
-                completed_at=now,
-                session_duration_minutes=duration or session.duration_minutes,
-                mentor_notes=notes or None,
+                completed_at=now, session_duration_minutes=duration or session.duration_minutes
             )
         if not uow.sessions.transition(
             session_id, [SessionStatus.SCHEDULED], target, now, **changes
@@ -226,7 +225,7 @@ def update_mentor_notes(
         uow.sessions.update_notes(
             session_id,
             ctx.now(),
-            mentor_notes=notes if mentor_notes is not None else session.mentor_notes,
+            mentor_notes=(notes or None) if mentor_notes is not None else session.mentor_notes,
             session_duration_minutes=duration or session.session_duration_minutes,
         )
         uow.notifications.cancel_pending(session_id=session_id, kinds=[Kind.MENTOR_NOTES_PROMPT])

@@ -66,6 +66,10 @@ def announce_request(
                 Kind.REQUEST_FOR_YOU, request.preferred_mentor_id, now, key, request_id=request.id
             )
         )
+    if reason != "new":
+        # Back in the queue (released): this post is its announcement, so re-announcements
+        # are paced from now, not from creation (else the sweep posts it again at once).
+        uow.requests.mark_announced(request.id, request.last_announced_at, now)
     book_expiry_warning(uow, ctx, request)
 
 

@@ -128,7 +128,11 @@ def schedule_session(
             )
         )
         if not uow.requests.transition(
-            request_id, [RequestStatus.CLAIMED], RequestStatus.SCHEDULED, now
+            request_id,
+            [RequestStatus.CLAIMED],
+            RequestStatus.SCHEDULED,
+            now,
+            if_claimed_by=actor_id,  # released and claimed by another meanwhile: not ours
         ):
             raise InvalidTransition()
         record(
