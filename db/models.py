@@ -262,3 +262,28 @@ class IdempotencyKeyRow(Base):
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     created_at: Mapped[datetime]
+
+
+class ConversationStateRow(Base):
+    """A front-end's half-finished conversation (a form, a pending choice), so it
+    survives a restart of the bot; the key names platform, chat and conversation."""
+
+    __tablename__ = "conversation_state"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    value: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
+    updated_at: Mapped[datetime]
+
+
+class FeedPostRow(Base):
+    """Where a request's card was posted, so later changes edit that message."""
+
+    __tablename__ = "feed_posts"
+    __table_args__ = (UniqueConstraint("request_id", "platform", "chat_id"),)
+
+    id: Mapped[int] = _id()
+    request_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("mentorship_requests.id"))
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(128))
+    message_ref: Mapped[str] = mapped_column(String(128))  # message id / Slack ts
+    created_at: Mapped[datetime]

@@ -1,0 +1,92 @@
+"""State the chat front-ends keep beside the domain: conversations in progress, updates
+already handled, and where each request's card was posted.
+
+Every write is its own short transaction and is committed at once, so a crash loses at
+most the update being handled, never a half-filled form (python-telegram-bot's own
+persistence flushes only every 60 s by default).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, sessionmaker
+
+from db.models import ConversationStateRow, FeedPostRow, IdempotencyKeyRow
+
+
+class FrontEndStore:
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._sessions = session_factory
+
+    def _insert(self, session: Session) -> Any:
+        return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+    def load(self, key: str) -> dict[str, Any] | None:
+        with self._sessions() as session:
+            row = session.get(ConversationStateRow, key)
+            return None if row is None else dict(row.value)
+
+    def load_prefix(self, prefix: str) -> dict[str, dict[str, Any]]:
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(ConversationStateRow).where(ConversationStateRow.key.startswith(prefix))
+            )
+            return {row.key: dict(row.value) for row in rows}
+
+    def save(self, key: str, value: dict[str, Any]) -> None:
+        now = datetime.now(UTC)
+        with self._sessions.begin() as session:
+            statement = self._insert(session)(ConversationStateRow).values(
+                key=key, value=value, updated_at=now
+            )
+            session.execute(
+                statement.on_conflict_do_update(
+                    index_elements=[ConversationStateRow.key],
+                    set_={"value": statement.excluded.value, "updated_at": now},
+                )
+            )
+
+    def delete(self, key: str) -> None:
+        with self._sessions.begin() as session:
+            session.execute(delete(ConversationStateRow).where(ConversationStateRow.key == key))
+
+    def first_time(self, key: str) -> bool:
+        """True the first time ``key`` is seen: a repeated update or callback is ignored."""
+        with self._sessions.begin() as session:
+            result = session.execute(
+                self._insert(session)(IdempotencyKeyRow)
+                .values(key=key[:200], created_at=datetime.now(UTC))
+                .on_conflict_do_nothing(index_elements=[IdempotencyKeyRow.key])
+            )
+            return bool(getattr(result, "rowcount", 0) == 1)
+
+    def feed_post(self, request_id: int, platform: str, chat_id: str) -> str | None:
+        with self._sessions() as session:
+            return session.scalar(
+                select(FeedPostRow.message_ref).where(
+                    FeedPostRow.request_id == request_id,
+                    FeedPostRow.platform == platform,
+                    FeedPostRow.chat_id == chat_id,
+                )
+            )
+
+    def remember_feed_post(
+        self, request_id: int, platform: str, chat_id: str, message_ref: str
+    ) -> None:
+        with self._sessions.begin() as session:
+            session.execute(
+                self._insert(session)(FeedPostRow)
+                .values(
+                    request_id=request_id,
+                    platform=platform,
+                    chat_id=chat_id,
+                    message_ref=message_ref,
+                    created_at=datetime.now(UTC),
+                )
+                .on_conflict_do_nothing()
+            )
