@@ -310,7 +310,12 @@ class LifecycleMachine(RuleBasedStateMachine):
         session_id = self.choose(self.sessions, _is(SessionStatus.SCHEDULED), pick, wild)
         session = self.sessions[session_id]
         actor = session.mentor if by_mentor else session.student
-        slots = available_slots(self.ctx, actor, session.request)
+        try:
+            slots = available_slots(self.ctx, actor, session.request)
+        except DomainError:
+            # slots are refused for a session that already ended, never for a live one
+            assert session.status != SessionStatus.SCHEDULED
+            return
         if not slots:
             return
         start = slots[slot % len(slots)]
