@@ -40,6 +40,18 @@ def console(demo: bool, script: str | None) -> None:
     sys.exit(run_console(lines, demo=demo, echo=lines is not None))
 
 
+@main.command()
+@click.option("--webhook", "webhook_url", default=None, help="Public HTTPS URL for a webhook.")
+@click.option("--listen", default="127.0.0.1", show_default=True, help="Webhook listen address.")
+@click.option("--port", default=8443, show_default=True, help="Webhook listen port.")
+def telegram(webhook_url: str | None, listen: str, port: int) -> None:
+    """Run on Telegram: long polling, or a webhook (needs a secret token)."""
+    from bot.config import Settings
+    from bot.handlers.telegram.runner import run_telegram
+
+    run_telegram(Settings(), webhook_url, listen, port)
+
+
 @main.group()
 def admin() -> None:
     """Operator commands (no chat needed)."""

@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     meeting_link_template: str = "https://meet.jit.si/mentorbot-{token}"
 
     telegram_token: SecretStr | None = None
+    # the Bot API server (operators may run their own; tests run a fake one locally)
+    telegram_api_url: str = "https://api.telegram.org"
+    telegram_mentors_chat_id: str | None = None  # a group where request cards are posted
+    telegram_webhook_secret: SecretStr | None = None
+    tick_seconds: float = Field(default=5.0, gt=0)
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None

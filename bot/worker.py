@@ -70,13 +70,7 @@ async def tick(ctx: ServiceContext, engine: DeliveryEngine) -> TickReport:
     """One round: state-changing sweeps first (they write notifications), then delivery
     until nothing more is due right now."""
     await asyncio.to_thread(run_sweeps, ctx)
-    total = TickReport()
-    while True:
-        report = await engine.run_once()
-        for name in vars(total):
-            setattr(total, name, getattr(total, name) + getattr(report, name))
-        if report.leased < engine.batch_size:
-            return total
+    return await engine.run_until_idle()
 
 
 def start_scheduler(

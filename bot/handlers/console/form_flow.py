@@ -24,7 +24,9 @@ def start_form(
     mentors = [
         Choice(str(m.member_id), m.name) for m in list_mentors(s.ctx) if m.member_id != me.id
     ]
-    pending = Pending(lambda line: _on_answer(s, line), {"form": form, "mentors": mentors})
+    pending = Pending(
+        lambda line: _on_answer(s, line), {"form": form, "mentors": mentors}, accepts_blank=True
+    )
     pending.data["edit_id"] = edit_id
     s.ask(pending)
     _prompt(s)
@@ -97,7 +99,10 @@ def _on_answer(s: ConsoleSession, line: str) -> None:
     if step.kind == StepKind.PREVIEW:
         _on_preview(s, pending, form, line.strip())
         return
-    answer(form, step, _pick(step, line), s.ctx.catalogue, s.ctx.policy, _today(s))
+    try:
+        answer(form, step, _pick(step, line), s.ctx.catalogue, s.ctx.policy, _today(s))
+    except ValidationFailed as failed:  # one line saying why, then the same question again
+        s.say(failed.user_message)
     _prompt(s)
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime
 
 from bot.handlers.console.parsing import number
 from bot.handlers.console.session import ConsoleSession, Pending, command
+from bot.parsing import parse_window
 from bot.views import queue_line, slots_text, windows_text
 from core.errors import ValidationFailed
-from core.mentors import WEEKDAY_NAMES
 from core.services.admin import get_members
 from core.services.claims import claim_request, open_requests_for_mentor, release_request
 from core.services.mentors import (
@@ -41,8 +41,9 @@ def _apply_step(s: ConsoleSession, line: str) -> None:
     pending = s.pending[me.id]
     answers: dict[str, str] = pending.data["answers"]
     name = APPLY_STEPS[len(answers)][0]
-    if name == "years" and not line.strip().isdigit():
-        raise ValidationFailed({"years": "Please give the years as a whole number, e.g. 5."})
+    if name == "years" and not line.strip().isdigit():  # say why, then the same question
+        s.say("Please give the years as a whole number, e.g. 5.\n" + APPLY_STEPS[1][1])
+        return
     answers[name] = line
     if len(answers) < len(APPLY_STEPS):
         s.say(APPLY_STEPS[len(answers)][1])
@@ -63,28 +64,13 @@ def _apply_step(s: ConsoleSession, line: str) -> None:
 def availability(s: ConsoleSession, args: list[str], rest: str) -> None:
     me = s.require_me()
     if args and args[0] == "add":
-        weekday, start, end = _window(args[1:])
+        weekday, start, end = parse_window(args[1:])
         window = add_availability(s.ctx, me.id, weekday, start, end)
         s.say(f"Added {window.describe()} ({me.timezone}).")
     elif args and args[0] == "remove":
         remove_availability(s.ctx, me.id, number(args, 1, "/availability remove ID"))
         s.say("Removed.")
     s.say(windows_text(my_availability(s.ctx, me.id), me.timezone))
-
-
-def _window(args: list[str]) -> tuple[int, time, time]:
-    usage = "Usage: /availability add Mon 18:00-20:00"
-    if len(args) != 2 or "-" not in args[1]:
-        raise ValidationFailed({"window": usage})
-    day = args[0][:3].lower()
-    names = [n[:3].lower() for n in WEEKDAY_NAMES]
-    if day not in names:
-        raise ValidationFailed({"weekday": f"Unknown day '{args[0]}'. {usage}"})
-    try:
-        start, end = (time.fromisoformat(part.strip()) for part in args[1].split("-", 1))
-    except ValueError:
-        raise ValidationFailed({"window": f"Times look like 18:00. {usage}"}) from None
-    return names.index(day), start, end
 
 
 @command("queue")
@@ -167,8 +153,10 @@ def notes(s: ConsoleSession, args: list[str], rest: str) -> None:
     session_id = number(args, 0, usage)
     minutes = int(args[1]) if len(args) > 1 and args[1].isdigit() else None
     text = " ".join(args[2:] if minutes is not None else args[1:])
-    if minutes is None and not text:
-        raise ValidationFailed({"notes": f"Usage: {usage}"})
+    if minutes is None and not text:  # the "Add notes" button: ask for them
+        s.say("Type the real duration in minutes and your private notes, e.g. 50 Covered X.")
+        s.ask(Pending(lambda line: _notes_answer(s, session_id, line)))
+        return
     update_mentor_notes(
         s.ctx,
         s.require_me().id,
@@ -177,3 +165,8 @@ def notes(s: ConsoleSession, args: list[str], rest: str) -> None:
         duration_minutes=minutes,
     )
     s.say("Saved. Only mentors and admins can read these notes.")
+
+
+def _notes_answer(s: ConsoleSession, session_id: int, line: str) -> None:
+    notes(s, [str(session_id), *line.split()], line)
+    s.pending.pop(s.require_me().id, None)

@@ -46,6 +46,7 @@ class Pending:
 
     handle: Callable[[str], None]
     data: dict[str, Any] = field(default_factory=dict)
+    accepts_blank: bool = False  # a blank line is an answer too (an empty title gets an error)
 
 
 class ConsoleSession:
@@ -105,7 +106,9 @@ class ConsoleSession:
     def handle_line(self, line: str) -> None:
         text = line.rstrip("\n")
         if not text.strip():
-            return
+            pending = self.pending.get(self.me.id) if self.me else None
+            if pending is None or not pending.accepts_blank:
+                return
         try:
             self._dispatch(text)
         except DomainError as exc:

@@ -1,0 +1,164 @@
+"""Button presses outside the form: every press is authorized again by the services.
+
+Callback data is never trusted: a stale or forged button names an id that the service
+then refuses with a plain message (shown as an alert), and an unknown shape gets a
+polite 'this button no longer works'.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from telegram import InlineKeyboardMarkup, Update
+
+from bot.handlers.telegram.common import Context, HandlerResult, call, guarded, me, reply
+from bot.handlers.telegram.keyboards import button, rows
+from core.services.claims import claim_request, release_request
+from core.services.members import set_timezone
+from core.services.mentors import decide_mentor, remove_availability
+from core.services.outcomes import rate_session, record_outcome
+from core.services.requests import cancel_request, extend_request, repost_request
+from core.services.sessions import (
+    available_slots,
+    cancel_session,
+    get_session,
+    reschedule_session,
+    schedule_session,
+)
+from core.sessions import Outcome
+from core.timefmt import local_time, short_time
+
+
+def _ints(parts: list[str]) -> list[int]:
+    return [int(p) for p in parts if p.isdigit()]
+
+
+async def _offer_slots(
+    update: Update, context: Context, verb: str, ref: int, request_id: int
+) -> None:
+    member = await me(update, context)
+    slots = (await call(context, available_slots, member.id, request_id))[:12]
+    if not slots:
+        await reply(
+            update,
+            "No free time fits. Add availability (/availability) or ask the student for more days.",
+        )
+        return
+    buttons = [button(short_time(s, member.timezone), verb, ref, int(s.timestamp())) for s in slots]
+    await reply(update, f"Pick a time ({member.timezone}):", InlineKeyboardMarkup(rows(buttons, 2)))
+
+
+@guarded
+async def on_action(update: Update, context: Context) -> HandlerResult:
+    """``a:<action>:<ids…>`` from notification and list buttons."""
+    query = update.callback_query
+    assert query is not None
+    parts = (query.data or "").split(":")
+    name, ids = (parts[1] if len(parts) > 1 else ""), _ints(parts[2:])
+    member = await me(update, context)
+    if name == "claim" and ids:
+        request = await call(context, claim_request, member.id, ids[0])
+        await query.answer(f"You claimed #{request.id}. Now pick a time.")
+        await _offer_slots(update, context, "s", request.id, request.id)
+    elif name == "slots" and ids:
+        await query.answer()
+        await _offer_slots(update, context, "s", ids[0], ids[0])
+    elif name == "release" and ids:
+        await call(context, release_request, member.id, ids[0])
+        await query.answer("Released: it is back in the queue.")
+    elif name == "reschedule" and ids:
+        session = await call(context, get_session, member.id, ids[0])
+        await query.answer()
+        await _offer_slots(update, context, "r", session.id, session.request_id)
+    elif name == "cancel" and ids:
+        await call(context, cancel_request, member.id, ids[0])
+        await query.answer(f"Request #{ids[0]} cancelled.")
+    elif name == "cancel_session" and ids:
+        await call(context, cancel_session, member.id, ids[0])
+        await query.answer("Session cancelled; the other person has been told.")
+    elif name == "extend" and ids:
+        request = await call(context, extend_request, member.id, ids[0])
+        await query.answer(f"Extended until {local_time(request.expires_at, member.timezone)}.")
+    elif name == "repost" and ids:
+        request = await call(context, repost_request, member.id, ids[0])
+        await query.answer(f"Posted again as #{request.id}.")
+    elif name == "outcome" and ids and len(parts) > 3:
+        session = await call(context, record_outcome, member.id, ids[0], Outcome(parts[3]))
+        await query.answer(f"Recorded: {session.status.value.lower()}. Thank you!")
+    elif name == "rate" and len(ids) == 2:
+        await call(context, rate_session, member.id, ids[0], ids[1])
+        await query.answer("Thank you for rating!")
+        _await_text(context, "feedback", ids[0])
+        await reply(
+            update, "Anything you'd like to tell your mentor? Send it as a message, or /skip."
+        )
+    elif name == "notes" and ids:
+        await query.answer()
+        _await_text(context, "notes", ids[0])
+        await reply(
+            update,
+            "Send the real duration in minutes and your private notes, e.g.\n55 Strong on SQL.",
+        )
+    elif name in ("approve", "reject") and ids:
+        profile = await call(context, decide_mentor, member.id, ids[0], name == "approve")
+        await query.answer(f"Mentor {profile.member_id} {profile.status.value.lower()}.")
+    else:
+        await query.answer(
+            "This button no longer works. Send /help for what you can do.", show_alert=True
+        )
+    return None
+
+
+def _await_text(context: Context, what: str, ref: int) -> None:
+    assert context.user_data is not None
+    context.user_data["awaiting"] = [what, ref]
+
+
+@guarded
+async def on_slot(update: Update, context: Context) -> HandlerResult:
+    """``s:<request>:<epoch>`` books; ``r:<session>:<epoch>`` moves."""
+    query = update.callback_query
+    assert query is not None
+    verb, ref, epoch = (query.data or "::").split(":")[:3]
+    if not ref.isdigit() or not epoch.isdigit():
+        await query.answer("This button no longer works.", show_alert=True)
+        return None
+    member = await me(update, context)
+    start = datetime.fromtimestamp(int(epoch), UTC)
+    if verb == "s":
+        session = await call(context, schedule_session, member.id, int(ref), start)
+    else:
+        session = await call(context, reschedule_session, member.id, int(ref), start)
+    await query.answer("Booked!")
+    await reply(
+        update,
+        f"Booked for {local_time(session.scheduled_at, member.timezone)}. "
+        "Both of you get the link and an invite.",
+    )
+    return None
+
+
+@guarded
+async def on_timezone(update: Update, context: Context) -> HandlerResult:
+    query = update.callback_query
+    assert query is not None
+    zone = (query.data or "").partition(":")[2]
+    member = await me(update, context)
+    updated = await call(context, set_timezone, member.id, zone)
+    await query.answer(f"Time zone: {updated.timezone}")
+    await reply(update, f"Time zone set to {updated.timezone}. Send /request to ask for a session.")
+    return None
+
+
+@guarded
+async def on_window(update: Update, context: Context) -> HandlerResult:
+    query = update.callback_query
+    assert query is not None
+    ids = _ints((query.data or "").split(":")[2:])
+    if not ids:
+        await query.answer("This button no longer works.", show_alert=True)
+        return None
+    member = await me(update, context)
+    await call(context, remove_availability, member.id, ids[0])
+    await query.answer("Removed.")
+    return None

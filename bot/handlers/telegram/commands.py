@@ -1,0 +1,204 @@
+"""Slash commands that answer with one message (lists, limits, admin views)."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup, Update
+
+from bot.handlers.telegram.common import Context, HandlerResult, call, guarded, me, reply
+from bot.handlers.telegram.keyboards import button, rows
+from bot.parsing import parse_window
+from bot.views import (
+    HELP,
+    limits_text,
+    mentors_text,
+    queue_line,
+    request_line,
+    session_line,
+    stats_text,
+    windows_text,
+)
+from core.services.admin import admin_stats, get_members
+from core.services.claims import assign_mentor, open_requests_for_mentor
+from core.services.members import set_timezone
+from core.services.mentors import (
+    add_availability,
+    list_mentors,
+    my_availability,
+    pending_mentors,
+)
+from core.services.requests import my_requests, usage_left
+from core.services.sessions import my_sessions
+
+COMMON_ZONES = (
+    "Europe/London",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Los_Angeles",
+    "Asia/Kolkata",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "UTC",
+)
+BOT_COMMANDS = (
+    ("start", "Register and set your time zone"),
+    ("request", "Ask for a mentorship session"),
+    ("my", "Your requests and sessions"),
+    ("limits", "What you can still ask for"),
+    ("mentors", "Mentors and their ratings"),
+    ("timezone", "Set your time zone"),
+    ("become_mentor", "Apply to mentor"),
+    ("availability", "Your weekly availability (mentors)"),
+    ("queue", "Open requests (mentors)"),
+    ("admin", "Approvals, assignment, statistics (admins)"),
+    ("cancel", "Stop the current form"),
+    ("help", "All commands"),
+)
+
+
+def timezone_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(rows([button(z, "tz", z) for z in COMMON_ZONES], 2))
+
+
+@guarded
+async def start(update: Update, context: Context) -> HandlerResult:
+    """Register the person and ask their time zone once."""
+    member = await me(update, context)
+    await reply(
+        update,
+        f"Welcome, {member.display_name}! I help you book short mentorship sessions.\n"
+        f"Your time zone is {member.timezone}. Pick yours, or send /timezone Area/City:",
+        timezone_keyboard(),
+    )
+    return None
+
+
+@guarded
+async def help_command(update: Update, context: Context) -> HandlerResult:
+    await reply(update, HELP)
+    return None
+
+
+@guarded
+async def timezone(update: Update, context: Context) -> HandlerResult:
+    member = await me(update, context)
+    if not context.args:
+        await reply(update, f"Your time zone is {member.timezone}.", timezone_keyboard())
+        return None
+    updated = await call(context, set_timezone, member.id, " ".join(context.args))
+    await reply(update, f"Time zone set to {updated.timezone}.")
+    return None
+
+
+@guarded
+async def my(update: Update, context: Context) -> HandlerResult:
+    member = await me(update, context)
+    requests = await call(context, my_requests, member.id)
+    sessions = await call(context, my_sessions, member.id)
+    ids = {r.claimed_by for r in requests if r.claimed_by}
+    ids |= {s.mentor_id for s in sessions} | {s.student_id for s in sessions}
+    members = await call(context, get_members, [i for i in ids if i])
+    names = {i: m.display_name for i, m in members.items()}
+    catalogue = context.application.bot_data["services"].catalogue
+    if not requests and not sessions:
+        await reply(update, "You have no requests or sessions yet. Send /request to ask.")
+        return None
+    buttons = []
+    lines = []
+    for r in requests[:15]:
+        lines.append(request_line(r, catalogue, names))
+        if r.status.value in ("OPEN", "CLAIMED"):
+            buttons.append(button(f"Cancel #{r.id}", "a", "cancel", r.id))
+    for s in sessions[-10:]:
+        lines.append(session_line(s, member.timezone, names, member.id))
+        if s.status.value == "SCHEDULED":
+            buttons.append(button(f"Move {s.id}", "a", "reschedule", s.id))
+            buttons.append(button(f"Cancel {s.id}", "a", "cancel_session", s.id))
+    keyboard = InlineKeyboardMarkup(rows(buttons, 2)) if buttons else None
+    await reply(update, "\n".join(lines), keyboard)
+    return None
+
+
+@guarded
+async def limits(update: Update, context: Context) -> HandlerResult:
+    member = await me(update, context)
+    await reply(update, limits_text(await call(context, usage_left, member.id)))
+    return None
+
+
+@guarded
+async def mentors(update: Update, context: Context) -> HandlerResult:
+    found = await call(context, list_mentors)
+    await reply(update, mentors_text(found))
+    return None
+
+
+@guarded
+async def queue(update: Update, context: Context) -> HandlerResult:
+    member = await me(update, context)
+    requests = await call(context, open_requests_for_mentor, member.id)
+    if not requests:
+        await reply(update, "No open requests right now.")
+        return None
+    members = await call(context, get_members, [r.student_id for r in requests])
+    names = {i: m.display_name for i, m in members.items()}
+    catalogue = context.application.bot_data["services"].catalogue
+    shown = requests[:10]
+    text = "Open requests:\n" + "\n".join(queue_line(r, catalogue, names) for r in shown)
+    keyboard = InlineKeyboardMarkup(
+        rows([button(f"Claim #{r.id}", "a", "claim", r.id) for r in shown], 2)
+    )
+    await reply(update, text, keyboard)
+    return None
+
+
+@guarded
+async def availability(update: Update, context: Context) -> HandlerResult:
+    member = await me(update, context)
+    args = list(context.args or [])
+    if args[:1] == ["add"]:
+        weekday, begin, end = parse_window(args[1:])
+        await call(context, add_availability, member.id, weekday, begin, end)
+    windows = await call(context, my_availability, member.id)
+    keyboard = None
+    if windows:
+        keyboard = InlineKeyboardMarkup(
+            rows([button(f"Remove {w.describe()}", "w", "rm", w.id) for w in windows], 1)
+        )
+    await reply(
+        update,
+        windows_text(windows, member.timezone) + "\nAdd one: /availability add Mon 18:00-20:00",
+        keyboard,
+    )
+    return None
+
+
+@guarded
+async def admin(update: Update, context: Context) -> HandlerResult:
+    member = await me(update, context)
+    waiting = await call(context, pending_mentors, member.id)
+    buttons = []
+    for name, profile in waiting[:10]:
+        buttons.append(button(f"Approve {name}", "a", "approve", profile.member_id))
+        buttons.append(button(f"Reject {name}", "a", "reject", profile.member_id))
+    text = (
+        f"{len(waiting)} mentor application(s) waiting." if waiting else "No applications waiting."
+    )
+    stats = await call(context, admin_stats, member.id)
+    await reply(
+        update,
+        f"{text}\n\n{stats_text(stats)}\n\nAssign a mentor: /assign REQUEST_ID MENTOR_ID",
+        InlineKeyboardMarkup(rows(buttons, 2)) if buttons else None,
+    )
+    return None
+
+
+@guarded
+async def assign(update: Update, context: Context) -> HandlerResult:
+    member = await me(update, context)
+    args = context.args or []
+    if len(args) != 2 or not all(a.isdigit() for a in args):
+        await reply(update, "Usage: /assign REQUEST_ID MENTOR_ID")
+        return None
+    request = await call(context, assign_mentor, member.id, int(args[0]), int(args[1]))
+    await reply(update, f"Request #{request.id} is assigned; both people have been told.")
+    return None

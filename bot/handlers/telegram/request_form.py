@@ -1,0 +1,289 @@
+"""/request as one ConversationHandler, rendering the steps of ``core.forms``.
+
+The form (a JSON dict) lives in ``user_data`` and the conversation state in the database
+(``persistence.py``), both written after every update, so a restart resumes mid-form.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.handlers.telegram.common import Context, HandlerResult, call, guarded, me, reply
+from bot.handlers.telegram.keyboards import button, calendar_keyboard, rows
+from core.errors import ValidationFailed
+from core.forms import Choice, RequestForm, Step, StepKind, answer, form_steps, preview
+from core.requests import RequestDraft
+from core.services.context import local_today
+from core.services.mentors import list_mentors
+from core.services.requests import get_request, submit_request, update_request
+
+FORM = 1
+NAV = [button("« Back", "f", "back"), button("Cancel", "f", "cancel")]
+
+
+async def _today(update: Update, context: Context) -> date:
+    member = await me(update, context)
+    return local_today(member, context.application.bot_data["services"].now())
+
+
+def _form(context: Context) -> RequestForm:
+    assert context.user_data is not None
+    return RequestForm.from_dict(context.user_data["form"])
+
+
+def _save(context: Context, form: RequestForm) -> None:
+    assert context.user_data is not None
+    context.user_data["form"] = form.to_dict()
+
+
+def _mentor_choices(context: Context) -> list[Choice]:
+    assert context.user_data is not None
+    return [Choice(v, label) for v, label in context.user_data.get("mentor_choices", [])]
+
+
+def _step(context: Context, form: RequestForm) -> Step:
+    steps = form_steps(
+        form.draft, context.application.bot_data["services"].catalogue, _mentor_choices(context)
+    )
+    return steps[min(form.position, len(steps) - 1)]
+
+
+async def _show(update: Update, context: Context, note: str = "") -> int:
+    form = _form(context)
+    step = _step(context, form)
+    catalogue = context.application.bot_data["services"].catalogue
+    prefix = f"{note}\n\n" if note else ""
+    if step.kind == StepKind.PREVIEW:
+        keyboard = [
+            [button("Submit", "f", "p", "submit"), button("Edit", "f", "p", "edit")],
+            [button("Cancel", "f", "cancel")],
+        ]
+        await reply(
+            update,
+            prefix + preview(form.draft, catalogue) + "\n\n" + step.prompt,
+            InlineKeyboardMarkup(keyboard),
+        )
+        return FORM
+    grid: list[list[InlineKeyboardButton]] = []
+    text = step.prompt
+    if step.kind == StepKind.CHOICE:
+        grid = rows([button(c.label, "f", "c", i) for i, c in enumerate(step.choices)], 2)
+    elif step.kind == StepKind.DATE:
+        today = await _today(update, context)
+        horizon = today + timedelta(
+            days=context.application.bot_data["services"].policy.horizon_days
+        )
+        assert context.user_data is not None
+        month = date.fromisoformat(context.user_data.get("month", today.isoformat()))
+        grid = list(calendar_keyboard(month, today, horizon, "fd").inline_keyboard)
+        text += " Pick a day, or type it (e.g. 2026-12-01, tomorrow, +3)."
+    elif step.kind == StepKind.TAGS:
+        assert context.user_data is not None
+        chosen = set(context.user_data.get("tags", []))
+        grid = rows(
+            [
+                button(("✓ " if c.value in chosen else "") + c.label, "f", "t", i)
+                for i, c in enumerate(step.choices)
+            ],
+            3,
+        )
+        grid.append([button("Done", "f", "t", "done")])
+        text += " Tap to pick, type your own, then Done."
+    else:
+        text += " (type your answer)"
+    grid.append(list(NAV))
+    await reply(update, prefix + text, InlineKeyboardMarkup(grid))
+    return FORM
+
+
+async def _apply(update: Update, context: Context, value: str) -> int:
+    form = _form(context)
+    step = _step(context, form)
+    services = context.application.bot_data["services"]
+    try:
+        answer(
+            form, step, value, services.catalogue, services.policy, await _today(update, context)
+        )
+    except ValidationFailed as failed:
+        return await _show(update, context, note=" ".join(failed.errors.values()))
+    _save(context, form)
+    assert context.user_data is not None
+    context.user_data.pop("month", None)
+    context.user_data.pop("tags", None)
+    return await _show(update, context)
+
+
+@guarded
+async def start_request(update: Update, context: Context) -> HandlerResult:
+    """Open a fresh form (or, from an Edit button, one filled with the request)."""
+    member = await me(update, context)
+    assert context.user_data is not None
+    draft = RequestDraft(submission_key=secrets.token_hex(8))
+    context.user_data.pop("edit_id", None)
+    query = update.callback_query
+    if query is not None:
+        await query.answer()
+        request_id = int((query.data or "").split(":")[-1])
+        r = await call(context, get_request, member.id, request_id)
+        draft = RequestDraft(
+            r.session_type,
+            r.title,
+            r.description,
+            dict(r.extra),
+            r.duration_minutes,
+            r.urgency.value,
+            r.available_from,
+            r.available_until,
+            list(r.tags),
+            r.preferred_mentor_id,
+        )
+        context.user_data["edit_id"] = request_id
+    mentors = await call(context, list_mentors)
+    context.user_data["mentor_choices"] = [
+        [str(m.member_id), m.name] for m in mentors if m.member_id != member.id
+    ][:20]
+    _save(context, RequestForm(draft))
+    return await _show(update, context)
+
+
+@guarded
+async def on_text(update: Update, context: Context) -> HandlerResult:
+    message = update.effective_message
+    assert message is not None
+    form = _form(context)
+    step = _step(context, form)
+    if step.kind == StepKind.CHOICE:
+        return await _show(update, context, note="Please tap one of the buttons.")
+    if step.kind == StepKind.TAGS:
+        assert context.user_data is not None
+        typed = [t for t in (message.text or "").split(",") if t.strip()]
+        return await _apply(update, context, ",".join([*context.user_data.get("tags", []), *typed]))
+    return await _apply(update, context, message.text or "")
+
+
+@guarded
+async def on_button(update: Update, context: Context) -> HandlerResult:
+    query = update.callback_query
+    assert query is not None and context.user_data is not None
+    parts = (query.data or "").split(":")
+    await query.answer()
+    if "form" not in context.user_data:
+        await reply(update, "That form is no longer open. Send /request to start again.")
+        return ConversationHandler.END
+    form = _form(context)
+    step = _step(context, form)
+    kind = parts[1] if len(parts) > 1 else ""
+    if kind == "back":
+        form.position = max(0, form.position - 1)
+        _save(context, form)
+        return await _show(update, context)
+    if kind == "cancel":
+        return await cancel(update, context)
+    if (
+        kind == "c"
+        and step.kind == StepKind.CHOICE
+        and parts[2].isdigit()
+        and int(parts[2]) < len(step.choices)
+    ):
+        return await _apply(update, context, step.choices[int(parts[2])].value)
+    if kind == "t" and step.kind == StepKind.TAGS:
+        chosen: list[str] = context.user_data.setdefault("tags", [])
+        if parts[2] == "done":
+            return await _apply(update, context, ",".join(chosen) or "-")
+        if parts[2].isdigit() and int(parts[2]) < len(step.choices):
+            tag = step.choices[int(parts[2])].value
+            chosen.remove(tag) if tag in chosen else chosen.append(tag)
+        return await _show(update, context)
+    if kind == "p" and step.kind == StepKind.PREVIEW:
+        return await _preview_choice(update, context, form, parts[2])
+    return await _show(update, context, note="That button belongs to an earlier step.")
+
+
+@guarded
+async def on_calendar(update: Update, context: Context) -> HandlerResult:
+    query = update.callback_query
+    assert query is not None and context.user_data is not None
+    await query.answer()
+    _, what, *rest = (query.data or "").split(":")
+    if "form" not in context.user_data or _step(context, _form(context)).kind != StepKind.DATE:
+        return None
+    if what == "month" and rest:
+        context.user_data["month"] = rest[0]
+        return await _show(update, context)
+    if what == "day" and rest:
+        return await _apply(update, context, rest[0])
+    return None
+
+
+async def _preview_choice(update: Update, context: Context, form: RequestForm, choice: str) -> int:
+    assert context.user_data is not None
+    if choice == "edit":
+        form.position = 0
+        _save(context, form)
+        return await _show(
+            update, context, note="Let's go through it again; your answers are kept."
+        )
+    member = await me(update, context)
+    edit_id = context.user_data.get("edit_id")
+    if edit_id:
+        request = await call(context, update_request, member.id, int(edit_id), form.draft)
+        text = f"Request #{request.id} updated."
+    else:
+        request = await call(context, submit_request, member.id, form.draft)
+        text = f"Request #{request.id} submitted. Mentors have been told; /my shows its status."
+    _clear(context)
+    await reply(update, text)
+    return ConversationHandler.END
+
+
+def _clear(context: Context) -> None:
+    assert context.user_data is not None
+    for key in ("form", "edit_id", "mentor_choices", "month", "tags"):
+        context.user_data.pop(key, None)
+
+
+async def cancel(update: Update, context: Context) -> int:
+    """/cancel or the Cancel button: leave the form, keep nothing."""
+    _clear(context)
+    await reply(update, "Stopped. Nothing was saved.")
+    return ConversationHandler.END
+
+
+async def back(update: Update, context: Context) -> int:
+    assert context.user_data is not None
+    if "form" not in context.user_data:
+        return ConversationHandler.END
+    form = _form(context)
+    form.position = max(0, form.position - 1)
+    _save(context, form)
+    return await _show(update, context)
+
+
+def request_conversation() -> ConversationHandler[Context]:
+    return ConversationHandler(
+        entry_points=[
+            CommandHandler("request", start_request),
+            CallbackQueryHandler(start_request, pattern=r"^a:edit:\d+$"),
+        ],
+        states={
+            FORM: [
+                CallbackQueryHandler(on_calendar, pattern=r"^fd:"),
+                CallbackQueryHandler(on_button, pattern=r"^f:"),
+                MessageHandler(filters.TEXT & ~filters.COMMAND, on_text),
+            ]
+        },
+        fallbacks=[CommandHandler("cancel", cancel), CommandHandler("back", back)],
+        name="request_form",
+        persistent=True,
+        allow_reentry=True,
+    )

@@ -1,0 +1,76 @@
+"""Delivers notifications through the Bot API, mapping its errors to the engine's."""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram import Bot, InputFile
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.handlers.telegram.keyboards import actions_keyboard
+from core.delivery.messages import Message
+from core.delivery.ports import Address, RetryLater, SendError, Unreachable
+from core.members import Platform
+from core.notifications import Kind, Notification
+from db.frontend_state import FrontEndStore
+
+TELEGRAM_TEXT_LIMIT = 4096
+
+
+def fit(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class TelegramSender:
+    platform = Platform.TELEGRAM
+
+    def __init__(self, bot: Bot, store: FrontEndStore) -> None:
+        self.bot = bot
+        self.store = store
+
+    async def send(self, address: Address, message: Message, notification: Notification) -> None:
+        try:
+            await self._send(address, message, notification)
+        except RetryAfter as exc:
+            retry = exc.retry_after
+            seconds = retry if isinstance(retry, int | float) else retry.total_seconds()
+            raise RetryLater(float(seconds)) from exc
+        except Forbidden as exc:
+            raise Unreachable(str(exc)) from exc
+        except (NetworkError, BadRequest, TelegramError) as exc:
+            raise SendError(f"{exc.__class__.__name__}: {exc}") from exc
+
+    async def _send(self, address: Address, message: Message, notification: Notification) -> None:
+        chat_id = int(address.chat_id)
+        markup = actions_keyboard(message.actions)
+        request_id = notification.request_id
+        feed = address.is_group and request_id is not None
+        if feed and notification.kind == Kind.CARD_UPDATE:
+            posted = await asyncio.to_thread(
+                self.store.feed_post, request_id or 0, "telegram", address.chat_id
+            )
+            if posted is not None:
+                try:
+                    await self.bot.edit_message_text(
+                        fit(message.text),
+                        chat_id=chat_id,
+                        message_id=int(posted),
+                        reply_markup=markup,
+                    )
+                except BadRequest as exc:
+                    if "not modified" not in str(exc).lower():
+                        raise
+                return
+        sent = await self.bot.send_message(chat_id, fit(message.text), reply_markup=markup)
+        if feed and notification.kind in (Kind.REQUEST_POSTED, Kind.REQUEST_REANNOUNCED):
+            await asyncio.to_thread(
+                self.store.remember_feed_post,
+                request_id or 0,
+                "telegram",
+                address.chat_id,
+                str(sent.message_id),
+            )
+        for attachment in message.attachments:
+            await self.bot.send_document(
+                chat_id, InputFile(attachment.content, filename=attachment.filename)
+            )

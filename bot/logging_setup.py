@@ -1,0 +1,40 @@
+"""Logging that never prints a token: httpx logs request URLs, and the Bot API puts the
+token in the URL, so every record passes through a redacting filter."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+TOKEN_PATTERNS = (
+    re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}"),  # Telegram bot tokens
+    re.compile(r"xox[abposr]-[A-Za-z0-9-]+"),  # Slack tokens
+    re.compile(r"xapp-[A-Za-z0-9-]+"),
+)
+
+
+def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "[redacted]")
+    for pattern in TOKEN_PATTERNS:
+        text = pattern.sub("[redacted]", text)
+    return text
+
+
+def install_redaction(*secrets: str) -> None:
+    """Redact every log record when it is created, whichever handler later sees it (a
+    filter on the root logger would miss records propagated from child loggers)."""
+    known = tuple(s for s in secrets if s)
+    previous = logging.getLogRecordFactory()
+
+    def factory(*args: object, **kwargs: object) -> logging.LogRecord:
+        record = previous(*args, **kwargs)  # type: ignore[arg-type]
+        message = record.getMessage()
+        cleaned = redact(message, known)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return record
+
+    logging.setLogRecordFactory(factory)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
