@@ -7,6 +7,7 @@ The form (a JSON dict) lives in ``user_data`` and the conversation state in the 
 from __future__ import annotations
 
 import secrets
+import warnings
 from datetime import date, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -17,6 +18,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.warnings import PTBUserWarning
 
 from bot.handlers.telegram.common import Context, HandlerResult, call, guarded, me, reply
 from bot.handlers.telegram.keyboards import button, calendar_keyboard, rows
@@ -270,6 +272,14 @@ async def back(update: Update, context: Context) -> int:
 
 
 def request_conversation() -> ConversationHandler[Context]:
+    # Tracked per chat and user, not per message: the form moves on with new messages, and
+    # PTB's warning about that combination is the intended design here.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=PTBUserWarning)
+        return _build()
+
+
+def _build() -> ConversationHandler[Context]:
     return ConversationHandler(
         entry_points=[
             CommandHandler("request", start_request),
