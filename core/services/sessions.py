@@ -6,7 +6,12 @@ from datetime import date, datetime, timedelta
 
 from core.errors import InvalidTransition, NotAllowed, SlotUnavailable, ValidationFailed
 from core.events import EntityKind
-from core.lifecycle import RequestStatus, SessionStatus, check_request_transition
+from core.lifecycle import (
+    UNFINISHED_REQUEST_STATES,
+    RequestStatus,
+    SessionStatus,
+    check_request_transition,
+)
 from core.notifications import Kind, to_member
 from core.ports import UnitOfWork, record
 from core.requests import MentorshipRequest
@@ -86,6 +91,8 @@ def available_slots(
             raise NotAllowed("Only the student and the mentor of this request can see its slots.")
         if request.claimed_by is None:
             raise InvalidTransition("Nobody has claimed this request yet.")
+        if request.status not in UNFINISHED_REQUEST_STATES:  # cancelled, expired, done
+            check_request_transition(request.status, RequestStatus.SCHEDULED)  # says why not
         _check_days(ctx, uow, request, days)
         session = uow.sessions.for_request(request_id)
         return _slots(uow, ctx, request, request.claimed_by, days, session.id if session else None)

@@ -132,7 +132,9 @@ class ConsoleSession:
             except ValueError:
                 args = rest.split()
             if name not in ("back", "cancel", "skip") and self.me is not None:
-                self.pending.pop(self.me.id, None)
+                dropped = self.pending.pop(self.me.id, None)
+                if dropped is not None and "form" in dropped.data and name != "request":
+                    self.say("(Your unfinished request form was put away; /request starts anew.)")
             handler(self, args, rest.strip())
             return
         pending = self.pending.get(self.me.id) if self.me else None

@@ -147,7 +147,8 @@ def outcome(s: ConsoleSession, args: list[str], rest: str) -> None:
     except (IndexError, ValueError):
         raise ValidationFailed({"outcome": f"Usage: {usage}"}) from None
     session = record_outcome(s.ctx, s.require_me().id, session_id, result)
-    s.say(f"Thank you, recorded: session {session.id} {session.status.value.lower()}.")
+    state = session.status.value.lower().replace("_", "-")
+    s.say(f"Thank you, recorded: session {session.id} {state}.")
 
 
 @command("rate")

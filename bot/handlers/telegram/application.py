@@ -17,7 +17,7 @@ from telegram.ext import (
 )
 
 from bot.handlers.telegram import buttons, commands, free_text
-from bot.handlers.telegram.common import Context, reply, store
+from bot.handlers.telegram.common import Context, answer, reply, store
 from bot.handlers.telegram.mentor_form import mentor_conversation
 from bot.handlers.telegram.persistence import DatabasePersistence
 from bot.handlers.telegram.request_form import request_conversation
@@ -46,10 +46,7 @@ async def on_error(update: object, context: Context) -> None:
     if not isinstance(update, Update):
         return
     try:
-        if update.callback_query is not None:
-            await update.callback_query.answer(SORRY[:200], show_alert=True)
-        else:
-            await reply(update, SORRY)
+        await answer(update, context, SORRY, alert=True)
     except Exception:  # the apology itself failed (network); nothing more to do
         logger.warning("could not tell the user about the error", exc_info=True)
 
@@ -104,8 +101,11 @@ def build_application(
 async def stale_button(update: Update, context: Context) -> None:
     """A button from an old form or an unknown shape: a plain answer, not an error."""
     if update.callback_query is not None:
-        await update.callback_query.answer(
-            "This button no longer works. Send /help for what you can do.", show_alert=True
+        await answer(
+            update,
+            context,
+            "This button no longer works. Send /help for what you can do.",
+            alert=True,
         )
 
 

@@ -10,9 +10,20 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from telegram import InlineKeyboardMarkup, Update
+from telegram.error import Forbidden
 
-from bot.handlers.telegram.common import Context, HandlerResult, call, guarded, me, reply
+from bot.handlers.telegram.common import (
+    Context,
+    HandlerResult,
+    answer,
+    call,
+    guarded,
+    me,
+    reply,
+)
 from bot.handlers.telegram.keyboards import button, rows
+from bot.handlers.telegram.sender import fit
+from core.members import Member
 from core.services.claims import claim_request, release_request
 from core.services.members import set_timezone
 from core.services.mentors import decide_mentor, remove_availability
@@ -28,24 +39,42 @@ from core.services.sessions import (
 from core.sessions import Outcome
 from core.timefmt import local_time, short_time
 
+STALE = "This button no longer works. Send /help for what you can do."
+MAX_ID_DIGITS = 18  # ids are 64-bit in the database; a longer number is forged
+OUTCOMES = frozenset(o.value for o in Outcome)
+
 
 def _ints(parts: list[str]) -> list[int]:
-    return [int(p) for p in parts if p.isdigit()]
+    """The numeric ids in callback data; anything else (forged, garbled) is dropped."""
+    return [int(p) for p in parts if p.isdigit() and len(p) <= MAX_ID_DIGITS]
 
 
 async def _offer_slots(
-    update: Update, context: Context, verb: str, ref: int, request_id: int
+    update: Update, context: Context, member: Member, verb: str, ref: int, request_id: int
 ) -> None:
-    member = await me(update, context)
+    """Slot buttons in the person's own zone, in their private chat with the bot (a Claim
+    pressed in the mentors' group must not post one mentor's slot buttons there)."""
     slots = (await call(context, available_slots, member.id, request_id))[:12]
     if not slots:
+        text = (
+            "No free time fits. Add availability (/availability) or ask the student for more days."
+        )
+        keyboard = None
+    else:
+        buttons = [
+            button(short_time(s, member.timezone), verb, ref, int(s.timestamp())) for s in slots
+        ]
+        text, keyboard = f"Pick a time ({member.timezone}):", InlineKeyboardMarkup(rows(buttons, 2))
+    user = update.effective_user
+    assert user is not None
+    try:
+        await context.bot.send_message(user.id, fit(text), reply_markup=keyboard)
+    except Forbidden:  # never opened a private chat with the bot
         await reply(
             update,
-            "No free time fits. Add availability (/availability) or ask the student for more days.",
+            f"{user.first_name}, please open a private chat with me and send /start; "
+            "then /my shows the request and its time buttons.",
         )
-        return
-    buttons = [button(short_time(s, member.timezone), verb, ref, int(s.timestamp())) for s in slots]
-    await reply(update, f"Pick a time ({member.timezone}):", InlineKeyboardMarkup(rows(buttons, 2)))
 
 
 @guarded
@@ -58,42 +87,49 @@ async def on_action(update: Update, context: Context) -> HandlerResult:
     member = await me(update, context)
     if name == "claim" and ids:
         request = await call(context, claim_request, member.id, ids[0])
-        await query.answer(f"You claimed #{request.id}. Now pick a time.")
-        await _offer_slots(update, context, "s", request.id, request.id)
+        await answer(update, context, f"You claimed #{request.id}. Pick a time in our chat.")
+        await _offer_slots(update, context, member, "s", request.id, request.id)
     elif name == "slots" and ids:
-        await query.answer()
-        await _offer_slots(update, context, "s", ids[0], ids[0])
+        await answer(update, context)
+        await _offer_slots(update, context, member, "s", ids[0], ids[0])
     elif name == "release" and ids:
         await call(context, release_request, member.id, ids[0])
-        await query.answer("Released: it is back in the queue.")
+        await answer(update, context, "Released: it is back in the queue.")
     elif name == "reschedule" and ids:
         session = await call(context, get_session, member.id, ids[0])
-        await query.answer()
-        await _offer_slots(update, context, "r", session.id, session.request_id)
+        await answer(update, context)
+        await _offer_slots(update, context, member, "r", session.id, session.request_id)
     elif name == "cancel" and ids:
         await call(context, cancel_request, member.id, ids[0])
-        await query.answer(f"Request #{ids[0]} cancelled.")
+        await answer(update, context, f"Request #{ids[0]} cancelled.")
     elif name == "cancel_session" and ids:
         await call(context, cancel_session, member.id, ids[0])
-        await query.answer("Session cancelled; the other person has been told.")
+        await answer(update, context, "Session cancelled; the other person has been told.")
     elif name == "extend" and ids:
         request = await call(context, extend_request, member.id, ids[0])
-        await query.answer(f"Extended until {local_time(request.expires_at, member.timezone)}.")
+        until = local_time(request.expires_at, member.timezone)
+        await answer(update, context, f"Extended until {until}.")
     elif name == "repost" and ids:
         request = await call(context, repost_request, member.id, ids[0])
-        await query.answer(f"Posted again as #{request.id}.")
-    elif name == "outcome" and ids and len(parts) > 3:
+        await answer(update, context, f"Posted again as #{request.id}.")
+    elif name == "outcome" and ids and len(parts) > 3 and parts[3] in OUTCOMES:
         session = await call(context, record_outcome, member.id, ids[0], Outcome(parts[3]))
-        await query.answer(f"Recorded: {session.status.value.lower()}. Thank you!")
+        await answer(update, context, f"Recorded: {session.status.value.lower()}. Thank you!")
     elif name == "rate" and len(ids) == 2:
         await call(context, rate_session, member.id, ids[0], ids[1])
-        await query.answer("Thank you for rating!")
+        await answer(update, context, "Thank you for rating!")
         _await_text(context, "feedback", ids[0])
         await reply(
             update, "Anything you'd like to tell your mentor? Send it as a message, or /skip."
         )
     elif name == "notes" and ids:
-        await query.answer()
+        session = await call(context, get_session, member.id, ids[0])
+        if session.mentor_id != member.id:
+            await answer(
+                update, context, "Only the mentor of this session writes its notes.", alert=True
+            )
+            return None
+        await answer(update, context)
         _await_text(context, "notes", ids[0])
         await reply(
             update,
@@ -101,11 +137,9 @@ async def on_action(update: Update, context: Context) -> HandlerResult:
         )
     elif name in ("approve", "reject") and ids:
         profile = await call(context, decide_mentor, member.id, ids[0], name == "approve")
-        await query.answer(f"Mentor {profile.member_id} {profile.status.value.lower()}.")
+        await answer(update, context, f"Mentor {profile.member_id} {profile.status.value.lower()}.")
     else:
-        await query.answer(
-            "This button no longer works. Send /help for what you can do.", show_alert=True
-        )
+        await answer(update, context, STALE, alert=True)
     return None
 
 
@@ -119,17 +153,18 @@ async def on_slot(update: Update, context: Context) -> HandlerResult:
     """``s:<request>:<epoch>`` books; ``r:<session>:<epoch>`` moves."""
     query = update.callback_query
     assert query is not None
-    verb, ref, epoch = (query.data or "::").split(":")[:3]
-    if not ref.isdigit() or not epoch.isdigit():
-        await query.answer("This button no longer works.", show_alert=True)
+    verb, _, rest = (query.data or "").partition(":")
+    ids = _ints(rest.split(":"))
+    if len(ids) != 2 or len(rest.split(":")) != 2 or not 0 < ids[1] < 2**33:
+        await answer(update, context, STALE, alert=True)
         return None
     member = await me(update, context)
-    start = datetime.fromtimestamp(int(epoch), UTC)
+    start = datetime.fromtimestamp(ids[1], UTC)
     if verb == "s":
-        session = await call(context, schedule_session, member.id, int(ref), start)
+        session = await call(context, schedule_session, member.id, ids[0], start)
     else:
-        session = await call(context, reschedule_session, member.id, int(ref), start)
-    await query.answer("Booked!")
+        session = await call(context, reschedule_session, member.id, ids[0], start)
+    await answer(update, context, "Booked!")
     await reply(
         update,
         f"Booked for {local_time(session.scheduled_at, member.timezone)}. "
@@ -145,7 +180,10 @@ async def on_timezone(update: Update, context: Context) -> HandlerResult:
     zone = (query.data or "").partition(":")[2]
     member = await me(update, context)
     updated = await call(context, set_timezone, member.id, zone)
-    await query.answer(f"Time zone: {updated.timezone}")
+    assert context.user_data is not None
+    if context.user_data.get("awaiting", [None])[0] == "timezone":
+        context.user_data.pop("awaiting")
+    await answer(update, context, f"Time zone: {updated.timezone}")
     await reply(update, f"Time zone set to {updated.timezone}. Send /request to ask for a session.")
     return None
 
@@ -154,11 +192,12 @@ async def on_timezone(update: Update, context: Context) -> HandlerResult:
 async def on_window(update: Update, context: Context) -> HandlerResult:
     query = update.callback_query
     assert query is not None
-    ids = _ints((query.data or "").split(":")[2:])
-    if not ids:
-        await query.answer("This button no longer works.", show_alert=True)
+    parts = (query.data or "").split(":")
+    ids = _ints(parts[2:])
+    if parts[1:2] != ["rm"] or not ids:
+        await answer(update, context, STALE, alert=True)
         return None
     member = await me(update, context)
     await call(context, remove_availability, member.id, ids[0])
-    await query.answer("Removed.")
+    await answer(update, context, "Removed.")
     return None

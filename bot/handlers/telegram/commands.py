@@ -17,9 +17,10 @@ from bot.views import (
     stats_text,
     windows_text,
 )
+from core.members import Identity, Platform
 from core.services.admin import admin_stats, get_members
 from core.services.claims import assign_mentor, open_requests_for_mentor
-from core.services.members import set_timezone
+from core.services.members import find_member, set_timezone
 from core.services.mentors import (
     add_availability,
     list_mentors,
@@ -61,12 +62,23 @@ def timezone_keyboard() -> InlineKeyboardMarkup:
 
 @guarded
 async def start(update: Update, context: Context) -> HandlerResult:
-    """Register the person and ask their time zone once."""
+    """Register the person and ask their time zone once (buttons, or any IANA name typed)."""
+    user = update.effective_user
+    assert user is not None and context.user_data is not None
+    known = await call(context, find_member, Identity(Platform.TELEGRAM, str(user.id)))
     member = await me(update, context)
+    if known is not None:
+        await reply(
+            update,
+            f"Welcome back, {member.display_name}! Your time zone is {member.timezone} "
+            "(/timezone to change it). /help lists what you can do.",
+        )
+        return None
+    context.user_data["awaiting"] = ["timezone", 0]
     await reply(
         update,
         f"Welcome, {member.display_name}! I help you book short mentorship sessions.\n"
-        f"Your time zone is {member.timezone}. Pick yours, or send /timezone Area/City:",
+        "Which time zone are you in? Pick one, or type its name (e.g. Asia/Kolkata):",
         timezone_keyboard(),
     )
     return None

@@ -60,6 +60,32 @@ async def reply(update: Update, text: str, keyboard: InlineKeyboardMarkup | None
         await chat.send_message(fit(text), reply_markup=keyboard)
 
 
+ANSWER_LIMIT = 200  # characters in an answerCallbackQuery toast or alert
+
+
+async def answer(
+    update: Update, context: Context, text: str | None = None, *, alert: bool = False
+) -> None:
+    """Answer the pressed button, once: Telegram refuses a second answer to a query (400),
+    so what comes after the first answer (an error found later) is sent as a message.
+    A text longer than an alert allows is shortened there and sent in full as a message."""
+    query = update.callback_query
+    # kept application-wide: the error handler gets a context of its own
+    answered: dict[str, None] = context.application.bot_data.setdefault("answered", {})
+    if query is None or query.id in answered:
+        if text:
+            await reply(update, text)
+        return
+    answered[query.id] = None
+    while len(answered) > 10_000:  # the oldest presses can no longer come back
+        del answered[next(iter(answered))]
+    if text is not None and len(text) > ANSWER_LIMIT:
+        await query.answer(text[: ANSWER_LIMIT - 1] + "…", show_alert=alert)
+        await reply(update, text)
+        return
+    await query.answer(text, show_alert=alert)
+
+
 def guarded(
     handler: Callable[[Update, Context], Awaitable[HandlerResult]],
 ) -> Callable[[Update, Context], Awaitable[HandlerResult]]:
@@ -70,11 +96,7 @@ def guarded(
         try:
             return await handler(update, context)
         except DomainError as exc:
-            query = update.callback_query
-            if query is not None:
-                await query.answer(exc.user_message[:200], show_alert=True)
-            else:
-                await reply(update, exc.user_message)
+            await answer(update, context, exc.user_message, alert=True)
             return None
 
     return wrapper

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.handlers.telegram.common import Context, HandlerResult, call, guarded, me, reply
+from core.services.members import set_timezone
 from core.services.outcomes import leave_feedback, update_mentor_notes
 
 
@@ -14,12 +15,19 @@ async def on_message(update: Update, context: Context) -> HandlerResult:
     message = update.effective_message
     awaiting = context.user_data.get("awaiting")
     if message is None or not awaiting:
-        await reply(update, "I did not understand that. Send /help for what I can do.")
+        chat = update.effective_chat
+        if chat is not None and chat.type == chat.PRIVATE:  # a group's chatter is not for us
+            await reply(update, "I did not understand that. Send /help for what I can do.")
         return None
     member = await me(update, context)
     what, ref = awaiting[0], int(awaiting[1])
     text = message.text or ""
-    if what == "feedback":
+    if what == "timezone":
+        updated = await call(context, set_timezone, member.id, text.strip())
+        await reply(
+            update, f"Time zone set to {updated.timezone}. Send /request to ask for a session."
+        )
+    elif what == "feedback":
         await call(context, leave_feedback, member.id, ref, text)
         await reply(update, "Thank you, your feedback is saved.")
     elif what == "notes":

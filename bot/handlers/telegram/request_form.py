@@ -20,7 +20,18 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.handlers.telegram.common import Context, HandlerResult, call, guarded, me, reply
+from bot.handlers.telegram.common import (
+    Context,
+    HandlerResult,
+    call,
+    guarded,
+    me,
+    reply,
+    services,
+)
+from bot.handlers.telegram.common import (
+    answer as answer_query,
+)
 from bot.handlers.telegram.keyboards import button, calendar_keyboard, rows
 from core.errors import ValidationFailed
 from core.forms import Choice, RequestForm, Step, StepKind, answer, form_steps, preview
@@ -67,7 +78,10 @@ async def _show(update: Update, context: Context, note: str = "") -> int:
     prefix = f"{note}\n\n" if note else ""
     if step.kind == StepKind.PREVIEW:
         keyboard = [
-            [button("Submit", "f", "p", "submit"), button("Edit", "f", "p", "edit")],
+            [
+                button("Submit", "f", "p", form.position, "submit"),
+                button("Edit", "f", "p", form.position, "edit"),
+            ],
             [button("Cancel", "f", "cancel")],
         ]
         await reply(
@@ -79,7 +93,9 @@ async def _show(update: Update, context: Context, note: str = "") -> int:
     grid: list[list[InlineKeyboardButton]] = []
     text = step.prompt
     if step.kind == StepKind.CHOICE:
-        grid = rows([button(c.label, "f", "c", i) for i, c in enumerate(step.choices)], 2)
+        grid = rows(
+            [button(c.label, "f", "c", form.position, i) for i, c in enumerate(step.choices)], 2
+        )
     elif step.kind == StepKind.DATE:
         today = await _today(update, context)
         horizon = today + timedelta(
@@ -87,19 +103,20 @@ async def _show(update: Update, context: Context, note: str = "") -> int:
         )
         assert context.user_data is not None
         month = date.fromisoformat(context.user_data.get("month", today.isoformat()))
-        grid = list(calendar_keyboard(month, today, horizon, "fd").inline_keyboard)
+        prefix_data = f"fd:{form.position}"
+        grid = list(calendar_keyboard(month, today, horizon, prefix_data).inline_keyboard)
         text += " Pick a day, or type it (e.g. 2026-12-01, tomorrow, +3)."
     elif step.kind == StepKind.TAGS:
         assert context.user_data is not None
         chosen = set(context.user_data.get("tags", []))
         grid = rows(
             [
-                button(("✓ " if c.value in chosen else "") + c.label, "f", "t", i)
+                button(("✓ " if c.value in chosen else "") + c.label, "f", "t", form.position, i)
                 for i, c in enumerate(step.choices)
             ],
             3,
         )
-        grid.append([button("Done", "f", "t", "done")])
+        grid.append([button("Done", "f", "t", form.position, "done")])
         text += " Tap to pick, type your own, then Done."
     else:
         text += " (type your answer)"
@@ -132,11 +149,12 @@ async def start_request(update: Update, context: Context) -> HandlerResult:
     assert context.user_data is not None
     draft = RequestDraft(submission_key=secrets.token_hex(8))
     context.user_data.pop("edit_id", None)
+    context.user_data.pop("awaiting", None)  # a pending time zone / feedback question lapses
     query = update.callback_query
     if query is not None:
-        await query.answer()
         request_id = int((query.data or "").split(":")[-1])
         r = await call(context, get_request, member.id, request_id)
+        await answer_query(update, context)
         draft = RequestDraft(
             r.session_type,
             r.title,
@@ -175,55 +193,71 @@ async def on_text(update: Update, context: Context) -> HandlerResult:
 
 @guarded
 async def on_button(update: Update, context: Context) -> HandlerResult:
+    """``f:back``, ``f:cancel``, and ``f:<c|t|p>:<step>:<value>`` for the step shown: a
+    button of an earlier step (its message is still in the chat) names another position
+    and is refused rather than applied to whatever step is current."""
     query = update.callback_query
     assert query is not None and context.user_data is not None
-    parts = (query.data or "").split(":")
-    await query.answer()
+    parts = [*(query.data or "").split(":"), "", "", ""]  # forged data may be short
+    await answer_query(update, context)
     if "form" not in context.user_data:
         await reply(update, "That form is no longer open. Send /request to start again.")
         return ConversationHandler.END
     form = _form(context)
     step = _step(context, form)
-    kind = parts[1] if len(parts) > 1 else ""
+    kind, position, value = parts[1], parts[2], parts[3]
     if kind == "back":
         form.position = max(0, form.position - 1)
         _save(context, form)
         return await _show(update, context)
     if kind == "cancel":
         return await cancel(update, context)
+    if position != str(form.position):
+        return await _show(update, context, note="That button belongs to an earlier step.")
     if (
         kind == "c"
         and step.kind == StepKind.CHOICE
-        and parts[2].isdigit()
-        and int(parts[2]) < len(step.choices)
+        and value.isdigit()
+        and int(value) < len(step.choices)
     ):
-        return await _apply(update, context, step.choices[int(parts[2])].value)
+        return await _apply(update, context, step.choices[int(value)].value)
     if kind == "t" and step.kind == StepKind.TAGS:
         chosen: list[str] = context.user_data.setdefault("tags", [])
-        if parts[2] == "done":
+        if value == "done":
             return await _apply(update, context, ",".join(chosen) or "-")
-        if parts[2].isdigit() and int(parts[2]) < len(step.choices):
-            tag = step.choices[int(parts[2])].value
+        if value.isdigit() and int(value) < len(step.choices):
+            tag = step.choices[int(value)].value
             chosen.remove(tag) if tag in chosen else chosen.append(tag)
         return await _show(update, context)
-    if kind == "p" and step.kind == StepKind.PREVIEW:
-        return await _preview_choice(update, context, form, parts[2])
+    if kind == "p" and step.kind == StepKind.PREVIEW and value in ("submit", "edit"):
+        return await _preview_choice(update, context, form, value)
     return await _show(update, context, note="That button belongs to an earlier step.")
 
 
 @guarded
 async def on_calendar(update: Update, context: Context) -> HandlerResult:
+    """``fd:<step>:day:<date>``, ``fd:<step>:month:<first day>``, ``fd:<step>:noop``."""
     query = update.callback_query
     assert query is not None and context.user_data is not None
-    await query.answer()
-    _, what, *rest = (query.data or "").split(":")
-    if "form" not in context.user_data or _step(context, _form(context)).kind != StepKind.DATE:
+    await answer_query(update, context)
+    _, position, what, value = [*(query.data or "").split(":"), "", "", ""][:4]
+    if "form" not in context.user_data:
         return None
-    if what == "month" and rest:
-        context.user_data["month"] = rest[0]
+    form = _form(context)
+    if _step(context, form).kind != StepKind.DATE or position != str(form.position):
+        return await _show(update, context, note="That button belongs to an earlier step.")
+    if what == "month":
+        today = await _today(update, context)
+        horizon = today + timedelta(days=services(context).policy.horizon_days)
+        try:
+            month = date.fromisoformat(value).replace(day=1)
+        except ValueError:
+            return None
+        if today.replace(day=1) <= month <= horizon:  # kept in user_data: only sane months
+            context.user_data["month"] = month.isoformat()
         return await _show(update, context)
-    if what == "day" and rest:
-        return await _apply(update, context, rest[0])
+    if what == "day" and value:
+        return await _apply(update, context, value)
     return None
 
 
@@ -283,7 +317,7 @@ def _build() -> ConversationHandler[Context]:
     return ConversationHandler(
         entry_points=[
             CommandHandler("request", start_request),
-            CallbackQueryHandler(start_request, pattern=r"^a:edit:\d+$"),
+            CallbackQueryHandler(start_request, pattern=r"^a:edit:\d{1,18}$"),
         ],
         states={
             FORM: [

@@ -1,0 +1,40 @@
+"""Usage limits: the fourth interview-prep request is refused, cancelling one refunds it."""
+
+from __future__ import annotations
+
+from tests.e2e.helpers import (
+    BEHAVIORAL_PREP,
+    CAREER_GUIDANCE,
+    DOMAIN_COACHING,
+    MOCK_INTERVIEW,
+    Chat,
+    Form,
+)
+
+
+def test_limit_reached_then_refunded_by_a_cancellation(chat: Chat) -> None:
+    chat.send("/as alice")
+    for number, kind in enumerate((MOCK_INTERVIEW, DOMAIN_COACHING, BEHAVIORAL_PREP), 1):
+        reply = chat.submit(Form(kind=kind, title=f"Interview practice {number}"))
+        assert reply.startswith(f"Request #{number} submitted.")
+    limits = chat.send("/limits")
+    assert "Interview prep: 3 of 3 used, 0 left" in limits
+    assert "Active requests at once: 3 of 5 used, 2 left" in limits
+
+    refused = chat.submit(Form(kind=MOCK_INTERVIEW, title="Interview practice 4"))
+    assert refused == (
+        "You have reached the Interview prep limit (3 of 3 used). Cancelled and expired "
+        "requests do not count, nor sessions your mentor missed; see /limits for what is left."
+    )
+    # Other groups are not affected.
+    assert chat.submit(Form(kind=CAREER_GUIDANCE)).startswith("Request #4 submitted.")
+
+    reply = chat.send("/cancel_request 2 found another way")
+    assert reply.startswith("Request #2 is cancelled. It no longer counts towards your limits.")
+    assert "Interview prep: 2 of 3 used, 1 left" in chat.send("/limits")
+    reply = chat.submit(Form(kind=MOCK_INTERVIEW, title="Interview practice 4"))
+    assert reply.startswith("Request #5 submitted.")
+    mine = chat.send("/my")
+    assert "#2 cancelled: Interview practice 2" in mine
+    assert "#5 open: Interview practice 4" in mine
+    assert "Interview prep: 3 of 3 used, 0 left" in chat.send("/limits")

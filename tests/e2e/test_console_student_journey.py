@@ -1,0 +1,157 @@
+"""A student's whole journey, read as the student and the mentor read it in the console."""
+
+from __future__ import annotations
+
+from tests.e2e.helpers import MOCK_INTERVIEW, Chat, to
+
+
+def test_request_claim_schedule_remind_happen_rate(chat: Chat) -> None:
+    assert "You are now Alice" in chat.send("/as alice")
+    assert chat.send("/timezone America/Los_Angeles") == "Time zone set to America/Los_Angeles."
+
+    # The form: numbered choices, free text, the type's extra fields, dates, tags, mentor.
+    reply = chat.send("/request")
+    assert reply.startswith("What kind of session do you need? (a number)")
+    assert "  1. Mock interview · Interview prep" in reply
+    assert "  5. Career guidance · Mentorship" in reply
+    assert "/back to go back, /cancel to stop" in reply
+    assert chat.send(MOCK_INTERVIEW).startswith("What do you need help with?")
+    assert chat.send("System design interview at a fintech").startswith("Describe it")
+    assert chat.send("Final round next week; I freeze on capacity estimates.").startswith(
+        "Domain (e.g. backend, data science)?"
+    )
+    assert chat.send("backend").startswith("Your experience so far?")
+    assert chat.send("3 years of Python services").startswith("Target role?")
+    reply = chat.send("Senior backend engineer")
+    assert reply.startswith("How long should the session be?")
+    assert "  3. 60 min" in reply
+    assert chat.send("3").startswith("How urgent is it?")
+    reply = chat.send("2")
+    assert reply.startswith("From which day are you available? (e.g. 2026-03-02, tomorrow, +3)")
+    assert chat.send("2026-03-03").startswith("Until which day are you available?")
+    reply = chat.send("+6")
+    assert reply.startswith("Tags help the right mentor find you")
+    assert "  8. system-design" in reply
+    reply = chat.send("8, kafka")
+    assert reply.startswith("Would you like a particular mentor?")
+    assert "  1. No preference\n  2. Bob\n  3. Carol\n  4. Dave" in reply
+    preview = chat.send("2")
+    for line in (
+        "Type: Mock interview",
+        "Title: System design interview at a fintech",
+        "Domain: backend",
+        "Experience: 3 years of Python services",
+        "Target role: Senior backend engineer",
+        "Duration: 60 min",
+        "Urgency: normal",
+        "Available: 2026-03-03 to 2026-03-08",
+        "Tags: system-design, kafka",
+        "Here is your request. Submit it?",
+        "  1. Submit",
+    ):
+        assert line in preview
+
+    reply = chat.send("1")
+    assert reply.startswith("Request #1 submitted. Mentors have been told")
+    (feed,) = to("mentors", reply)
+    assert feed.startswith("to mentors: New mentorship request\n    #1 Mock interview (60 min")
+    assert "Student: Alice. Available 2026-03-03 to 2026-03-08. Tags: system-design, kafka." in feed
+    assert "[Claim] /claim 1" in feed
+    (for_bob,) = to("bob", reply)  # she asked for Bob by name
+    assert for_bob.startswith("to bob: Alice asked for you as their mentor.")
+
+    # Bob claims; Alice hears about it, the card says who took it.
+    chat.send("/as bob")
+    reply = chat.send("/claim 1")
+    assert reply.startswith("You claimed request #1: System design interview at a fintech.")
+    assert "Pick a time: /slots 1" in reply
+    (news,) = to("alice", reply)
+    assert news.startswith('to alice: Good news: Bob will mentor you on "System design interview')
+    assert "Status: claimed by Bob" in to("mentors", reply)[0]
+
+    # Slots in Bob's zone; the booking reaches each in their own zone, with the invite.
+    reply = chat.send("/slots 1")
+    assert reply.startswith("Pick a time (Europe/Berlin), reply with its number:")
+    assert "  1. Tue 3 Mar 09:00" in reply
+    assert "  6. Tue 3 Mar 17:00" in reply
+    reply = chat.send("6")  # 16:00 UTC
+    assert reply.startswith("Booked session 1 on Tue 3 Mar 2026, 17:00 (Europe/Berlin).")
+    (for_alice,) = to("alice", reply)
+    (for_bob,) = to("bob", reply)
+    assert "with Bob on Tue 3 Mar 2026, 08:00 (America/Los_Angeles), 60 min." in for_alice
+    assert "with Alice on Tue 3 Mar 2026, 17:00 (Europe/Berlin), 60 min." in for_bob
+    for booked in (for_alice, for_bob):
+        assert "Meeting link: https://meet.jit.si/mentorbot-" in booked
+        assert "(attached mentorship-1.ics)" in booked
+        assert "[Reschedule] /reschedule 1" in booked
+    assert "Status: scheduled with Bob" in to("mentors", reply)[0]
+
+    # The clock: the 24 h reminder falls due at 16:00 UTC today, the 1 h one at 15:00 tomorrow.
+    assert "Reminder" not in chat.send("/clock +6h")  # 14:00 UTC
+    reply = chat.send("/clock +4h")  # 18:00 UTC
+    assert reply.startswith("Clock: Mon 2 Mar 2026, 19:00 (Europe/Berlin)")
+    (for_alice,) = to("alice", reply)
+    (for_bob,) = to("bob", reply)
+    assert for_alice.startswith(
+        'to alice: Reminder: "System design interview at a fintech" starts in 24 hours, '
+        "on Tue 3 Mar 2026, 08:00 (America/Los_Angeles)."
+    )
+    assert "starts in 24 hours, on Tue 3 Mar 2026, 17:00 (Europe/Berlin)." in for_bob
+    assert "[Join] https://meet.jit.si/mentorbot-" in for_bob
+    assert "Reminder" not in chat.send("/clock +20h")  # Tue 14:00 UTC
+    reply = chat.send("/clock +90m")  # Tue 15:30 UTC
+    assert (
+        "starts in 1 hour, on Tue 3 Mar 2026, 08:00 (America/Los_Angeles)." in to("alice", reply)[0]
+    )
+    assert "starts in 1 hour, on Tue 3 Mar 2026, 17:00 (Europe/Berlin)." in to("bob", reply)[0]
+    assert "Did your session" not in reply
+
+    # After the end (17:00 UTC): did it happen?
+    reply = chat.send("/clock +2h")
+    (asked_alice,) = to("alice", reply)
+    (asked_bob,) = to("bob", reply)
+    assert asked_alice.startswith(
+        'to alice: Did your session "System design interview at a fintech" on '
+        "Tue 3 Mar 2026, 08:00 (America/Los_Angeles) happen?"
+    )
+    assert "[Yes, it happened] /outcome 1 completed" in asked_alice
+    assert "on Tue 3 Mar 2026, 17:00 (Europe/Berlin) happen?" in asked_bob
+
+    # Alice answers; she is asked for a rating, Bob for his notes.
+    chat.send("/as alice")
+    reply = chat.send("/outcome 1 completed")
+    assert reply.startswith("Thank you, recorded: session 1 completed.")
+    (rating,) = to("alice", reply)
+    assert rating.startswith('to alice: How was "System design interview at a fintech" with Bob?')
+    assert "[5] /rate 1 5" in rating
+    (notes_prompt,) = to("bob", reply)
+    assert "Add the real duration and private notes" in notes_prompt
+    assert "[Add notes] /notes 1" in notes_prompt
+    reply = chat.send("/rate 1 5")
+    assert reply == "Thank you for rating 5/5. Any feedback for the mentor? Type it, or /skip."
+    assert chat.send("The estimates drill was exactly what I needed.") == (
+        "Thank you, your feedback is saved."
+    )
+
+    chat.send("/as bob")
+    assert chat.send("/notes 1 55 Strong on APIs; practise capacity estimates.") == (
+        "Saved. Only mentors and admins can read these notes."
+    )
+    assert (
+        "session 1 completed: Tue 3 Mar 2026, 17:00 (Europe/Berlin), mentoring Alice, rated 5/5"
+        in (chat.send("/my"))
+    )
+
+    # Alice's own view: completed and rated, and never Bob's private notes.
+    chat.send("/as alice")
+    mine = chat.send("/my")
+    assert (
+        "#1 completed: System design interview at a fintech (Mock interview, 60 min, mentor Bob)"
+        in mine
+    )
+    assert (
+        "session 1 completed: Tue 3 Mar 2026, 08:00 (America/Los_Angeles), with Bob, rated 5/5"
+        in mine
+    )
+    assert "Strong on APIs" not in mine
+    assert "capacity estimates" not in mine
