@@ -100,6 +100,11 @@ class RequestRepository(abc.ABC):
     @abc.abstractmethod
     def get(self, request_id: int) -> MentorshipRequest | None: ...
 
+    def get_many(self, request_ids: Collection[int]) -> dict[int, MentorshipRequest]:
+        """Several by id (missing ones left out): the delivery engine plans a whole batch."""
+        found = {i: self.get(i) for i in set(request_ids)}
+        return {i: request for i, request in found.items() if request is not None}
+
     @abc.abstractmethod
     def for_student(self, student_id: int) -> list[MentorshipRequest]: ...
 
@@ -158,6 +163,11 @@ class SessionRepository(abc.ABC):
 
     @abc.abstractmethod
     def get(self, session_id: int) -> MentorshipSession | None: ...
+
+    def get_many(self, session_ids: Collection[int]) -> dict[int, MentorshipSession]:
+        """Several by id (missing ones left out): the delivery engine plans a whole batch."""
+        found = {i: self.get(i) for i in set(session_ids)}
+        return {i: session for i, session in found.items() if session is not None}
 
     @abc.abstractmethod
     def for_request(self, request_id: int) -> MentorshipSession | None: ...

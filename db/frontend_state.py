@@ -56,14 +56,19 @@ class FrontEndStore:
             session.execute(delete(ConversationStateRow).where(ConversationStateRow.key == key))
 
     def first_time(self, key: str) -> bool:
-        """True the first time ``key`` is seen: a repeated update or callback is ignored."""
+        """True the first time ``key`` is seen: a repeated update or callback is ignored.
+
+        The inserted key comes back through RETURNING: SQLAlchemy does not keep an
+        INSERT's rowcount (psycopg reports -1 there), which made every update on
+        PostgreSQL look repeated."""
         with self._sessions.begin() as session:
             result = session.execute(
                 self._insert(session)(IdempotencyKeyRow)
                 .values(key=key[:200], created_at=datetime.now(UTC))
                 .on_conflict_do_nothing(index_elements=[IdempotencyKeyRow.key])
+                .returning(IdempotencyKeyRow.key)
             )
-            return bool(getattr(result, "rowcount", 0) == 1)
+            return result.first() is not None
 
     def feed_post(self, request_id: int, platform: str, chat_id: str) -> str | None:
         with self._sessions() as session:

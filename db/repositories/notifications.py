@@ -39,9 +39,10 @@ class SqlNotificationRepository(SqlRepository, NotificationRepository):
                 created_at=datetime.now(UTC),  # wall time of the write, for operators
             )
             .on_conflict_do_nothing(index_elements=[Row.dedup_key])
+            # RETURNING, not rowcount: an ORM-executed INSERT does not report its rowcount
+            .returning(Row.id)
         )
-        result = self.session.execute(statement)
-        return bool(getattr(result, "rowcount", 0) == 1)
+        return self.session.execute(statement).first() is not None
 
     def cancel_pending(
         self,

@@ -85,6 +85,12 @@ class SqlRequestRepository(SqlRepository, RequestRepository):
         row = self.session.get(Row, request_id, populate_existing=True)
         return None if row is None else _request(row)
 
+    def get_many(self, request_ids: Collection[int]) -> dict[int, MentorshipRequest]:
+        if not request_ids:
+            return {}
+        rows = self.session.scalars(self.fresh(select(Row).where(Row.id.in_(set(request_ids)))))
+        return {row.id: _request(row) for row in rows}
+
     def _list(self, *conditions: Any) -> list[MentorshipRequest]:
         query = select(Row).where(Row.is_deleted.is_(False), *conditions).order_by(Row.id)
         return [_request(row) for row in self.session.scalars(self.fresh(query))]

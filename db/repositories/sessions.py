@@ -66,6 +66,12 @@ class SqlSessionRepository(SqlRepository, SessionRepository):
         row = self.session.get(Row, session_id, populate_existing=True)
         return None if row is None else _session(row)
 
+    def get_many(self, session_ids: Collection[int]) -> dict[int, MentorshipSession]:
+        if not session_ids:
+            return {}
+        rows = self.session.scalars(self.fresh(select(Row).where(Row.id.in_(set(session_ids)))))
+        return {row.id: _session(row) for row in rows}
+
     def for_request(self, request_id: int) -> MentorshipSession | None:
         row = self.session.scalar(self.fresh(select(Row).where(Row.request_id == request_id)))
         return None if row is None else _session(row)

@@ -382,7 +382,8 @@ def _edited_notes() -> Field:
         assert _session_seen_by(env, session.student_id, session.id).mentor_notes is None
         return _session_seen_by(env, env.mentor, session.id).mentor_notes
 
-    return Field("edited.mentor_notes", TEXT, _notes, store)
+    # blank notes clear the field: stored as no notes at all, not an empty string
+    return Field("edited.mentor_notes", TEXT, lambda env, v: _notes(env, v) or None, store)
 
 
 # ---------------------------------------------------------------- reasons
