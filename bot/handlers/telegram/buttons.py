@@ -49,24 +49,37 @@ def _ints(parts: list[str]) -> list[int]:
     return [int(p) for p in parts if p.isdigit() and len(p) <= MAX_ID_DIGITS]
 
 
-async def _offer_slots(
-    update: Update, context: Context, member: Member, verb: str, ref: int, request_id: int
-) -> None:
-    """Slot buttons in the person's own zone, in their private chat with the bot (a Claim
-    pressed in the mentors' group must not post one mentor's slot buttons there)."""
-    slots = (await call(context, available_slots, member.id, request_id))[:12]
+SlotOffer = tuple[str, InlineKeyboardMarkup | None]
+
+
+async def _slot_offer(
+    context: Context,
+    member: Member,
+    verb: str,
+    ref: int,
+    request_id: int,
+    current: datetime | None = None,
+) -> SlotOffer:
+    """Slot buttons in the person's own zone; authorized (and refused) by the service
+    before the press is answered, so a refusal is the press's answer. ``current`` (the
+    session's own time, when moving it) is not offered as a new time."""
+    found = await call(context, available_slots, member.id, request_id)
+    slots = [s for s in found if s != current][:12]
     if not slots:
         text = (
             "No free time fits. Add availability (/availability) or ask the student for more days."
         )
-        keyboard = None
-    else:
-        buttons = [
-            button(short_time(s, member.timezone), verb, ref, int(s.timestamp())) for s in slots
-        ]
-        text, keyboard = f"Pick a time ({member.timezone}):", InlineKeyboardMarkup(rows(buttons, 2))
+        return text, None
+    buttons = [button(short_time(s, member.timezone), verb, ref, int(s.timestamp())) for s in slots]
+    return f"Pick a time ({member.timezone}):", InlineKeyboardMarkup(rows(buttons, 2))
+
+
+async def _send_offer(update: Update, context: Context, offer: SlotOffer) -> None:
+    """To the person's private chat with the bot: a Claim pressed in the mentors' group
+    must not post one mentor's slot buttons in the group."""
     user = update.effective_user
     assert user is not None
+    text, keyboard = offer
     try:
         await context.bot.send_message(user.id, fit(text), reply_markup=keyboard)
     except Forbidden:  # never opened a private chat with the bot
@@ -87,18 +100,23 @@ async def on_action(update: Update, context: Context) -> HandlerResult:
     member = await me(update, context)
     if name == "claim" and ids:
         request = await call(context, claim_request, member.id, ids[0])
+        offer = await _slot_offer(context, member, "s", request.id, request.id)
         await answer(update, context, f"You claimed #{request.id}. Pick a time in our chat.")
-        await _offer_slots(update, context, member, "s", request.id, request.id)
+        await _send_offer(update, context, offer)
     elif name == "slots" and ids:
+        offer = await _slot_offer(context, member, "s", ids[0], ids[0])
         await answer(update, context)
-        await _offer_slots(update, context, member, "s", ids[0], ids[0])
+        await _send_offer(update, context, offer)
     elif name == "release" and ids:
         await call(context, release_request, member.id, ids[0])
         await answer(update, context, "Released: it is back in the queue.")
     elif name == "reschedule" and ids:
         session = await call(context, get_session, member.id, ids[0])
+        offer = await _slot_offer(
+            context, member, "r", session.id, session.request_id, session.scheduled_at
+        )
         await answer(update, context)
-        await _offer_slots(update, context, member, "r", session.id, session.request_id)
+        await _send_offer(update, context, offer)
     elif name == "cancel" and ids:
         await call(context, cancel_request, member.id, ids[0])
         await answer(update, context, f"Request #{ids[0]} cancelled.")

@@ -8,7 +8,6 @@ from bot.handlers.telegram.common import Context, HandlerResult, call, guarded, 
 from bot.handlers.telegram.keyboards import button, rows
 from bot.parsing import parse_window
 from bot.views import (
-    HELP,
     limits_text,
     mentors_text,
     queue_line,
@@ -84,9 +83,18 @@ async def start(update: Update, context: Context) -> HandlerResult:
     return None
 
 
+TELEGRAM_HELP = (
+    "What I can do (buttons under my messages do the rest):\n"
+    + "\n".join(f"/{name} - {description}" for name, description in BOT_COMMANDS)
+    + "\n/availability add Mon 18:00-20:00 - add a weekly window (mentors)"
+    + "\n/assign REQUEST_ID MENTOR_ID - hand a request to a mentor (admins)"
+)
+
+
 @guarded
 async def help_command(update: Update, context: Context) -> HandlerResult:
-    await reply(update, HELP)
+    """The Telegram commands (the console's HELP names commands this front-end lacks)."""
+    await reply(update, TELEGRAM_HELP)
     return None
 
 

@@ -33,7 +33,7 @@ from bot.handlers.telegram.common import (
     answer as answer_query,
 )
 from bot.handlers.telegram.keyboards import button, calendar_keyboard, rows
-from core.errors import ValidationFailed
+from core.errors import NotAllowed, ValidationFailed
 from core.forms import Choice, RequestForm, Step, StepKind, answer, form_steps, preview
 from core.requests import RequestDraft
 from core.services.context import local_today
@@ -102,13 +102,16 @@ async def _show(update: Update, context: Context, note: str = "") -> int:
             days=context.application.bot_data["services"].policy.horizon_days
         )
         assert context.user_data is not None
-        month = date.fromisoformat(context.user_data.get("month", today.isoformat()))
+        earliest = today  # the "until" calendar starts at the chosen first day
+        if step.field == "available_until" and form.draft.available_from:
+            earliest = max(today, form.draft.available_from)
+        month = date.fromisoformat(context.user_data.get("month", earliest.isoformat()))
         prefix_data = f"fd:{form.position}"
-        grid = list(calendar_keyboard(month, today, horizon, prefix_data).inline_keyboard)
+        grid = list(calendar_keyboard(month, earliest, horizon, prefix_data).inline_keyboard)
         text += " Pick a day, or type it (e.g. 2026-12-01, tomorrow, +3)."
     elif step.kind == StepKind.TAGS:
-        assert context.user_data is not None
-        chosen = set(context.user_data.get("tags", []))
+        assert context.user_data is not None  # an edited form starts from its tags
+        chosen = set(context.user_data.setdefault("tags", list(form.draft.tags)))
         grid = rows(
             [
                 button(("✓ " if c.value in chosen else "") + c.label, "f", "t", form.position, i)
@@ -154,6 +157,8 @@ async def start_request(update: Update, context: Context) -> HandlerResult:
     if query is not None:
         request_id = int((query.data or "").split(":")[-1])
         r = await call(context, get_request, member.id, request_id)
+        if r.student_id != member.id:  # mentors and admins may read it, not edit it
+            raise NotAllowed("Only the student who asked can edit this request.")
         await answer_query(update, context)
         draft = RequestDraft(
             r.session_type,

@@ -44,6 +44,7 @@ def run_telegram(
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)  # every tick
     install_redaction(token, secret or "")
     app = build_app(settings)
     store = FrontEndStore(make_session_factory(app.engine))

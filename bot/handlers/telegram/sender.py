@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import warnings
+from typing import Any
 
 from telegram import Bot, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.handlers.telegram.keyboards import actions_keyboard
 from core.delivery.messages import Message
@@ -21,6 +24,16 @@ def fit(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def retry_after_seconds(exc: RetryAfter) -> float:
+    """``RetryAfter.retry_after`` in seconds. Reading it warns (PTB 22.2+ announces a
+    change of its type to timedelta); the warning is expected here and silenced, so that
+    it can never turn a 429 into a different error (under ``-W error`` it did)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        retry = exc.retry_after
+    return float(retry if isinstance(retry, int | float) else retry.total_seconds())
+
+
 class TelegramSender:
     platform = Platform.TELEGRAM
 
@@ -32,9 +45,7 @@ class TelegramSender:
         try:
             await self._send(address, message, notification)
         except RetryAfter as exc:
-            retry = exc.retry_after
-            seconds = retry if isinstance(retry, int | float) else retry.total_seconds()
-            raise RetryLater(float(seconds)) from exc
+            raise RetryLater(retry_after_seconds(exc)) from exc
         except Forbidden as exc:
             raise Unreachable(str(exc)) from exc
         except (NetworkError, BadRequest, TelegramError) as exc:
@@ -61,16 +72,34 @@ class TelegramSender:
                     if "not modified" not in str(exc).lower():
                         raise
                 return
-        sent = await self.bot.send_message(chat_id, fit(message.text), reply_markup=markup)
-        if feed and notification.kind in (Kind.REQUEST_POSTED, Kind.REQUEST_REANNOUNCED):
-            await asyncio.to_thread(
-                self.store.remember_feed_post,
-                request_id or 0,
-                "telegram",
-                address.chat_id,
-                str(sent.message_id),
-            )
-        for attachment in message.attachments:
+        # A message with attachments is several sends; if a later one fails (a 429 on the
+        # invite), the engine retries the whole notification: remember what already went
+        # out, so the retry sends only the rest rather than the text a second time.
+        progress_key = f"tg:sending:{notification.id}:{address.chat_id}"
+        done: dict[str, Any] = {}
+        if message.attachments:
+            done = await asyncio.to_thread(self.store.load, progress_key) or {}
+        if "text" not in done:
+            sent = await self.bot.send_message(chat_id, fit(message.text), reply_markup=markup)
+            if feed and notification.kind in (Kind.REQUEST_POSTED, Kind.REQUEST_REANNOUNCED):
+                await asyncio.to_thread(
+                    self.store.remember_feed_post,
+                    request_id or 0,
+                    "telegram",
+                    address.chat_id,
+                    str(sent.message_id),
+                )
+            if message.attachments:
+                done["text"] = sent.message_id
+                await asyncio.to_thread(self.store.save, progress_key, done)
+        for index, attachment in enumerate(message.attachments):
+            if str(index) in done:
+                continue
             await self.bot.send_document(
                 chat_id, InputFile(attachment.content, filename=attachment.filename)
             )
+            done[str(index)] = True
+            if index < len(message.attachments) - 1:
+                await asyncio.to_thread(self.store.save, progress_key, done)
+        if message.attachments:
+            await asyncio.to_thread(self.store.delete, progress_key)

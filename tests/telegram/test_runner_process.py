@@ -1,0 +1,124 @@
+"""``mentorbot telegram`` as a real process against the fake Bot API: long polling and
+webhook (secret required), commands registered, the scheduled-work loop delivering, a
+clean stop on SIGTERM, and no token in what it prints."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.support.fake_telegram import Call, FakeTelegram
+from tests.telegram.harness import ADMIN, ALICE, DAVE, GROUP, SECRET, TOKEN, free_port
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+async def _start(tmp_path: Path, fake: FakeTelegram, *args: str, secret: bool = True):
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("MENTORBOT_") and key != "DATABASE_URL"
+    }
+    env.update(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'bot.sqlite3'}",
+        MENTORBOT_TELEGRAM_TOKEN=TOKEN,
+        MENTORBOT_TELEGRAM_API_URL=fake.url,
+        MENTORBOT_TELEGRAM_MENTORS_CHAT_ID=str(GROUP),
+        MENTORBOT_ADMINS=f'["telegram:{ADMIN.id}"]',
+        MENTORBOT_TICK_SECONDS="0.2",
+        PYTHONPATH=str(REPO),
+    )
+    if secret:
+        env["MENTORBOT_TELEGRAM_WEBHOOK_SECRET"] = SECRET
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        "from bot.cli import main; main()",
+        "telegram",
+        *args,
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+
+
+async def _until(check: Callable[[], object], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.05)
+
+
+def _replies(fake: FakeTelegram, chat: int) -> list[Call]:
+    return [c for c in fake.calls_to(chat) if c.ok]
+
+
+async def _stop(process: asyncio.subprocess.Process) -> str:
+    process.send_signal(signal.SIGTERM)
+    output, _ = await asyncio.wait_for(process.communicate(), 20)
+    assert process.returncode == 0, output.decode()
+    return output.decode()
+
+
+async def test_polling_process_registers_commands_answers_and_delivers(
+    tmp_path: Path, fake: FakeTelegram
+) -> None:
+    process = await _start(tmp_path, fake)
+    try:
+        await _until(lambda: fake.method_calls("setMyCommands"))
+        names = [c["command"] for c in fake.commands]
+        assert {"start", "request", "my", "cancel", "become_mentor", "admin"} <= set(names)
+        await _until(lambda: fake.method_calls("getUpdates"))
+
+        await fake.queue_update(fake.message_update(ADMIN, "/start"))
+        await fake.queue_update(fake.message_update(DAVE, "/start"))
+        for text in ("/become_mentor", "Frontend", "4", "I build UIs.", "react"):
+            await fake.queue_update(fake.message_update(DAVE, text))
+        await _until(lambda: any("An admin will review" in c.text for c in _replies(fake, DAVE.id)))
+        # the scheduled-work loop of the same process tells the admin, with buttons
+        await _until(
+            lambda: any("applied to be a mentor" in c.text for c in _replies(fake, ADMIN.id))
+        )
+    finally:
+        output = await _stop(process)
+    assert TOKEN.split(":", 1)[1] not in output
+    assert fake.method_calls("deleteWebhook")  # polling starts by clearing any webhook
+
+
+async def test_webhook_process_requires_and_checks_the_secret(
+    tmp_path: Path, fake: FakeTelegram
+) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/telegram"
+    refused = await _start(tmp_path, fake, "--webhook", url, "--port", str(port), secret=False)
+    output, _ = await asyncio.wait_for(refused.communicate(), 20)
+    assert refused.returncode != 0 and b"WEBHOOK_SECRET" in output
+
+    process = await _start(tmp_path, fake, "--webhook", url, "--port", str(port))
+    try:
+        await _until(lambda: fake.webhook is not None)
+        assert fake.webhook == {"url": url, "secret_token": SECRET}
+        start = fake.message_update(ALICE, "/start")
+        await _until(lambda: _port_open(port))
+        assert await fake.post_to_webhook(start, omit_secret=True) == 403
+        assert await fake.post_to_webhook(start, secret="wrong") == 403
+        assert await fake.post_to_webhook(start) == 200
+        await _until(lambda: _replies(fake, ALICE.id))
+        assert "Which time zone" in _replies(fake, ALICE.id)[0].text
+        assert len(_replies(fake, ALICE.id)) == 1  # the refused posts did nothing
+    finally:
+        output = await _stop(process)
+    assert TOKEN.split(":", 1)[1] not in output
+
+
+def _port_open(port: int) -> bool:
+    import socket
+
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
