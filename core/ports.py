@@ -59,6 +59,10 @@ class MemberRepository(abc.ABC):
     def mark_unreachable(self, identity: Identity, now: datetime) -> None:
         """The platform refused this account (blocked the bot): stop sending there."""
 
+    @abc.abstractmethod
+    def mark_reachable(self, identity: Identity) -> None:
+        """The person wrote to us again from this account: sending works again."""
+
 
 class MentorRepository(abc.ABC):
     @abc.abstractmethod

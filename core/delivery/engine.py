@@ -242,8 +242,10 @@ class DeliveryEngine:
                     outcomes[later_job.notification.id or 0].retry_after = exc.seconds
                 return
             except Unreachable:
-                outcome.unreachable.append(address)
-                continue
+                # the person blocked us: the rest of this chat's queue would fail the same way
+                for later_job, later_address in queue[index:]:
+                    outcomes[later_job.notification.id or 0].unreachable.append(later_address)
+                return
             except SendError as exc:
                 outcome.error = str(exc)[:500] or exc.__class__.__name__
                 continue

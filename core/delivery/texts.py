@@ -166,8 +166,12 @@ def _session_actions(s: MentorshipSession) -> tuple[Action, ...]:
 
 def _with_invite(f: Facts, text: str) -> Message:
     s, r = _s(f), _r(f)
+    stamp = f.notification.due_at
+    # SEQUENCE must grow with each update of the same UID; minutes since 2020 do, since a
+    # reschedule is always announced later than the booking it replaces
+    sequence = max(0, int(stamp.timestamp() // 60) - 26_297_280)
     invite = session_invite(
-        s, r.title, f.name(s.mentor_id), f.name(s.student_id), f.notification.due_at
+        s, r.title, f.name(s.mentor_id), f.name(s.student_id), stamp, sequence=sequence
     )
     return Message(
         text,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from core.errors import ValidationFailed
 from core.members import Identity, Member
 from core.services.context import ServiceContext, load_member
@@ -51,6 +53,19 @@ def link_identity(ctx: ServiceContext, member_id: int, identity: Identity) -> Me
             member.identities.append(identity)
         uow.commit()
     return member
+
+
+def note_contact(ctx: ServiceContext, member: Member, identity: Identity) -> None:
+    """Someone who had blocked the bot wrote again: deliver to this account once more."""
+    known = next((i for i in member.identities if i == identity), None)
+    if known is None or not known.unreachable:
+        return
+    with ctx.uow_factory() as uow:
+        uow.members.mark_reachable(identity)
+        uow.commit()
+    member.identities = [
+        replace(i, unreachable=False) if i == identity else i for i in member.identities
+    ]
 
 
 def set_timezone(ctx: ServiceContext, member_id: int, timezone: str) -> Member:

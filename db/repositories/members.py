@@ -99,6 +99,17 @@ class SqlMemberRepository(SqlRepository, MemberRepository):
             .execution_options(synchronize_session=False)
         )
 
+    def mark_reachable(self, identity: Identity) -> None:
+        self.session.execute(
+            update(MemberIdentityRow)
+            .where(
+                MemberIdentityRow.platform == identity.platform.value,
+                MemberIdentityRow.external_id == identity.external_id,
+            )
+            .values(unreachable_at=None)
+            .execution_options(synchronize_session=False)
+        )
+
     def admins(self) -> list[Member]:
         found = self._load(MemberRow.is_admin.is_(True))
         return sorted(found.values(), key=lambda m: m.id)

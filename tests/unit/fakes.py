@@ -150,6 +150,15 @@ class FakeMemberRepository(_Repository, MemberRepository):
             replace(i, unreachable=True) if i == identity else i for i in member.identities
         ]
 
+    def mark_reachable(self, identity: Identity) -> None:
+        member_id = self._t.identities.get(identity)
+        if member_id is None:
+            return
+        member = self._t.members[member_id]
+        member.identities = [
+            replace(i, unreachable=False) if i == identity else i for i in member.identities
+        ]
+
     def admins(self) -> list[Member]:
         return [self._view(m) for _, m in sorted(self._t.members.items()) if m.is_admin]
 

@@ -15,7 +15,7 @@ from bot.handlers.telegram.sender import fit
 from core.errors import DomainError
 from core.members import Identity, Member, Platform
 from core.services.context import ServiceContext
-from core.services.members import find_member, register_member
+from core.services.members import find_member, note_contact, register_member
 from db.frontend_state import FrontEndStore
 
 logger = logging.getLogger(__name__)
@@ -51,6 +51,8 @@ async def me(update: Update, context: Context) -> Member:
         member, _ = await call(
             context, register_member, identity, name[:100], admin=f"telegram:{user.id}" in admins
         )
+    elif any(i == identity and i.unreachable for i in member.identities):
+        await asyncio.to_thread(note_contact, services(context), member, identity)
     return member
 
 

@@ -516,3 +516,34 @@ async def test_a_failed_recording_stops_the_tick_without_losing_the_lease_ahead(
         await engine.run_until_idle()
     # both batches stay leased (the second was taken ahead) until their leases run out
     assert len(store_of(ctx).tables.leases) == 4
+
+
+async def test_after_a_block_the_rest_of_that_chats_batch_is_not_tried(ctx):
+    sam, bob = add_student(ctx, "Sam"), add_student(ctx, "Bob")
+    first, second = queue(ctx, sam, "s1"), queue(ctx, sam, "s2")
+    fine = queue(ctx, bob, "b1")
+    sender = ScriptedSender(always={chat(sam): Unreachable("Forbidden: bot was blocked")})
+
+    report = await engine_for(ctx, sender).run_once()
+
+    assert (report.sent, report.skipped) == (1, 2)
+    assert len([c for c in sender.calls if c]) == 2  # one try for Sam, one send for Bob
+    assert row(ctx, first).status == row(ctx, second).status == SKIPPED
+    assert row(ctx, fine).status == SENT
+
+
+async def test_a_person_who_writes_again_after_blocking_is_reached_again(ctx):
+    from core.services.members import get_member, note_contact
+
+    sam = add_student(ctx, "Sam")
+    queue(ctx, sam, "s1")
+    await engine_for(ctx, ScriptedSender(always={chat(sam): Unreachable("blocked")})).run_once()
+    member = get_member(ctx, sam.id)
+    assert member.identities[0].unreachable
+
+    note_contact(ctx, member, member.identities[0])
+
+    later = queue(ctx, sam, "s2")
+    sender = ScriptedSender()
+    assert (await engine_for(ctx, sender).run_once()).sent == 1
+    assert row(ctx, later).status == SENT
