@@ -52,6 +52,18 @@ def telegram(webhook_url: str | None, listen: str, port: int) -> None:
     run_telegram(Settings(), webhook_url, listen, port)
 
 
+@main.command()
+@click.option("--http", "http", is_flag=True, help="HTTP mode (Events API) instead of Socket Mode.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="HTTP listen address.")
+@click.option("--port", default=3000, show_default=True, help="HTTP listen port.")
+def slack(http: bool, host: str, port: int) -> None:
+    """Run on Slack: Socket Mode (app token), or HTTP mode with signed requests."""
+    from bot.config import Settings
+    from bot.handlers.slack.runner import run_slack
+
+    run_slack(Settings(), http, host, port)
+
+
 @main.group()
 def admin() -> None:
     """Operator commands (no chat needed)."""

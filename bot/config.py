@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
+    # the Web API base URL (slack_sdk's base_url; tests run a fake one locally)
+    slack_api_url: str = "https://slack.com/api/"
+    slack_mentors_channel: str | None = None  # a channel id where request cards are posted
+    slack_command: str = "/mentorship"
 
     def policy(self) -> Policy:
         return Policy(

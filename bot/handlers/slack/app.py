@@ -1,0 +1,63 @@
+"""Builds the slack-bolt ``AsyncApp``: client, middleware, listeners, one error handler."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.handlers.slack import actions, commands, events, views
+from bot.handlers.slack.common import SORRY, Deps, install_middleware, tell
+from core.services.context import ServiceContext
+from db.frontend_state import FrontEndStore
+
+logger = logging.getLogger(__name__)
+DEFAULT_BASE_URL = "https://slack.com/api/"
+
+
+def build_client(token: str, base_url: str | None = None) -> AsyncWebClient:
+    """The Web API client; a 429 is retried once after its ``Retry-After``."""
+    client = AsyncWebClient(token=token, base_url=base_url or DEFAULT_BASE_URL)
+    client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=1))
+    return client
+
+
+def build_slack_app(
+    services: ServiceContext,
+    store: FrontEndStore,
+    token: str,
+    signing_secret: str,
+    *,
+    base_url: str | None = None,
+    admins: frozenset[str] = frozenset(),
+    mentors_channel: str | None = None,
+    command: str = "/mentorship",
+) -> AsyncApp:
+    app = AsyncApp(
+        client=build_client(token, base_url),
+        signing_secret=signing_secret,
+        raise_error_for_unhandled_request=False,
+    )
+    deps_ = Deps(services, store, admins, mentors_channel, command)
+    install_middleware(app, deps_)
+    commands.register(app, command)
+    actions.register(app)
+    views.register(app)
+    events.register(app)
+
+    @app.error
+    async def on_error(error: Exception, body: dict[str, Any], context: AsyncBoltContext) -> None:
+        """Log it; tell the person in plain words; never a traceback in Slack."""
+        logger.error("unhandled error in a Slack listener", exc_info=error)
+        client = context.client
+        if client is None or not isinstance(body, dict):
+            return
+        try:
+            await tell(client, body, SORRY)
+        except Exception:  # the apology itself failed; nothing more to do
+            logger.warning("could not tell the user about the error", exc_info=True)
+
+    return app

@@ -1,0 +1,182 @@
+"""What every Slack listener shares: the services, who is acting, safe replies.
+
+Two global middlewares run before any listener: ``once`` drops a repeated delivery (a
+Slack retry with ``X-Slack-Retry-Num``, the same ``event_id``, the same action press) and
+``identify`` puts the acting member in ``context["member"]``, registering them on first
+contact with the name and time zone from ``users.info``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.handlers.slack.blocks import fallback_text
+from core.errors import DomainError, ValidationFailed
+from core.members import Identity, Member, Platform
+from core.services.context import ServiceContext
+from core.services.members import find_member, note_contact, register_member, set_timezone
+from db.frontend_state import FrontEndStore
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+SORRY = "Sorry, something went wrong on our side. Nothing was changed; please try again."
+STALE = "This button no longer works. Open the app's Home tab for what you can do."
+MAX_ID_DIGITS = 18
+
+
+@dataclass(frozen=True)
+class Deps:
+    services: ServiceContext
+    store: FrontEndStore
+    admins: frozenset[str] = frozenset()
+    mentors_channel: str | None = None
+    command: str = "/mentorship"
+
+
+def deps(context: AsyncBoltContext) -> Deps:
+    found: Deps = context["deps"]
+    return found
+
+
+def member_of(context: AsyncBoltContext) -> Member:
+    member: Member | None = context.get("member")
+    if member is None:
+        raise DomainError("I could not tell who you are. Please try again from Slack.")
+    return member
+
+
+async def call(context: AsyncBoltContext, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a (synchronous) core service off the event loop."""
+    return await asyncio.to_thread(fn, deps(context).services, *args, **kwargs)
+
+
+def ints(value: str) -> list[int]:
+    """The numeric ids in a button value; anything forged or garbled is dropped."""
+    return [int(p) for p in value.split(":") if p.isdigit() and len(p) <= MAX_ID_DIGITS]
+
+
+def dedup_key(body: dict[str, Any]) -> str | None:
+    """What makes this delivery unique, so a repeat of it can be recognised."""
+    if body.get("type") == "event_callback" and body.get("event_id"):
+        return f"slack:event:{body['event_id']}"
+    if body.get("type") == "block_actions":
+        action = (body.get("actions") or [{}])[0]
+        user = (body.get("user") or {}).get("id", "")
+        stamp = action.get("action_ts") or body.get("trigger_id")
+        return f"slack:action:{user}:{stamp}" if stamp else None
+    if body.get("trigger_id"):  # slash commands, shortcuts, view submissions
+        return f"slack:trigger:{body['trigger_id']}"
+    return None
+
+
+def install_middleware(app: AsyncApp, deps_: Deps) -> None:
+    @app.middleware
+    async def once(
+        req: AsyncBoltRequest,
+        body: dict[str, Any],
+        context: AsyncBoltContext,
+        next: Callable[[], Awaitable[None]],
+    ) -> BoltResponse | None:
+        context["deps"] = deps_
+        key = dedup_key(body)
+        if key is not None:
+            first = await asyncio.to_thread(deps_.store.first_time, key)
+            if not first:
+                retry = (req.headers.get("x-slack-retry-num") or ["-"])[0]
+                logger.info("repeated Slack delivery ignored (retry %s)", retry)
+                return BoltResponse(status=200, body="")
+        await next()
+        return None
+
+    @app.middleware
+    async def identify(
+        context: AsyncBoltContext, client: AsyncWebClient, next: Callable[[], Awaitable[None]]
+    ) -> None:
+        if context.user_id and context.team_id:
+            context["member"] = await ensure_member(deps_, client, context.team_id, context.user_id)
+        await next()
+
+
+async def ensure_member(deps_: Deps, client: AsyncWebClient, team: str, user: str) -> Member:
+    identity = Identity(Platform.SLACK, f"{team}:{user}")
+    member = await asyncio.to_thread(find_member, deps_.services, identity)
+    if member is None:
+        name, zone = await profile(client, user)
+        admin = f"slack:{team}:{user}" in deps_.admins
+        try:
+            member, _ = await asyncio.to_thread(
+                register_member, deps_.services, identity, name, zone, admin=admin
+            )
+        except ValidationFailed:  # a zone or name core does not accept: keep defaults
+            member, _ = await asyncio.to_thread(
+                register_member, deps_.services, identity, "Slack user", None, admin=admin
+            )
+    elif any(i == identity and i.unreachable for i in member.identities):
+        await asyncio.to_thread(note_contact, deps_.services, member, identity)
+    return member
+
+
+async def profile(client: AsyncWebClient, user: str) -> tuple[str, str | None]:
+    """Name and IANA time zone from ``users.info`` (the defaults if it cannot be read)."""
+    try:
+        info = await client.users_info(user=user)
+    except SlackApiError:
+        logger.warning("users.info failed for a new member; using defaults")
+        return "Slack user", None
+    found = info.get("user") or {}
+    details = found.get("profile") or {}
+    name = details.get("real_name") or found.get("real_name") or found.get("name") or "Slack user"
+    return str(name)[:100], found.get("tz")
+
+
+async def refresh_timezone(deps_: Deps, member: Member, zone: str | None) -> Member:
+    """Slack's ``tz`` changed (``user_change`` or a fresh ``users.info``): follow it."""
+    if not zone or zone == member.timezone:
+        return member
+    try:
+        return await asyncio.to_thread(set_timezone, deps_.services, member.id, zone)
+    except ValidationFailed:
+        return member
+
+
+async def tell(client: AsyncWebClient, body: dict[str, Any], text: str) -> None:
+    """An ephemeral note where the person pressed (a channel or DM), else a DM."""
+    user = (body.get("user") or {}).get("id") or body.get("user_id")
+    if not user:
+        return
+    channel = (body.get("channel") or {}).get("id") or body.get("channel_id")
+    if channel and body.get("type") != "view_submission":
+        try:
+            await client.chat_postEphemeral(channel=channel, user=user, text=fallback_text(text))
+            return
+        except SlackApiError:
+            pass  # e.g. the app is not in that channel: fall back to a DM
+    await client.chat_postMessage(channel=user, text=fallback_text(text))
+
+
+Listener = Callable[..., Awaitable[None]]
+
+
+def guarded(listener: Listener) -> Listener:
+    """A DomainError becomes a plain note to the person; nothing else is changed."""
+
+    @functools.wraps(listener)
+    async def wrapper(body: dict[str, Any], client: AsyncWebClient, **kwargs: Any) -> None:
+        try:
+            await listener(body=body, client=client, **kwargs)
+        except DomainError as exc:
+            await tell(client, body, exc.user_message)
+
+    return wrapper

@@ -1,0 +1,130 @@
+"""The App Home tab: what a student, a mentor and an admin each need at a glance.
+
+Built fresh from the services (which authorize each list) on ``app_home_opened`` and
+after every change made from Slack.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncBoltContext
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.handlers.slack.blocks import Block, actions_blocks, button, plain, section
+from bot.handlers.slack.common import call, deps, member_of
+from bot.views import limits_text, queue_line, request_line, session_line, stats_text, windows_text
+from core.errors import DomainError
+from core.members import Member
+from core.services.admin import admin_stats, get_members
+from core.services.claims import my_claims, open_requests_for_mentor
+from core.services.mentors import my_availability, pending_mentors
+from core.services.requests import my_requests, usage_left
+from core.services.sessions import my_sessions
+
+logger = logging.getLogger(__name__)
+MAX_BLOCKS = 100
+
+
+def header(text: str) -> Block:
+    return {"type": "header", "text": plain(text, 150)}
+
+
+async def home_view(context: AsyncBoltContext, member: Member) -> dict[str, Any]:
+    catalogue = deps(context).services.catalogue
+    requests = await call(context, my_requests, member.id)
+    sessions = await call(context, my_sessions, member.id)
+    ids = {r.claimed_by for r in requests if r.claimed_by}
+    ids |= {s.mentor_id for s in sessions} | {s.student_id for s in sessions}
+    blocks: list[Block] = [
+        header(f"Hi {member.display_name}"),
+        section(f"Times are shown in your time zone: {member.timezone}."),
+        *actions_blocks([button("Request a session", "home:new", style="primary")], "home"),
+        header("Your requests"),
+    ]
+    claims: list[Any] = []
+    queue: list[Any] = []
+    if member.is_approved_mentor:
+        claims = await call(context, my_claims, member.id)
+        queue = (await call(context, open_requests_for_mentor, member.id))[:8]
+        ids |= {r.student_id for r in [*claims, *queue]}
+    members = await call(context, get_members, [i for i in ids if i])
+    names = {i: m.display_name for i, m in members.items()}
+    mine = [r for r in requests if r.status.value in ("OPEN", "CLAIMED", "SCHEDULED")][:8]
+    if not mine:
+        blocks.append(section("No open requests."))
+    for r in mine:
+        blocks.append(section(request_line(r, catalogue, names)))
+        buttons = [button("Cancel", "a:cancel:0", str(r.id), "danger")]
+        if r.status.value == "OPEN":
+            buttons.insert(0, button("Edit", "a:edit:0", str(r.id)))
+        blocks += actions_blocks(buttons, f"req:{r.id}")
+    upcoming = [s for s in sessions if s.status.value == "SCHEDULED"][:8]
+    blocks.append(header("Your sessions"))
+    if not upcoming:
+        blocks.append(section("No upcoming sessions."))
+    for s in upcoming:
+        blocks.append(section(session_line(s, member.timezone, names, member.id)))
+        blocks += actions_blocks(
+            [
+                button("Reschedule", "a:reschedule:0", str(s.id)),
+                button("Cancel", "a:cancel_session:0", str(s.id), "danger"),
+            ],
+            f"ses:{s.id}",
+        )
+    blocks.append(section(limits_text(await call(context, usage_left, member.id))))
+    if member.is_approved_mentor:
+        blocks.append(header("Mentor: what you claimed"))
+        if not claims:
+            blocks.append(section("Nothing claimed right now."))
+        for r in claims[:6]:
+            blocks.append(section(request_line(r, catalogue, names)))
+            if r.status.value == "CLAIMED":
+                blocks += actions_blocks(
+                    [
+                        button("Pick a time", "a:slots:0", str(r.id), "primary"),
+                        button("Release", "a:release:0", str(r.id)),
+                    ],
+                    f"claim:{r.id}",
+                )
+        blocks.append(header("Mentor: open requests"))
+        if not queue:
+            blocks.append(section("No open requests right now."))
+        for r in queue:
+            blocks.append(section(queue_line(r, catalogue, names)))
+            blocks += actions_blocks(
+                [button("Claim", "a:claim:0", str(r.id), "primary")], f"queue:{r.id}"
+            )
+        windows = await call(context, my_availability, member.id)
+        blocks.append(section(windows_text(windows, member.timezone)))
+        blocks += actions_blocks([button("Edit availability", "home:availability")], "availability")
+    if member.is_admin:
+        blocks.append(header("Admin"))
+        waiting = await call(context, pending_mentors, member.id)
+        if not waiting:
+            blocks.append(section("No mentor applications waiting."))
+        for name, profile in waiting[:8]:
+            blocks.append(section(f"{name}: {profile.domain}, {profile.years_experience} y"))
+            blocks += actions_blocks(
+                [
+                    button("Approve", "a:approve:0", str(profile.member_id), "primary"),
+                    button("Reject", "a:reject:1", str(profile.member_id), "danger"),
+                ],
+                f"mentor:{profile.member_id}",
+            )
+        blocks.append(section(stats_text(await call(context, admin_stats, member.id))))
+    if len(blocks) > MAX_BLOCKS:
+        blocks = [*blocks[: MAX_BLOCKS - 1], section("(more in the lists above)")]
+    return {"type": "home", "blocks": blocks}
+
+
+async def publish_home(context: AsyncBoltContext, client: AsyncWebClient) -> None:
+    """Refresh the person's Home tab; a failure here never undoes what they just did."""
+    try:
+        member = member_of(context)
+        view = await home_view(context, member)
+        await client.views_publish(user_id=context.user_id or "", view=view)
+    except (DomainError, SlackApiError):
+        logger.warning("could not publish the App Home", exc_info=True)

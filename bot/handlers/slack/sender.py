@@ -1,0 +1,122 @@
+"""Delivers notifications through the Slack Web API, mapping its errors to the engine's.
+
+A member's address is their identity (``TEAM:USER``): the DM goes to the user id. A feed
+address (the mentors channel) is a channel id; the request card posted there is
+remembered (``FrontEndStore.remember_feed_post``), later card updates edit it in place
+(``chat.update``) and add one audit line to its thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.handlers.slack.blocks import fallback_text, message_blocks
+from core.delivery.messages import Message
+from core.delivery.ports import Address, RetryLater, SendError, Unreachable
+from core.members import Platform
+from core.notifications import Kind, Notification
+from db.frontend_state import FrontEndStore
+
+UNREACHABLE_ERRORS = frozenset(
+    {
+        "account_inactive",
+        "user_not_found",
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "user_disabled",
+        "cannot_dm_bot",
+    }
+)
+CARD_KINDS = (Kind.REQUEST_POSTED, Kind.REQUEST_REANNOUNCED)
+
+
+def slack_channel(address: Address) -> str:
+    """The channel to post to: a DM goes to the user id, the part after 'TEAM:'."""
+    return address.chat_id if address.is_group else address.chat_id.rsplit(":", 1)[-1]
+
+
+def map_error(exc: SlackApiError) -> SendError:
+    response = exc.response
+    if response.status_code == 429:
+        retry = response.headers.get("Retry-After") or response.headers.get("retry-after") or 1
+        try:
+            seconds = float(retry)
+        except (TypeError, ValueError):
+            seconds = 1.0
+        return RetryLater(seconds)
+    code = str(response.get("error", "")) if isinstance(response.data, dict) else ""
+    if code in UNREACHABLE_ERRORS:
+        return Unreachable(code)
+    return SendError(f"Slack API error: {code or response.status_code}")
+
+
+class SlackSender:
+    platform = Platform.SLACK
+
+    def __init__(self, client: AsyncWebClient, store: FrontEndStore) -> None:
+        self.client = client
+        self.store = store
+
+    async def send(self, address: Address, message: Message, notification: Notification) -> None:
+        try:
+            await self._send(address, message, notification)
+        except SlackApiError as exc:
+            raise map_error(exc) from exc
+        except (TimeoutError, SlackClientError, aiohttp.ClientError) as exc:
+            raise SendError(f"{exc.__class__.__name__}: {exc}") from exc
+
+    async def _send(self, address: Address, message: Message, notification: Notification) -> None:
+        channel = slack_channel(address)
+        blocks = message_blocks(message.text, message.actions)
+        text = fallback_text(message.text)
+        request_id = notification.request_id
+        feed = address.is_group and request_id is not None
+        if feed and notification.kind == Kind.CARD_UPDATE:
+            posted = await asyncio.to_thread(
+                self.store.feed_post, request_id or 0, "slack", address.chat_id
+            )
+            if posted is not None:
+                await self.client.chat_update(channel=channel, ts=posted, text=text, blocks=blocks)
+                status = message.text.rsplit("\n", 1)[-1]
+                await self.client.chat_postMessage(
+                    channel=channel, thread_ts=posted, text=fallback_text(status)
+                )
+                return
+        # A message with a file is two sends; a retry after a failed upload sends only the
+        # file, not the text again.
+        progress_key = f"slack:sending:{notification.id}:{address.chat_id}"
+        done: dict[str, Any] = {}
+        if message.attachments:
+            done = await asyncio.to_thread(self.store.load, progress_key) or {}
+        if "text" not in done:
+            sent = await self.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+            if feed and notification.kind in CARD_KINDS:
+                await asyncio.to_thread(
+                    self.store.remember_feed_post,
+                    request_id or 0,
+                    "slack",
+                    address.chat_id,
+                    str(sent["ts"]),
+                )
+            if message.attachments:
+                done["text"] = str(sent.get("channel") or channel)  # the DM's D... id
+                await asyncio.to_thread(self.store.save, progress_key, done)
+        for index, attachment in enumerate(message.attachments):
+            if str(index) in done:
+                continue
+            await self.client.files_upload_v2(
+                channel=done.get("text") or channel,
+                content=attachment.content,
+                filename=attachment.filename,
+                title=attachment.filename,
+            )
+            done[str(index)] = True
+            await asyncio.to_thread(self.store.save, progress_key, done)
+        if message.attachments:
+            await asyncio.to_thread(self.store.delete, progress_key)
