@@ -27,6 +27,7 @@ from core.clock import MovableClock
 from core.policy import Policy
 from core.services.context import ServiceContext
 from db.engine import make_engine, make_session_factory
+from db.frontend_state import FrontEndStore
 from db.unit_of_work import SqlAlchemyUnitOfWork
 from tests.e2e.helpers import Chat
 
@@ -45,7 +46,8 @@ def chat(database_url: str) -> Iterator[Chat]:
         policy=Policy(),
     )
     printed: list[Chat] = []
-    session = ConsoleSession(ctx, clock, lambda text: printed[0].out(text))
+    store = FrontEndStore(sessions)
+    session = ConsoleSession(ctx, clock, lambda text: printed[0].out(text), store=store)
     chat = Chat(session, clock)
     printed.append(chat)
     try:

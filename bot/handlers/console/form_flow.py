@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import date
 
-from bot.handlers.console.session import ConsoleSession, Pending
+from bot.handlers.console.session import ConsoleSession, Pending, form_key
 from core.errors import ValidationFailed
 from core.forms import Choice, RequestForm, Step, StepKind, answer, form_steps, preview
 from core.requests import RequestDraft
@@ -29,6 +29,41 @@ def start_form(
     )
     pending.data["edit_id"] = edit_id
     s.ask(pending)
+    save_form(s)
+    _prompt(s)
+
+
+def save_form(s: ConsoleSession) -> None:
+    """Keep the form in the database after every answer, so a restart resumes it."""
+    found = current(s)
+    if found is None or s.store is None:
+        return
+    pending, form, _ = found
+    s.store.save(
+        form_key(s.require_me().id),
+        {
+            "form": form.to_dict(),
+            "mentors": [[c.value, c.label] for c in pending.data["mentors"]],
+            "edit_id": pending.data.get("edit_id"),
+        },
+    )
+
+
+def resume_form(s: ConsoleSession) -> None:
+    """Someone comes back to a form they had not finished (also after a restart)."""
+    if s.store is None:
+        return
+    stored = s.store.load(form_key(s.require_me().id))
+    if stored is None:
+        return
+    form = RequestForm.from_dict(stored["form"])
+    mentors = [Choice(value, label) for value, label in stored.get("mentors", [])]
+    pending = Pending(
+        lambda line: _on_answer(s, line), {"form": form, "mentors": mentors}, accepts_blank=True
+    )
+    pending.data["edit_id"] = stored.get("edit_id")
+    s.ask(pending)
+    s.say("You have an unfinished request form; let's continue (/cancel to drop it).")
     _prompt(s)
 
 
@@ -103,6 +138,7 @@ def _on_answer(s: ConsoleSession, line: str) -> None:
         answer(form, step, _pick(step, line), s.ctx.catalogue, s.ctx.policy, _today(s))
     except ValidationFailed as failed:  # one line saying why, then the same question again
         s.say(failed.user_message)
+    save_form(s)
     _prompt(s)
 
 
@@ -116,13 +152,14 @@ def _on_preview(s: ConsoleSession, pending: Pending, form: RequestForm, choice: 
         else:
             request = submit_request(s.ctx, me.id, form.draft)
             s.say(f"Request #{request.id} submitted. Mentors have been told; /my shows its status.")
-        s.pending.pop(me.id, None)
+        s.drop_pending(me.id)
     elif choice in ("2", "edit"):
         form.position = 0
+        save_form(s)
         s.say("Let's go through it again; your answers are kept.")
         _prompt(s)
     elif choice in ("3", "cancel"):
-        s.pending.pop(me.id, None)
+        s.drop_pending(me.id)
         s.say("Request discarded.")
     else:
         s.say("Please answer 1 (submit), 2 (edit) or 3 (cancel).")
@@ -134,5 +171,6 @@ def back(s: ConsoleSession) -> bool:
         return False
     _, form, _ = found
     form.position = max(0, form.position - 1)
+    save_form(s)
     _prompt(s)
     return True

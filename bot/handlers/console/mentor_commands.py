@@ -48,7 +48,7 @@ def _apply_step(s: ConsoleSession, line: str) -> None:
     if len(answers) < len(APPLY_STEPS):
         s.say(APPLY_STEPS[len(answers)][1])
         return
-    s.pending.pop(me.id, None)
+    s.drop_pending(me.id)
     apply_as_mentor(
         s.ctx,
         me.id,
@@ -144,7 +144,7 @@ def _pick_slot(
         assert request_id is not None
         session = schedule_session(s.ctx, me.id, request_id, start)
         s.say(f"Booked session {session.id} on {local_time(session.scheduled_at, me.timezone)}.")
-    s.pending.pop(me.id, None)
+    s.drop_pending(me.id)
 
 
 @command("notes")
@@ -169,4 +169,4 @@ def notes(s: ConsoleSession, args: list[str], rest: str) -> None:
 
 def _notes_answer(s: ConsoleSession, session_id: int, line: str) -> None:
     notes(s, [str(session_id), *line.split()], line)
-    s.pending.pop(s.require_me().id, None)
+    s.drop_pending(s.require_me().id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.handlers.console.form_flow import resume_form
 from bot.handlers.console.parsing import duration
 from bot.handlers.console.session import ConsoleSession, command
 from bot.views import HELP
@@ -25,6 +26,8 @@ def as_(s: ConsoleSession, args: list[str], rest: str) -> None:
     me = s.act_as(args[0])
     roles = ", ".join(sorted(r.value for r in me.roles))
     s.say(f"You are now {me.display_name} ({roles}; {me.timezone}).")
+    if me.id not in s.pending:
+        resume_form(s)
 
 
 @command("whoami")

@@ -17,6 +17,8 @@ from bot.handlers.console import (  # noqa: F401  (importing registers the comma
 from bot.handlers.console.demo import CAST, seed_demo
 from bot.handlers.console.session import ConsoleSession
 from core.clock import MovableClock
+from db.engine import make_session_factory
+from db.frontend_state import FrontEndStore
 
 
 def run_console(lines: Iterable[str] | None, demo: bool, echo: bool) -> int:
@@ -30,7 +32,8 @@ def run_console(lines: Iterable[str] | None, demo: bool, echo: bool) -> int:
         if not muted[0]:
             print(text, flush=True)
 
-    session = ConsoleSession(app.ctx, clock, out, frozenset(settings.admins))
+    store = FrontEndStore(make_session_factory(app.engine))
+    session = ConsoleSession(app.ctx, clock, out, frozenset(settings.admins), store)
     try:
         # The cast is created on an empty database (--demo or not); its own setup messages
         # (applications, approvals) are delivered silently so the transcript starts clean.

@@ -23,12 +23,17 @@ from core.members import Identity, Member, Platform
 from core.notifications import Audience
 from core.services.context import ServiceContext
 from core.services.members import find_member, register_member
+from db.frontend_state import FrontEndStore
 
 logger = logging.getLogger(__name__)
 
 Handler = Callable[["ConsoleSession", list[str], str], None]
 COMMANDS: dict[str, Handler] = {}
 MENTORS_FEED = Address(Platform.CONSOLE, "mentors", is_group=True)
+
+
+def form_key(member_id: int) -> str:
+    return f"console:form:{member_id}"
 
 
 def command(*names: str) -> Callable[[Handler], Handler]:
@@ -56,11 +61,13 @@ class ConsoleSession:
         clock: MovableClock,
         out: Callable[[str], None],
         admins: frozenset[str] = frozenset(),
+        store: FrontEndStore | None = None,
     ) -> None:
         self.ctx = ctx
         self.clock = clock
         self.out = out
         self.admins = admins
+        self.store = store  # where a half-filled form waits across restarts
         self.me: Member | None = None
         self.pending: dict[int, Pending] = {}
         self.engine = build_engine(
@@ -83,6 +90,13 @@ class ConsoleSession:
             self.say(f"Hello {member.display_name}, you are new here (time zone UTC: /timezone).")
         self.me = member
         return member
+
+    def drop_pending(self, member_id: int) -> Pending | None:
+        """Forget the question waiting for this person (and a stored form with it)."""
+        dropped = self.pending.pop(member_id, None)
+        if dropped is not None and "form" in dropped.data and self.store is not None:
+            self.store.delete(form_key(member_id))
+        return dropped
 
     def require_me(self) -> Member:
         if self.me is None:
@@ -132,7 +146,7 @@ class ConsoleSession:
             except ValueError:
                 args = rest.split()
             if name not in ("back", "cancel", "skip") and self.me is not None:
-                dropped = self.pending.pop(self.me.id, None)
+                dropped = self.drop_pending(self.me.id)
                 if dropped is not None and "form" in dropped.data and name != "request":
                     self.say("(Your unfinished request form was put away; /request starts anew.)")
             handler(self, args, rest.strip())

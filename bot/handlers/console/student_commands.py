@@ -63,7 +63,7 @@ def cancel(s: ConsoleSession, args: list[str], rest: str) -> None:
     if args and args[0].isdigit():  # the button in notifications: cancel a request
         cancel_request_(s, args, " ".join(args[1:]))
         return
-    if s.pending.pop(me.id, None) is not None:
+    if s.drop_pending(me.id) is not None:
         s.say("Stopped. Nothing was saved.")
     else:
         s.say("There is nothing to cancel. To withdraw a request: /cancel_request ID")
@@ -167,7 +167,7 @@ def rate(s: ConsoleSession, args: list[str], rest: str) -> None:
 
 def _feedback(s: ConsoleSession, session_id: int, text: str) -> None:
     leave_feedback(s.ctx, s.require_me().id, session_id, text)
-    s.pending.pop(s.require_me().id, None)
+    s.drop_pending(s.require_me().id)
     s.say("Thank you, your feedback is saved.")
 
 
@@ -179,5 +179,5 @@ def feedback(s: ConsoleSession, args: list[str], rest: str) -> None:
 
 @command("skip")
 def skip(s: ConsoleSession, args: list[str], rest: str) -> None:
-    s.pending.pop(s.require_me().id, None)
+    s.drop_pending(s.require_me().id)
     s.say("Skipped.")
