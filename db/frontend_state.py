@@ -83,15 +83,22 @@ class FrontEndStore:
     def remember_feed_post(
         self, request_id: int, platform: str, chat_id: str, message_ref: str
     ) -> None:
+        """The latest card wins: after a re-announcement, updates edit the newest post."""
         with self._sessions.begin() as session:
+            statement = self._insert(session)(FeedPostRow).values(
+                request_id=request_id,
+                platform=platform,
+                chat_id=chat_id,
+                message_ref=message_ref,
+                created_at=datetime.now(UTC),
+            )
             session.execute(
-                self._insert(session)(FeedPostRow)
-                .values(
-                    request_id=request_id,
-                    platform=platform,
-                    chat_id=chat_id,
-                    message_ref=message_ref,
-                    created_at=datetime.now(UTC),
+                statement.on_conflict_do_update(
+                    index_elements=[
+                        FeedPostRow.request_id,
+                        FeedPostRow.platform,
+                        FeedPostRow.chat_id,
+                    ],
+                    set_={"message_ref": statement.excluded.message_ref},
                 )
-                .on_conflict_do_nothing()
             )
