@@ -238,9 +238,18 @@ async def on_link(ack: AsyncAck) -> None:
     await ack()
 
 
+@guarded
+async def on_unknown(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+    """A button of an older version of the app, or a forged action id: acked (no error
+    icon in Slack) and answered plainly."""
+    await ack()
+    await tell(client, body, STALE)
+
+
 def register(app: AsyncApp) -> None:
     app.action("form:type")(on_type_chosen)
     app.action(re.compile(r"^a:"))(on_action)
     app.action(re.compile(r"^[sr]:\d+$"))(on_slot)
     app.action(re.compile(r"^home:"))(on_home_button)
     app.action(re.compile(r"^link:"))(on_link)
+    app.action(re.compile(r"."))(on_unknown)  # last: only what nothing above handles

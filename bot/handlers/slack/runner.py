@@ -38,6 +38,11 @@ def http_app(app: AsyncApp, path: str = EVENTS_PATH) -> web.Application:
             body = raw.decode("utf-8")
         except UnicodeDecodeError:
             return web.Response(status=401, text="invalid request")
+        # slack_sdk's verifier raises on a timestamp that is not a number; Bolt turns that
+        # into a 500 and runs the error handler for an unverified request
+        stamp = request.headers.get("X-Slack-Request-Timestamp", "")
+        if stamp and not (stamp.isascii() and stamp.isdigit() and len(stamp) <= 12):
+            return web.Response(status=401, text="invalid request")
         bolt_request = AsyncBoltRequest(
             body=body,
             query=request.query_string,

@@ -18,7 +18,7 @@ from telegram.ext import (
 )
 
 from bot.handlers.telegram import buttons, commands, free_text
-from bot.handlers.telegram.common import Context, answer, reply, store
+from bot.handlers.telegram.common import Context, answer, forget_member, reply, store
 from bot.handlers.telegram.mentor_form import mentor_conversation
 from bot.handlers.telegram.persistence import DatabasePersistence
 from bot.handlers.telegram.request_form import request_conversation
@@ -44,6 +44,7 @@ async def save_state(update: Update, context: Context) -> None:
     group has run, i.e. after this one: without marking it here, the ``user_data`` this
     update changed (the form itself) would wait for the next update of anyone, and the
     next update of the same person would start from the stale stored copy."""
+    forget_member(update, context)
     user = update.effective_user
     if user is not None:
         context.application.mark_data_for_update_persistence(user_ids=user.id)

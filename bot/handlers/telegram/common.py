@@ -19,6 +19,7 @@ from core.services.members import find_member, note_contact, register_member
 from db.frontend_state import FrontEndStore
 
 logger = logging.getLogger(__name__)
+MEMBER_CACHE = "members_by_update"
 T = TypeVar("T")
 Context = ContextTypes.DEFAULT_TYPE
 HandlerResult = int | None
@@ -40,7 +41,24 @@ async def call(context: Context, fn: Callable[..., T], *args: Any, **kwargs: Any
 
 
 async def me(update: Update, context: Context) -> Member:
-    """The member behind this Telegram account, registered on first contact."""
+    """The member behind this Telegram account, registered on first contact.
+
+    Looked up once per update: handlers ask several times (for the zone, for the id),
+    and each lookup is a database round trip."""
+    cache: dict[int, Member] = context.application.bot_data.setdefault(MEMBER_CACHE, {})
+    if update.update_id in cache:
+        return cache[update.update_id]
+    if len(cache) > 1000:  # updates that failed before save_state could drop their entry
+        cache.clear()
+    cache[update.update_id] = member = await _lookup(update, context)
+    return member
+
+
+def forget_member(update: Update, context: Context) -> None:
+    context.application.bot_data.get(MEMBER_CACHE, {}).pop(update.update_id, None)
+
+
+async def _lookup(update: Update, context: Context) -> Member:
     user = update.effective_user
     assert user is not None
     identity = Identity(Platform.TELEGRAM, str(user.id))

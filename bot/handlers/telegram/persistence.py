@@ -29,20 +29,43 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[s
             update_interval=update_interval,
         )
         self.store = store
+        # What this process last read or wrote per row: an unchanged value is not written
+        # again (most form steps change user_data but not the conversation state).
+        self._known: dict[str, str] = {}
+
+    def _changed(self, key: str, value: object) -> bool:
+        text = json.dumps(value, sort_keys=True, default=str)
+        if self._known.get(key) == text:
+            return False
+        self._known[key] = text
+        return True
+
+    async def _save(self, key: str, value: dict[str, Any]) -> None:
+        if self._changed(key, value):
+            await asyncio.to_thread(self.store.save, key, value)
+
+    async def _delete(self, key: str) -> None:
+        if self._known.get(key) != "null":
+            self._known[key] = "null"
+            await asyncio.to_thread(self.store.delete, key)
 
     async def get_user_data(self) -> dict[int, dict[str, Any]]:
         rows = await asyncio.to_thread(self.store.load_prefix, f"{PREFIX}:user:")
+        for key, value in rows.items():
+            self._changed(key, value)
         return {int(key.rsplit(":", 1)[1]): value for key, value in rows.items()}
 
     async def update_user_data(self, user_id: int, data: dict[str, Any]) -> None:
-        await asyncio.to_thread(self.store.save, f"{PREFIX}:user:{user_id}", data)
+        await self._save(f"{PREFIX}:user:{user_id}", data)
 
     async def drop_user_data(self, user_id: int) -> None:
-        await asyncio.to_thread(self.store.delete, f"{PREFIX}:user:{user_id}")
+        await self._delete(f"{PREFIX}:user:{user_id}")
 
     async def refresh_user_data(self, user_id: int, user_data: dict[str, Any]) -> None:
         """Another process may have moved this person's form on; take the stored copy."""
-        stored = await asyncio.to_thread(self.store.load, f"{PREFIX}:user:{user_id}")
+        key = f"{PREFIX}:user:{user_id}"
+        stored = await asyncio.to_thread(self.store.load, key)
+        self._changed(key, stored)
         if stored is not None:
             user_data.clear()
             user_data.update(stored)
@@ -50,7 +73,8 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[s
     async def get_conversations(self, name: str) -> ConversationDict:
         rows = await asyncio.to_thread(self.store.load_prefix, f"{PREFIX}:conv:{name}:")
         found: dict[ConversationKey, object] = {}
-        for value in rows.values():
+        for row_key, value in rows.items():
+            self._changed(row_key, value)
             found[tuple(value["key"])] = value["state"]
         return found
 
@@ -59,10 +83,9 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[s
     ) -> None:
         row_key = f"{PREFIX}:conv:{name}:{json.dumps(list(key))}"
         if new_state is None:
-            await asyncio.to_thread(self.store.delete, row_key)
+            await self._delete(row_key)
         else:
-            value = {"key": list(key), "state": new_state}
-            await asyncio.to_thread(self.store.save, row_key, value)
+            await self._save(row_key, {"key": list(key), "state": new_state})
 
     # Not stored: the bot keeps no chat_data, bot_data or arbitrary callback data.
     async def get_chat_data(self) -> dict[int, dict[str, Any]]:
