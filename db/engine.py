@@ -36,7 +36,11 @@ def make_engine(url: str | URL, *, pool_size: int = 10, max_overflow: int = 20) 
     parsed = normalize_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed, pool_size, max_overflow)
-    return create_engine(parsed, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True)
+    # No pre-ping (it costs a round trip on every checkout): a connection found dead raises
+    # a disconnect error, which invalidates the whole pool (so one call per database
+    # restart fails, with the plain TemporaryFailure message) and the next call gets
+    # fresh connections; recycling retires long-idle ones first.
+    return create_engine(parsed, pool_size=pool_size, max_overflow=max_overflow, pool_recycle=1800)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

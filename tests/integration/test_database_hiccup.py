@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
 
 from core.catalogue import Catalogue
 from core.clock import MovableClock
@@ -94,4 +95,39 @@ def test_a_locked_sqlite_database_is_reported_as_busy(tmp_path):
         holder.rollback()
         holder.close()
     assert my_requests(ctx, student.id) == []
+    engine.dispose()
+
+
+@pytest.mark.postgres
+def test_after_the_server_drops_every_connection_one_call_fails_and_the_next_works(
+    postgres_schema,
+):
+    """What a PostgreSQL restart looks like to a running bot (no pre-ping on checkout)."""
+    postgres_schema.truncate()
+    url = make_url(postgres_schema.url).update_query_dict({"application_name": "mb_restart"})
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    ctx = ServiceContext(
+        lambda: SqlAlchemyUnitOfWork(sessions), MovableClock(NOW), Catalogue.load()
+    )
+    student, _ = register_member(ctx, Identity(Platform.CONSOLE, "ana"), "Ana")
+    assert my_requests(ctx, student.id) == []  # the pool now holds a live connection
+
+    with postgres_schema.engine.connect() as admin:
+        admin.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE application_name = 'mb_restart'"
+            )
+        )
+
+    outcomes = []
+    for _ in range(2):
+        try:
+            outcomes.append(len(my_requests(ctx, student.id)))
+        except TemporaryFailure as failure:
+            outcomes.append(failure.user_message)
+    assert "try again" in str(outcomes[0])  # the call that met the dead connection
+    assert outcomes[-1] == 0  # the next one works again
+    assert all(o == 0 or "try again" in str(o) for o in outcomes)
     engine.dispose()
