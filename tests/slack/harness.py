@@ -1,0 +1,466 @@
+"""The real Slack app in HTTP mode on 127.0.0.1, fed signed requests over real HTTP.
+
+``SlackHarness`` builds the production ``AsyncApp`` (``build_slack_app``) over a test
+database with a movable clock, serves it with the runner's aiohttp endpoint
+(``runner.http_app``) on a free port, and points its Web API client at
+:class:`FakeSlack`. ``command``/``press``/``submit``/``event`` post one signed request,
+wait until every listener started for it has finished (Bolt runs them after the ack) and
+return the HTTP answer plus every Web API call made meanwhile. ``deliver`` runs one tick of
+the delivery engine with the production ``SlackSender`` and a ``RecordingSender`` standing
+in for Telegram.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import itertools
+import json
+import time as wallclock
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp
+from aiohttp import web
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.handlers.slack.app import build_slack_app
+from bot.handlers.slack.runner import EVENTS_PATH, http_app
+from bot.handlers.slack.sender import SlackSender
+from bot.senders.recording import RecordingSender
+from bot.worker import build_engine, tick
+from core.catalogue import Catalogue
+from core.clock import MovableClock
+from core.delivery.engine import DeliveryEngine, TickReport
+from core.delivery.ports import Address
+from core.members import Identity, Member, Platform
+from core.notifications import Audience
+from core.policy import Policy
+from core.requests import RequestDraft
+from core.services.context import ServiceContext
+from core.services.members import find_member, register_member
+from core.services.mentors import add_availability, apply_as_mentor, decide_mentor
+from db.engine import make_engine, make_session_factory
+from db.frontend_state import FrontEndStore
+from db.unit_of_work import SqlAlchemyUnitOfWork
+from tests.support.fake_slack import Call, FakeSlack
+
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+TOKEN = "xoxb-1234-5678-testtoken"
+TEAM = "T1"
+CHANNEL = "CMENTORS"
+START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # a Monday
+
+ADMIN = "UADMIN"
+ALICE = "UALICE"  # student, America/Los_Angeles
+ERIN = "UERIN"  # another student, Asia/Kolkata
+BOB = "UBOB"  # approved mentor, Europe/Berlin
+CAROL = "UCAROL"  # approved mentor, America/New_York
+DAVE = "UDAVE"  # applied, not approved
+STRANGER = "UMALLORY"
+ZONES = {
+    ADMIN: "UTC",
+    ALICE: "America/Los_Angeles",
+    ERIN: "Asia/Kolkata",
+    BOB: "Europe/Berlin",
+    CAROL: "America/New_York",
+    DAVE: "Asia/Tokyo",
+    STRANGER: "UTC",
+}
+NAMES = {
+    ADMIN: "Ada Admin",
+    ALICE: "Alice",
+    ERIN: "Erin",
+    BOB: "Bob",
+    CAROL: "Carol",
+    DAVE: "Dave",
+    STRANGER: "Mallory",
+}
+NO_LIMITS = {Platform.SLACK: (None, None, None), Platform.TELEGRAM: (None, None, None)}
+LISTENER_TASK = "run_ack_function_asynchronously"
+
+
+def sign(body: bytes, timestamp: str, secret: str = SECRET) -> str:
+    base = b"v0:" + timestamp.encode() + b":" + body
+    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+def signed_headers(
+    body: bytes, content_type: str, *, secret: str = SECRET, skew: int = 0
+) -> dict[str, str]:
+    timestamp = str(int(wallclock.time()) + skew)
+    return {
+        "Content-Type": content_type,
+        "X-Slack-Request-Timestamp": timestamp,
+        "X-Slack-Signature": sign(body, timestamp, secret),
+    }
+
+
+@dataclass
+class Answer:
+    """One HTTP exchange with the app and the Web API calls made while it was handled."""
+
+    status: int
+    body: str
+    calls: list[Call]
+    seconds: float = 0.0
+
+    @property
+    def json(self) -> dict[str, Any]:
+        found = json.loads(self.body) if self.body else {}
+        return found if isinstance(found, dict) else {}
+
+    def of(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method and c.status == 200]
+
+    def to_user(self, user: str) -> list[Call]:
+        """Messages for ``user``: DMs (channel = user id) and ephemerals."""
+        return [
+            c
+            for c in self.calls
+            if c.status == 200
+            and (
+                (c.method == "chat.postMessage" and c.channel == user)
+                or (c.method == "chat.postEphemeral" and c.user == user)
+            )
+        ]
+
+    def text_to(self, user: str) -> str:
+        return "\n".join(c.text for c in self.to_user(user))
+
+
+@dataclass
+class SlackHarness:
+    database_url: str
+    fake: FakeSlack
+    policy: Policy | None = None
+    clock: MovableClock = field(default_factory=lambda: MovableClock(START))
+
+    def __post_init__(self) -> None:
+        self.db: Engine = make_engine(self.database_url)
+        self.sessions: sessionmaker[Session] = make_session_factory(self.db)
+        sessions = self.sessions
+        self.ctx = ServiceContext(
+            uow_factory=lambda: SqlAlchemyUnitOfWork(sessions),
+            clock=self.clock,
+            catalogue=Catalogue.load(),
+            policy=self.policy or Policy(),
+        )
+        self.store = FrontEndStore(self.sessions)
+        self.app = build_slack_app(
+            self.ctx,
+            self.store,
+            TOKEN,
+            SECRET,
+            base_url=self.fake.url,
+            admins=frozenset({f"slack:{TEAM}:{ADMIN}"}),
+            mentors_channel=CHANNEL,
+        )
+        self.telegram = RecordingSender(platform=Platform.TELEGRAM)
+        self.engine: DeliveryEngine = build_engine(
+            self.ctx,
+            [SlackSender(self.app.client, self.store), self.telegram],
+            {Audience.MENTORS: [Address(Platform.SLACK, CHANNEL, True)]},
+            limits=NO_LIMITS,
+        )
+        self.runner: web.AppRunner | None = None
+        self.http: aiohttp.ClientSession | None = None
+        self.url = ""
+        self._ids = itertools.count(1)
+
+    async def start(self) -> SlackHarness:
+        self.runner = web.AppRunner(http_app(self.app))
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}{EVENTS_PATH}"
+        self.http = aiohttp.ClientSession()
+        return self
+
+    async def stop(self) -> None:
+        await self.settle()
+        if self.http is not None:
+            await self.http.close()
+        if self.runner is not None:
+            await self.runner.cleanup()
+        await self.app.client.session.close() if self.app.client.session else None
+        self.db.dispose()
+
+    # ------------------------------------------------------------------ transport
+
+    async def settle(self, timeout: float = 15.0) -> None:
+        """Wait until every listener Bolt started after an ack has finished."""
+        deadline = wallclock.monotonic() + timeout
+        while True:
+            running = [
+                t
+                for t in asyncio.all_tasks()
+                if not t.done() and LISTENER_TASK in getattr(t.get_coro(), "__qualname__", "")
+            ]
+            if not running:
+                return
+            left = deadline - wallclock.monotonic()
+            assert left > 0, "Slack listeners still running"
+            await asyncio.wait(running, timeout=left)
+
+    async def post_raw(
+        self, body: bytes, headers: dict[str, str], *, settle: bool = True
+    ) -> Answer:
+        assert self.http is not None
+        mark = len(self.fake.calls)
+        started = wallclock.monotonic()
+        async with self.http.post(self.url, data=body, headers=headers) as response:
+            status, answer = response.status, await response.text()
+        seconds = wallclock.monotonic() - started
+        if settle:
+            await self.settle()
+        return Answer(status, answer, self.fake.calls[mark:], seconds)
+
+    async def post_form(
+        self, fields: dict[str, str], *, settle: bool = True, **signing: Any
+    ) -> Answer:
+        body = urlencode(fields).encode()
+        headers = signed_headers(body, "application/x-www-form-urlencoded", **signing)
+        return await self.post_raw(body, headers, settle=settle)
+
+    async def post_payload(self, payload: dict[str, Any], *, settle: bool = True) -> Answer:
+        return await self.post_form({"payload": json.dumps(payload)}, settle=settle)
+
+    def trigger(self) -> str:
+        return f"{next(self._ids)}.{int(wallclock.time() * 1000)}.trigger"
+
+    # ------------------------------------------------------------------ what people do
+
+    def command_fields(self, user: str, text_: str = "") -> dict[str, str]:
+        return {
+            "token": "legacy",
+            "command": "/mentorship",
+            "text": text_,
+            "team_id": TEAM,
+            "user_id": user,
+            "user_name": user.lower(),
+            "channel_id": "CGENERAL",
+            "trigger_id": self.trigger(),
+            "response_url": "http://127.0.0.1:9/unused",
+        }
+
+    async def command(self, user: str, **kw: Any) -> Answer:
+        return await self.post_form(self.command_fields(user), **kw)
+
+    async def shortcut(self, user: str) -> Answer:
+        return await self.post_payload(
+            {
+                "type": "shortcut",
+                "callback_id": "mentorship_request",
+                "team": {"id": TEAM},
+                "user": {"id": user, "team_id": TEAM},
+                "trigger_id": self.trigger(),
+                "action_ts": f"{wallclock.time():.6f}",
+            }
+        )
+
+    def action_payload(
+        self,
+        user: str,
+        action_id: str,
+        value: str = "",
+        *,
+        channel: str | None = None,
+        view: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        stamp = f"{wallclock.time():.6f}{next(self._ids)}"
+        payload: dict[str, Any] = {
+            "type": "block_actions",
+            "team": {"id": TEAM},
+            "user": {"id": user, "team_id": TEAM},
+            "trigger_id": self.trigger(),
+            "actions": [
+                {
+                    "type": "button",
+                    "action_id": action_id,
+                    "block_id": "actions:0",
+                    "value": value,
+                    "action_ts": stamp,
+                }
+            ],
+        }
+        if view is not None:
+            payload["view"] = view
+            payload["container"] = {"type": "view", "view_id": view.get("id", "V0")}
+        else:
+            chat = channel or "D" + user[1:]
+            payload["channel"] = {"id": chat}
+            payload["container"] = {"type": "message", "channel_id": chat, "message_ts": "1.1"}
+            payload["message"] = {"ts": "1.1", "text": "x"}
+        return payload
+
+    async def press(self, user: str, action_id: str, value: str = "", **kw: Any) -> Answer:
+        settle = kw.pop("settle", True)
+        return await self.post_payload(
+            self.action_payload(user, action_id, value, **kw), settle=settle
+        )
+
+    async def submit(self, user: str, view: dict[str, Any], values: dict[str, Any]) -> Answer:
+        payload = {
+            "type": "view_submission",
+            "team": {"id": TEAM},
+            "user": {"id": user, "team_id": TEAM},
+            "trigger_id": self.trigger(),
+            "view": {
+                "id": view.get("id", "V1"),
+                "hash": view.get("hash", "h1"),
+                "type": "modal",
+                "callback_id": view.get("callback_id"),
+                "private_metadata": view.get("private_metadata", ""),
+                "blocks": view.get("blocks", []),
+                "state": {"values": state_of(view, values)},
+            },
+        }
+        return await self.post_payload(payload)
+
+    async def event(self, user: str, event: dict[str, Any], **kw: Any) -> Answer:
+        body = json.dumps(
+            {
+                "token": "legacy",
+                "team_id": TEAM,
+                "api_app_id": "A1",
+                "type": "event_callback",
+                "event_id": f"Ev{next(self._ids)}{int(wallclock.time() * 1000)}",
+                "event_time": int(wallclock.time()),
+                "authorizations": [{"team_id": TEAM, "user_id": "UBOT", "is_bot": True}],
+                "event": {"user": user, **event},
+            }
+        ).encode()
+        headers = signed_headers(body, "application/json")
+        headers |= kw.pop("headers", {})
+        return await self.post_raw(body, headers, **kw)
+
+    async def home(self, user: str) -> Answer:
+        return await self.event(user, {"type": "app_home_opened", "tab": "home", "channel": "D1"})
+
+    async def deliver(self) -> tuple[TickReport, list[Call]]:
+        mark = len(self.fake.calls)
+        report = await tick(self.ctx, self.engine)
+        return report, self.fake.calls[mark:]
+
+    # ------------------------------------------------------------------ people
+
+    def member(self, user: str) -> Member:
+        found = find_member(self.ctx, Identity(Platform.SLACK, f"{TEAM}:{user}"))
+        assert found is not None, f"{user} is not registered"
+        return found
+
+    def person(self, user: str, *, admin: bool = False) -> Member:
+        member, _ = register_member(
+            self.ctx,
+            Identity(Platform.SLACK, f"{TEAM}:{user}"),
+            NAMES[user],
+            ZONES[user],
+            admin=admin,
+        )
+        return member
+
+    def seed_mentor(self, user: str, tags: list[str], *, approve: bool = True) -> Member:
+        member = self.person(user)
+        apply_as_mentor(
+            self.ctx,
+            member.id,
+            domain="Backend",
+            years_experience=7,
+            bio=f"{NAMES[user]} mentors.",
+            expertise_tags=tags,
+        )
+        if approve:
+            admin = self.person(ADMIN, admin=True)
+            decide_mentor(self.ctx, admin.id, member.id, approve=True)
+            for weekday in range(7):
+                add_availability(self.ctx, member.id, weekday, time(8, 0), time(20, 0))
+        return member
+
+    def snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
+        tables = {
+            "mentorship_requests": "SELECT * FROM mentorship_requests ORDER BY id",
+            "mentorship_sessions": "SELECT * FROM mentorship_sessions ORDER BY id",
+            "mentor_profiles": "SELECT * FROM mentor_profiles ORDER BY member_id",
+            "availability_windows": "SELECT * FROM availability_windows ORDER BY id",
+            "transition_events": "SELECT * FROM transition_events ORDER BY id",
+            "notifications": "SELECT id, kind, recipient_id, dedup_key, due_at "
+            "FROM notifications ORDER BY id",
+            "admins": "SELECT id, is_admin FROM members WHERE is_admin ORDER BY id",
+        }
+        with self.db.connect() as connection:
+            return {
+                name: [tuple(row) for row in connection.execute(text(query))]
+                for name, query in tables.items()
+            }
+
+    def scalar(self, query: str, **params: Any) -> Any:
+        with self.db.connect() as connection:
+            return connection.execute(text(query), params).scalar()
+
+
+def state_of(view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """Slack's ``view.state.values`` for the view's input blocks, filled with ``values``
+    (by block id; a block not named keeps its initial value)."""
+    out: dict[str, Any] = {}
+    for block in view.get("blocks") or []:
+        if block.get("type") != "input":
+            continue
+        block_id = block["block_id"]
+        element = block["element"]
+        kind = element["type"]
+        given = values.get(block_id, _initial(element))
+        state: dict[str, Any] = {"type": kind}
+        if kind in ("static_select", "radio_buttons"):
+            state["selected_option"] = (
+                None
+                if given is None
+                else {"value": str(given), "text": {"type": "plain_text", "text": str(given)}}
+            )
+        elif kind == "multi_static_select":
+            state["selected_options"] = [
+                {"value": v, "text": {"type": "plain_text", "text": v}} for v in given or []
+            ]
+        elif kind == "datepicker":
+            state["selected_date"] = given
+        elif kind == "timepicker":
+            state["selected_time"] = given
+        else:
+            state["value"] = given
+        out[block_id] = {element["action_id"]: state}
+    return out
+
+
+def _initial(element: dict[str, Any]) -> Any:
+    kind = element["type"]
+    if kind in ("static_select", "radio_buttons"):
+        return (element.get("initial_option") or {}).get("value")
+    if kind == "multi_static_select":
+        return [o["value"] for o in element.get("initial_options") or []]
+    if kind == "datepicker":
+        return element.get("initial_date")
+    if kind == "timepicker":
+        return element.get("initial_time")
+    return element.get("initial_value")
+
+
+def draft(title: str = "Moving from QA to backend", **changes: Any) -> RequestDraft:
+    found = RequestDraft(
+        "career-guidance",
+        title,
+        "I test APIs all day; how do I start writing them?",
+        {},
+        45,
+        "normal",
+        date(2026, 3, 3),
+        date(2026, 3, 6),
+        ["python"],
+    )
+    for key, value in changes.items():
+        setattr(found, key, value)
+    return found
