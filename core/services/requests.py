@@ -158,6 +158,29 @@ def notify_cancelled(
         )
 
 
+def draft_for_edit(ctx: ServiceContext, actor_id: int, request_id: int) -> RequestDraft:
+    """The form prefilled with an open request, for its own student only."""
+    with ctx.uow_factory() as uow:
+        r = load_request(uow, request_id)
+    if r.student_id != actor_id:
+        raise NotAllowed("Only the student who asked can edit this request.")
+    if r.status != RequestStatus.OPEN:
+        state = r.status.value.lower().replace("_", "-")
+        raise InvalidTransition(f"Only an open request can be edited; this one is {state}.")
+    return RequestDraft(
+        session_type=r.session_type,
+        title=r.title,
+        description=r.description,
+        extra=dict(r.extra),
+        duration_minutes=r.duration_minutes,
+        urgency=r.urgency.value,
+        available_from=r.available_from,
+        available_until=r.available_until,
+        tags=list(r.tags),
+        preferred_mentor_id=r.preferred_mentor_id,
+    )
+
+
 def update_request(
     ctx: ServiceContext, actor_id: int, request_id: int, draft: RequestDraft
 ) -> MentorshipRequest:

@@ -7,14 +7,13 @@ from bot.handlers.console.parsing import number
 from bot.handlers.console.session import ConsoleSession, Pending, command
 from bot.views import limits_text, mentors_text, request_line, session_line
 from core.errors import ValidationFailed
-from core.requests import RequestDraft
 from core.services.admin import get_members
 from core.services.mentors import list_mentors
 from core.services.outcomes import leave_feedback, rate_session, record_outcome
 from core.services.requests import (
     cancel_request,
+    draft_for_edit,
     extend_request,
-    get_request,
     my_requests,
     repost_request,
     usage_left,
@@ -32,23 +31,10 @@ def request(s: ConsoleSession, args: list[str], rest: str) -> None:
 @command("edit")
 def edit(s: ConsoleSession, args: list[str], rest: str) -> None:
     me = s.require_me()
-    r = get_request(s.ctx, me.id, number(args, 0, "/edit REQUEST_ID"))
-    if r.student_id != me.id:
-        raise ValidationFailed({"request": "Only the student who asked can edit this request."})
-    draft = RequestDraft(
-        r.session_type,
-        r.title,
-        r.description,
-        dict(r.extra),
-        r.duration_minutes,
-        r.urgency.value,
-        r.available_from,
-        r.available_until,
-        list(r.tags),
-        r.preferred_mentor_id,
-    )
-    s.say(f"Editing request #{r.id}; each answer replaces the old one.")
-    form_flow.start_form(s, draft, edit_id=r.id)
+    request_id = number(args, 0, "/edit REQUEST_ID")
+    draft = draft_for_edit(s.ctx, me.id, request_id)
+    s.say(f"Editing request #{request_id}; each answer replaces the old one.")
+    form_flow.start_form(s, draft, edit_id=request_id)
 
 
 @command("back")

@@ -30,11 +30,15 @@ from bot.views import windows_text
 from core.errors import AlreadyClaimed, NotAllowed
 from core.forms import Choice
 from core.members import Member
-from core.requests import RequestDraft
 from core.services.claims import claim_request, release_request
 from core.services.mentors import decide_mentor, list_mentors, my_availability
 from core.services.outcomes import rate_session, record_outcome
-from core.services.requests import cancel_request, extend_request, get_request, repost_request
+from core.services.requests import (
+    cancel_request,
+    draft_for_edit,
+    extend_request,
+    repost_request,
+)
 from core.services.sessions import (
     available_slots,
     cancel_session,
@@ -132,22 +136,8 @@ async def on_action(
         request = await call(context, repost_request, member.id, ids[0])
         await tell(client, body, f"Posted again as #{request.id}.")
     elif name == "edit" and ids:
-        r = await call(context, get_request, member.id, ids[0])
-        if r.student_id != member.id:
-            raise NotAllowed("Only the student who asked can edit this request.")
-        draft = RequestDraft(
-            r.session_type,
-            r.title,
-            r.description,
-            dict(r.extra),
-            r.duration_minutes,
-            r.urgency.value,
-            r.available_from,
-            r.available_until,
-            list(r.tags),
-            r.preferred_mentor_id,
-        )
-        await open_request_modal(context, client, body["trigger_id"], draft, r.id)
+        draft = await call(context, draft_for_edit, member.id, ids[0])
+        await open_request_modal(context, client, body["trigger_id"], draft, ids[0])
         return
     elif name == "outcome" and ids and len(parts) > 1 and parts[1] in OUTCOMES:
         session = await call(context, record_outcome, member.id, ids[0], Outcome(parts[1]))

@@ -33,12 +33,12 @@ from bot.handlers.telegram.common import (
     answer as answer_query,
 )
 from bot.handlers.telegram.keyboards import button, calendar_keyboard, rows
-from core.errors import NotAllowed, ValidationFailed
+from core.errors import ValidationFailed
 from core.forms import Choice, RequestForm, Step, StepKind, answer, form_steps, preview
 from core.requests import RequestDraft
 from core.services.context import local_today
 from core.services.mentors import list_mentors
-from core.services.requests import get_request, submit_request, update_request
+from core.services.requests import draft_for_edit, submit_request, update_request
 
 FORM = 1
 NAV = [button("« Back", "f", "back"), button("Cancel", "f", "cancel")]
@@ -156,22 +156,8 @@ async def start_request(update: Update, context: Context) -> HandlerResult:
     query = update.callback_query
     if query is not None:
         request_id = int((query.data or "").split(":")[-1])
-        r = await call(context, get_request, member.id, request_id)
-        if r.student_id != member.id:  # mentors and admins may read it, not edit it
-            raise NotAllowed("Only the student who asked can edit this request.")
+        draft = await call(context, draft_for_edit, member.id, request_id)
         await answer_query(update, context)
-        draft = RequestDraft(
-            r.session_type,
-            r.title,
-            r.description,
-            dict(r.extra),
-            r.duration_minutes,
-            r.urgency.value,
-            r.available_from,
-            r.available_until,
-            list(r.tags),
-            r.preferred_mentor_id,
-        )
         context.user_data["edit_id"] = request_id
     mentors = await call(context, list_mentors)
     context.user_data["mentor_choices"] = [
