@@ -1002,3 +1002,19 @@ def test_an_expired_repost_can_be_reposted_again_on_a_later_day(ctx, clock, stud
     second = repost_request(ctx, student.id, original.id)
     assert second.id != first.id
     assert request_now(ctx, second.id).status is R.OPEN
+
+
+def test_only_the_student_can_open_the_edit_form_and_only_while_the_request_is_open(
+    ctx, student, mentor
+):
+    from core.services.requests import draft_for_edit
+
+    request = submit_request(ctx, student.id, a_draft(title="Mock for a backend role"))
+    draft = draft_for_edit(ctx, student.id, request.id)
+    assert (draft.title, draft.session_type) == ("Mock for a backend role", request.session_type)
+    with pytest.raises(NotAllowed):
+        draft_for_edit(ctx, mentor.id, request.id)
+
+    claim_request(ctx, mentor.id, request.id)
+    with pytest.raises(InvalidTransition, match="claimed"):
+        draft_for_edit(ctx, student.id, request.id)
