@@ -18,6 +18,7 @@ from datetime import timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.config import Settings
 from core.delivery.engine import DeliveryEngine, TickReport
 from core.delivery.ports import Address, Sender
 from core.delivery.ratelimit import Limit, RateLimiter
@@ -38,6 +39,28 @@ PLATFORM_LIMITS: dict[Platform, tuple[Limit | None, Limit | None, Limit | None]]
 }
 
 
+def feeds_from_settings(settings: Settings) -> dict[Audience, list[Address]]:
+    """Every mentors' feed of every platform, whichever sender this process has: a process
+    posts to its own platform's feed and leaves the others to the processes that serve
+    them (the row keeps which feeds are done)."""
+    feeds = []
+    if settings.telegram_mentors_chat_id:
+        feeds.append(Address(Platform.TELEGRAM, settings.telegram_mentors_chat_id, True))
+    if settings.slack_mentors_channel:
+        feeds.append(Address(Platform.SLACK, settings.slack_mentors_channel, True))
+    return {Audience.MENTORS: feeds} if feeds else {}
+
+
+def platforms_from_settings(settings: Settings) -> frozenset[Platform]:
+    """The chat platforms this deployment runs (a token is configured for each)."""
+    found = set()
+    if settings.telegram_token:
+        found.add(Platform.TELEGRAM)
+    if settings.slack_bot_token:
+        found.add(Platform.SLACK)
+    return frozenset(found)
+
+
 def process_owner() -> str:
     """A lease owner name that is unique per process and readable in the database."""
     return f"{socket.gethostname()[:30]}:{os.getpid()}:{secrets.token_hex(3)}"
@@ -52,6 +75,7 @@ def build_engine(
     retry: RetryPolicy | None = None,
     batch_size: int = 200,
     lease: timedelta = timedelta(seconds=60),
+    other_platforms: frozenset[Platform] = frozenset(),
 ) -> DeliveryEngine:
     table = dict(PLATFORM_LIMITS) | dict(limits or {})
     return DeliveryEngine(
@@ -63,6 +87,7 @@ def build_engine(
         retry=retry or RetryPolicy(),
         batch_size=batch_size,
         lease=lease,
+        other_platforms=other_platforms - {s.platform for s in senders},
     )
 
 

@@ -21,12 +21,13 @@ from core.delivery.planning import Job, dead_letter_notice, plan_jobs
 from core.delivery.ports import Address, RetryLater, Sender, SendError, Unreachable
 from core.delivery.ratelimit import RateLimiter
 from core.delivery.retry import RetryPolicy
-from core.members import Identity
+from core.members import Identity, Platform
 from core.notifications import Audience, Notification, NotificationStatus
 from core.ports import UnitOfWork
 from core.services.context import ServiceContext
 
 logger = logging.getLogger(__name__)
+HAND_ON_DELAY = timedelta(seconds=15)
 
 
 @dataclass
@@ -64,6 +65,8 @@ class DeliveryEngine:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     batch_size: int = 200
     lease: timedelta = timedelta(seconds=60)
+    # platforms other processes of this deployment send to: rows for them are handed on
+    other_platforms: frozenset[Platform] = frozenset()
 
     async def run_once(self) -> TickReport:
         report, jobs, deadline = await self._lease_batch()
@@ -129,7 +132,14 @@ class DeliveryEngine:
             )
             report.leased = len(leased)
             jobs = plan_jobs(
-                uow, leased, self.feeds, platforms, self.ctx.catalogue, self.ctx.policy, now
+                uow,
+                leased,
+                self.feeds,
+                platforms,
+                self.ctx.catalogue,
+                self.ctx.policy,
+                now,
+                self.other_platforms,
             )
             uow.commit()
         return jobs
@@ -165,6 +175,17 @@ class DeliveryEngine:
                         self.owner,
                         now + wait,
                         "rate limited" if wait else None,
+                        refund_attempt=True,
+                        progress=progress,
+                    )
+                    report.retried += ok
+                elif job.elsewhere and outcome.error is None:
+                    # another process serves those platforms: hand the rest on, unspent
+                    ok = uow.outbox.retry_at(
+                        n.id,
+                        self.owner,
+                        now + HAND_ON_DELAY,
+                        f"waiting for a {job.elsewhere[0].platform.value} sender",
                         refund_attempt=True,
                         progress=progress,
                     )

@@ -23,6 +23,8 @@ class Job:
     addresses: list[Address] = field(default_factory=list)
     messages: dict[str, Message] = field(default_factory=dict)  # by address key
     skip_reason: str | None = None
+    # chats on platforms this process cannot send to: another process must finish the job
+    elsewhere: list[Address] = field(default_factory=list)
 
 
 def member_address(member: Member, platforms: Sequence[Platform]) -> Address | None:
@@ -41,6 +43,7 @@ def plan_jobs(
     catalogue: Catalogue,
     policy: Policy,
     now: datetime,
+    other_platforms: frozenset[Platform] = frozenset(),
 ) -> list[Job]:
     # Everyone and everything a batch needs in a few queries, rather than four or more
     # queries per row: planning was most of a tick's database time and kept the engine
@@ -76,14 +79,17 @@ def plan_jobs(
         else:
             recipients = [None]
         for recipient in recipients:
-            targets = _targets(n, recipient, feeds, platforms)
-            for address in targets:
+            for address in _targets(n, recipient, feeds, platforms, other_platforms):
                 if address.key in n.progress:
+                    continue
+                if address.platform not in platforms:
+                    if address.platform in other_platforms:
+                        job.elsewhere.append(address)
                     continue
                 facts = Facts(n, recipient, catalogue, request, session, names)
                 job.addresses.append(address)
                 job.messages[address.key] = render(facts)
-        if not job.addresses and not n.progress:
+        if not job.addresses and not job.elsewhere and not n.progress:
             job.skip_reason = "no reachable chat for the recipient"
         jobs.append(job)
     return jobs
@@ -94,10 +100,15 @@ def _targets(
     recipient: Member | None,
     feeds: Mapping[Audience, Sequence[Address]],
     platforms: Sequence[Platform],
+    other_platforms: frozenset[Platform],
 ) -> list[Address]:
+    """Every chat the notification should reach, on any platform; the caller sends to the
+    ones this process serves and leaves the rest to a process that serves them."""
     if recipient is None:
-        return [a for a in feeds.get(n.audience, ()) if a.platform in platforms]
-    address = member_address(recipient, platforms)
+        return list(feeds.get(n.audience, ()))
+    address = member_address(recipient, platforms) or member_address(
+        recipient, sorted(other_platforms)
+    )
     return [address] if address else []
 
 

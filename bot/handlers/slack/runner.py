@@ -17,10 +17,12 @@ from bot.config import Settings
 from bot.handlers.slack.app import build_slack_app
 from bot.handlers.slack.sender import SlackSender
 from bot.logging_setup import install_redaction
-from bot.worker import build_engine, start_scheduler
-from core.delivery.ports import Address
-from core.members import Platform
-from core.notifications import Audience
+from bot.worker import (
+    build_engine,
+    feeds_from_settings,
+    platforms_from_settings,
+    start_scheduler,
+)
 from db.engine import make_session_factory
 from db.frontend_state import FrontEndStore
 
@@ -73,10 +75,12 @@ async def serve(settings: Settings, http: bool, host: str, port: int) -> None:
         mentors_channel=settings.slack_mentors_channel,
         command=settings.slack_command,
     )
-    feeds = {}
-    if settings.slack_mentors_channel:
-        feeds[Audience.MENTORS] = [Address(Platform.SLACK, settings.slack_mentors_channel, True)]
-    engine = build_engine(core.ctx, [SlackSender(slack.client, store)], feeds)
+    engine = build_engine(
+        core.ctx,
+        [SlackSender(slack.client, store)],
+        feeds_from_settings(settings),
+        other_platforms=platforms_from_settings(settings),
+    )
     scheduler = start_scheduler(core.ctx, engine, settings.tick_seconds)
     try:
         if http:

@@ -15,10 +15,12 @@ from bot.handlers.telegram.application import build_application
 from bot.handlers.telegram.commands import BOT_COMMANDS
 from bot.handlers.telegram.sender import TelegramSender
 from bot.logging_setup import install_redaction
-from bot.worker import build_engine, start_scheduler
-from core.delivery.ports import Address
-from core.members import Platform
-from core.notifications import Audience
+from bot.worker import (
+    build_engine,
+    feeds_from_settings,
+    platforms_from_settings,
+    start_scheduler,
+)
 from db.engine import make_session_factory
 from db.frontend_state import FrontEndStore
 
@@ -51,12 +53,12 @@ def run_telegram(
     application = build_application(
         app.ctx, store, token, api_url=settings.telegram_api_url, admins=frozenset(settings.admins)
     )
-    feeds = {}
-    if settings.telegram_mentors_chat_id:
-        feeds[Audience.MENTORS] = [
-            Address(Platform.TELEGRAM, settings.telegram_mentors_chat_id, True)
-        ]
-    engine = build_engine(app.ctx, [TelegramSender(application.bot, store)], feeds)
+    engine = build_engine(
+        app.ctx,
+        [TelegramSender(application.bot, store)],
+        feeds_from_settings(settings),
+        other_platforms=platforms_from_settings(settings),
+    )
 
     async def post_init(application: Application) -> None:  # type: ignore[type-arg]
         await application.bot.set_my_commands([BotCommand(n, d) for n, d in BOT_COMMANDS])

@@ -547,3 +547,62 @@ async def test_a_person_who_writes_again_after_blocking_is_reached_again(ctx):
     sender = ScriptedSender()
     assert (await engine_for(ctx, sender).run_once()).sent == 1
     assert row(ctx, later).status == SENT
+
+
+def _telegram_only(ctx, name: str) -> Member:
+    with ctx.uow_factory() as uow:
+        member = uow.members.add(name, "UTC", Identity(Platform.TELEGRAM, f"{name}-tg"), ctx.now())
+        uow.commit()
+    return member
+
+
+async def test_a_message_for_another_platform_waits_for_a_process_that_serves_it(ctx):
+    tina = _telegram_only(ctx, "Tina")
+    waiting = queue(ctx, tina, "t1")
+
+    console_only = await engine_for(
+        ctx, ScriptedSender(), other_platforms=frozenset({Platform.TELEGRAM})
+    ).run_once()
+    n = row(ctx, waiting)
+    assert console_only.skipped == 0
+    assert (n.status, n.attempts) == (NotificationStatus.PENDING, 0)
+    assert n.last_error == "waiting for a telegram sender"
+
+    clock_of(ctx).advance(timedelta(seconds=20))
+    telegram = ScriptedSender(platform=Platform.TELEGRAM)
+    assert (await engine_for(ctx, telegram).run_once()).sent == 1
+    assert [c[0] for c in telegram.delivered] == ["Tina-tg"]
+    assert row(ctx, waiting).status == SENT
+
+
+async def test_a_feed_on_two_platforms_is_finished_by_the_process_serving_the_second(ctx):
+    sam = add_student(ctx, "Sam")
+    submit_request(ctx, sam.id, a_draft())
+    feeds = {
+        Audience.MENTORS: [
+            Address(Platform.CONSOLE, "mentors", True),
+            Address(Platform.TELEGRAM, "-100", True),
+        ]
+    }
+    console = ScriptedSender()
+    deployment = frozenset({Platform.TELEGRAM})
+    await engine_for(ctx, console, feeds=feeds, other_platforms=deployment).run_once()
+    [posted] = of_kind(ctx, Kind.REQUEST_POSTED)
+    assert [c[0] for c in console.delivered if c[2] == Kind.REQUEST_POSTED] == ["mentors"]
+    assert posted.status == NotificationStatus.PENDING and posted.progress == ("console:mentors",)
+
+    clock_of(ctx).advance(timedelta(seconds=20))
+    telegram = ScriptedSender(platform=Platform.TELEGRAM)
+    await engine_for(ctx, telegram, feeds=feeds).run_once()
+    assert [c[0] for c in telegram.delivered if c[2] == Kind.REQUEST_POSTED] == ["-100"]
+    assert of_kind(ctx, Kind.REQUEST_POSTED)[0].status == SENT
+
+
+async def test_a_platform_nobody_runs_is_skipped_not_waited_for(ctx):
+    tina = _telegram_only(ctx, "Tina")
+    waiting = queue(ctx, tina, "t1")
+
+    report = await engine_for(ctx, ScriptedSender()).run_once()  # no Telegram in this deployment
+
+    assert report.skipped == 1
+    assert row(ctx, waiting).last_error == "no reachable chat for the recipient"
