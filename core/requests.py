@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from core.lifecycle import NOT_COUNTED_REQUEST_STATES, RequestStatus
 
@@ -47,6 +49,12 @@ class ValidRequest:
     available_until: date
     tags: tuple[str, ...]
     preferred_mentor_id: int | None
+
+    def stored_fields(self) -> dict[str, Any]:
+        """The form's fields as storage keeps them (plain values), for insert and edit alike."""
+        fields = {f.name: getattr(self, f.name) for f in dataclass_fields(self)}
+        fields.update(extra=dict(self.extra), urgency=self.urgency.value, tags=list(self.tags))
+        return fields
 
 
 @dataclass

@@ -201,16 +201,7 @@ def update_request(
             [RequestStatus.OPEN],
             RequestStatus.OPEN,
             now,
-            session_type=valid.session_type,
-            title=valid.title,
-            description=valid.description,
-            extra=dict(valid.extra),
-            duration_minutes=valid.duration_minutes,
-            urgency=valid.urgency.value,
-            available_from=valid.available_from,
-            available_until=valid.available_until,
-            tags=list(valid.tags),
-            preferred_mentor_id=valid.preferred_mentor_id,
+            **valid.stored_fields(),
         ):
             state = load_request(uow, request_id).status.value.lower().replace("_", "-")
             raise InvalidTransition(f"Only an open request can be edited; this one is {state}.")

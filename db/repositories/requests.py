@@ -55,16 +55,7 @@ class SqlRequestRepository(SqlRepository, RequestRepository):
     ) -> MentorshipRequest:
         row = Row(
             student_id=student_id,
-            session_type=request.session_type,
-            title=request.title,
-            description=request.description,
-            extra=dict(request.extra),
-            duration_minutes=request.duration_minutes,
-            urgency=request.urgency.value,
-            available_from=request.available_from,
-            available_until=request.available_until,
-            tags=list(request.tags),
-            preferred_mentor_id=request.preferred_mentor_id,
+            **request.stored_fields(),
             status=RequestStatus.OPEN.value,
             expires_at=expires_at,
             submission_key=submission_key,
