@@ -8,6 +8,8 @@ persistence flushes only every 60 s by default).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,6 +19,21 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.models import ConversationStateRow, FeedPostRow, IdempotencyKeyRow
+
+
+@dataclass(frozen=True)
+class UpdateStart:
+    """The start of handling one platform update: claim its idempotency key and read the
+    conversation rows of the person it comes from, in one round trip."""
+
+    update_key: str
+    state_keys: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class UpdateStarted:
+    first_time: bool
+    states: dict[str, dict[str, Any]]  # only the keys that have a stored row
 
 
 class FrontEndStore:
@@ -69,6 +86,74 @@ class FrontEndStore:
                 .returning(IdempotencyKeyRow.key)
             )
             return result.first() is not None
+
+    def apply_batch(
+        self,
+        writes: Mapping[str, dict[str, Any] | None],
+        starts: Sequence[UpdateStart],
+    ) -> list[UpdateStarted]:
+        """Many concurrent updates' state work in one transaction (group commit).
+
+        ``writes`` maps conversation keys to their new value (None deletes the row);
+        ``starts`` claim update keys and read state rows. A key repeated within ``starts``
+        counts as seen for all but its first occurrence. Everything commits together or
+        nothing does, and the caller hands the error to every update in the batch."""
+        now = datetime.now(UTC)
+        # executemany with one cached statement each (SQLAlchemy's "insertmanyvalues"):
+        # a multi-row VALUES list would be compiled anew for every batch size.
+        with self._sessions.begin() as session:
+            connection = session.connection()
+            insert = self._insert(session)
+            saves = [
+                {"key": key, "value": value, "updated_at": now}
+                for key, value in writes.items()
+                if value is not None
+            ]
+            if saves:
+                upsert = insert(ConversationStateRow)
+                connection.execute(
+                    upsert.on_conflict_do_update(
+                        index_elements=[ConversationStateRow.key],
+                        set_={
+                            "value": upsert.excluded.value,
+                            "updated_at": upsert.excluded.updated_at,
+                        },
+                    ),
+                    saves,
+                )
+            gone = [key for key, value in writes.items() if value is None]
+            if gone:
+                connection.execute(
+                    delete(ConversationStateRow).where(ConversationStateRow.key.in_(gone))
+                )
+            if not starts:
+                return []
+            update_keys = list(dict.fromkeys(start.update_key[:200] for start in starts))
+            inserted = set(
+                connection.execute(
+                    insert(IdempotencyKeyRow)
+                    .on_conflict_do_nothing(index_elements=[IdempotencyKeyRow.key])
+                    .returning(IdempotencyKeyRow.key),
+                    [{"key": key, "created_at": now} for key in update_keys],
+                ).scalars()
+            )
+            wanted = {key for start in starts for key in start.state_keys}
+            stored: dict[str, dict[str, Any]] = {}
+            if wanted:
+                rows = connection.execute(
+                    select(ConversationStateRow.key, ConversationStateRow.value).where(
+                        ConversationStateRow.key.in_(wanted)
+                    )
+                )
+                stored = {key: dict(value) for key, value in rows}
+        results = []
+        for start in starts:
+            key = start.update_key[:200]
+            first = key in inserted
+            inserted.discard(key)  # a second copy in the same batch is a repeat
+            states = {k: stored[k] for k in start.state_keys if k in stored}
+            results.append(UpdateStarted(first, states))
+        return results
 
     def feed_post(self, request_id: int, platform: str, chat_id: str) -> str | None:
         with self._sessions() as session:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from typing import Any
 
 from telegram import Update
 from telegram.ext import (
@@ -18,10 +19,15 @@ from telegram.ext import (
 )
 
 from bot.handlers.telegram import buttons, commands, free_text
-from bot.handlers.telegram.common import Context, answer, forget_member, reply, store
+from bot.handlers.telegram.common import Context, answer, forget_member, reply
 from bot.handlers.telegram.mentor_form import mentor_conversation
-from bot.handlers.telegram.persistence import DatabasePersistence
+from bot.handlers.telegram.persistence import (
+    DatabasePersistence,
+    conversation_key,
+    user_key,
+)
 from bot.handlers.telegram.request_form import request_conversation
+from bot.handlers.telegram.update_processor import PerPersonUpdateProcessor
 from core.services.context import ServiceContext
 from db.frontend_state import FrontEndStore
 
@@ -30,25 +36,72 @@ logger = logging.getLogger(__name__)
 SORRY = "Sorry, something went wrong on our side. Nothing was changed; please try again."
 
 
+def _persistence(context: Context) -> DatabasePersistence:
+    persistence = context.application.persistence
+    assert isinstance(persistence, DatabasePersistence)
+    return persistence
+
+
+def _conversations(context: Context) -> dict[str, Any]:
+    """Each persistent ConversationHandler's states, by its name. python-telegram-bot keeps
+    them privately; reading them here lets one update's state be read and written on
+    its own, rather than through the application-wide (and serialised) flush."""
+    found: dict[str, Any] = getattr(context.application, "_conversation_handler_conversations", {})
+    return found
+
+
+def _conversation_rows(update: Update, context: Context) -> dict[str, tuple[str, tuple[int, int]]]:
+    """The stored rows of this person's conversations: row key -> (name, conversation key)."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return {}
+    key = (chat.id, user.id)
+    return {conversation_key(name, key): (name, key) for name in _conversations(context)}
+
+
 async def handle_once(update: Update, context: Context) -> None:
-    """A repeated update (Telegram retries, a replayed webhook) has no second effect."""
-    first = await asyncio.to_thread(store(context).first_time, f"tg:update:{update.update_id}")
-    if not first:
+    """A repeated update (Telegram retries, a replayed webhook) has no second effect; a
+    first one starts from the person's stored form and conversation state.
+
+    Both happen in one round trip (``DatabasePersistence.start_update``). The stored copy
+    wins over this process's memory: another webhook process may have moved the
+    conversation on since, or this process's last write may have failed."""
+    user = update.effective_user
+    rows = _conversation_rows(update, context)
+    keys = ((user_key(user.id),) if user is not None else ()) + tuple(rows)
+    found = await _persistence(context).start_update(f"tg:update:{update.update_id}", keys)
+    if found is None:
         raise ApplicationHandlerStop
+    if user is not None and context.user_data is not None:
+        context.user_data.clear()
+        context.user_data.update(found[user_key(user.id)] or {})
+    conversations = _conversations(context)
+    for row_key, (name, key) in rows.items():
+        row = found[row_key]
+        if row is None:
+            conversations[name].data.pop(key, None)
+        else:
+            conversations[name].update_no_track({key: row["state"]})
 
 
 async def save_state(update: Update, context: Context) -> None:
-    """Write conversation state now, not at the next 60-second persistence interval.
-
-    python-telegram-bot marks an update's user for persistence only after every handler
-    group has run, i.e. after this one: without marking it here, the ``user_data`` this
-    update changed (the form itself) would wait for the next update of anyone, and the
-    next update of the same person would start from the stale stored copy."""
+    """Write this person's form and conversation states now, before the update counts as
+    handled: python-telegram-bot's own flush runs every 60 s, and ``update_persistence``
+    writes everyone's data under one lock, which turns concurrent updates into a queue.
+    Concurrent updates' writes are committed together (``bot.state_batcher``); a failed
+    write reaches the error handler with this update, so the person is told."""
     forget_member(update, context)
     user = update.effective_user
-    if user is not None:
-        context.application.mark_data_for_update_persistence(user_ids=user.id)
-    await context.application.update_persistence()
+    if user is None or context.user_data is None:
+        return
+    persistence = _persistence(context)
+    conversations = _conversations(context)
+    writes = [persistence.update_user_data(user.id, context.user_data)]
+    for name, key in _conversation_rows(update, context).values():
+        state = conversations[name].data.get(key)
+        if state is None or isinstance(state, int | str):  # not a pending (non-blocking) state
+            writes.append(persistence.update_conversation(name, key, state))
+    await asyncio.gather(*writes)
 
 
 async def on_error(update: object, context: Context) -> None:
@@ -68,7 +121,10 @@ def build_application(
     *,
     api_url: str = "https://api.telegram.org",
     admins: frozenset[str] = frozenset(),
+    concurrency: int = 64,
 ) -> Application:  # type: ignore[type-arg]
+    """``concurrency`` updates of different people are handled at once (one person's in
+    order); 1 handles one update at a time."""
     # Opt in to PTB's future time periods (timedelta): otherwise every 429 warns from inside
     # RetryAfter's own constructor (PTB 22.2+), and where warnings are errors (the test
     # suite) the warning replaces the RetryAfter, so the sender never sees a 429.
@@ -79,6 +135,7 @@ def build_application(
         .base_url(f"{api_url.rstrip('/')}/bot")
         .base_file_url(f"{api_url.rstrip('/')}/file/bot")
         .persistence(DatabasePersistence(store_))
+        .concurrent_updates(PerPersonUpdateProcessor(concurrency))
         .build()
     )
     application.bot_data.update(services=services, store=store_, admins=admins)

@@ -4,6 +4,11 @@ Only conversation states and ``user_data`` (the form in progress, a pending choi
 kept; both are plain JSON. ``Application.update_persistence`` is called by a handler that
 runs last for every update (see ``application.py``), so a crash between two updates
 loses nothing; the library's own interval (60 s by default) stays as a safety net.
+
+Reads happen at the start of each update (``start_update``): the person's rows are read
+in the same round trip that claims the update id, and replace what this process holds,
+so several webhook processes can take turns on one conversation. Writes and those reads
+go through a ``StateBatcher``, which commits concurrent updates together.
 """
 
 from __future__ import annotations
@@ -15,9 +20,18 @@ from typing import Any
 from telegram.ext import BasePersistence, PersistenceInput
 from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 
+from bot.state_batcher import StateBatcher
 from db.frontend_state import FrontEndStore
 
 PREFIX = "tg"
+
+
+def user_key(user_id: int) -> str:
+    return f"{PREFIX}:user:{user_id}"
+
+
+def conversation_key(name: str, key: ConversationKey) -> str:
+    return f"{PREFIX}:conv:{name}:{json.dumps(list(key))}"
 
 
 class DatabasePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str, Any]]):
@@ -29,25 +43,50 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[s
             update_interval=update_interval,
         )
         self.store = store
+        self.batcher = StateBatcher(store)
         # What this process last read or wrote per row: an unchanged value is not written
         # again (most form steps change user_data but not the conversation state).
         self._known: dict[str, str] = {}
 
-    def _changed(self, key: str, value: object) -> bool:
+    def _changed(self, key: str, value: object) -> str | None:
+        """The value as JSON text when it differs from what is stored, else None."""
         text = json.dumps(value, sort_keys=True, default=str)
         if self._known.get(key) == text:
-            return False
+            return None
         self._known[key] = text
-        return True
+        return text
 
     async def _save(self, key: str, value: dict[str, Any]) -> None:
-        if self._changed(key, value):
-            await asyncio.to_thread(self.store.save, key, value)
+        text = self._changed(key, value)
+        if text is not None:  # a copy: the live dict may change before the commit
+            await self._write(key, json.loads(text))
 
     async def _delete(self, key: str) -> None:
         if self._known.get(key) != "null":
             self._known[key] = "null"
-            await asyncio.to_thread(self.store.delete, key)
+            await self._write(key, None)
+
+    async def _write(self, key: str, value: dict[str, Any] | None) -> None:
+        try:
+            await self.batcher.write(key, value)
+        except BaseException:
+            self._known.pop(key, None)  # not stored after all: the next save must write
+            raise
+
+    async def start_update(
+        self, update_key: str, state_keys: tuple[str, ...]
+    ) -> dict[str, dict[str, Any] | None] | None:
+        """Claim the update (None when it was handled before) and read the person's rows:
+        each wanted key maps to its stored value, or None where there is no row."""
+        started = await self.batcher.start_update(update_key, state_keys)
+        if not started.first_time:
+            return None
+        found: dict[str, dict[str, Any] | None] = {}
+        for key in state_keys:
+            value = started.states.get(key)
+            self._changed(key, value)
+            found[key] = value
+        return found
 
     async def get_user_data(self) -> dict[int, dict[str, Any]]:
         rows = await asyncio.to_thread(self.store.load_prefix, f"{PREFIX}:user:")
@@ -56,19 +95,14 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[s
         return {int(key.rsplit(":", 1)[1]): value for key, value in rows.items()}
 
     async def update_user_data(self, user_id: int, data: dict[str, Any]) -> None:
-        await self._save(f"{PREFIX}:user:{user_id}", data)
+        await self._save(user_key(user_id), data)
 
     async def drop_user_data(self, user_id: int) -> None:
-        await self._delete(f"{PREFIX}:user:{user_id}")
+        await self._delete(user_key(user_id))
 
     async def refresh_user_data(self, user_id: int, user_data: dict[str, Any]) -> None:
-        """Another process may have moved this person's form on; take the stored copy."""
-        key = f"{PREFIX}:user:{user_id}"
-        stored = await asyncio.to_thread(self.store.load, key)
-        self._changed(key, stored)
-        if stored is not None:
-            user_data.clear()
-            user_data.update(stored)
+        """Done by ``start_update`` instead, in the round trip that claims the update."""
+        return None
 
     async def get_conversations(self, name: str) -> ConversationDict:
         rows = await asyncio.to_thread(self.store.load_prefix, f"{PREFIX}:conv:{name}:")
@@ -81,7 +115,7 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[s
     async def update_conversation(
         self, name: str, key: ConversationKey, new_state: object | None
     ) -> None:
-        row_key = f"{PREFIX}:conv:{name}:{json.dumps(list(key))}"
+        row_key = conversation_key(name, key)
         if new_state is None:
             await self._delete(row_key)
         else:
