@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +47,9 @@ class StateBatcher:
         self._launch_pending = False
         self._tasks: set[asyncio.Task[None]] = set()
         self.transactions = 0  # for the benchmark and the tests: how much was grouped
+        # Threads of its own: these short transactions must not queue behind the services'
+        # longer work in the loop's default executor (every update waits on them).
+        self._threads: ThreadPoolExecutor | None = None
 
     async def start_update(self, update_key: str, state_keys: tuple[str, ...]) -> UpdateStarted:
         """Claim ``update_key`` (False when it was handled before) and read state rows."""
@@ -81,7 +85,11 @@ class StateBatcher:
 
     async def _commit(self, batch: _Batch) -> None:
         try:
-            results = await asyncio.to_thread(self.store.apply_batch, batch.writes, batch.starts)
+            if self._threads is None:
+                self._threads = ThreadPoolExecutor(self.max_in_flight, "state-batch")
+            results = await asyncio.get_running_loop().run_in_executor(
+                self._threads, self.store.apply_batch, batch.writes, batch.starts
+            )
         except Exception as exc:  # every update in the batch learns of it
             waiters: list[asyncio.Future[Any]] = [*batch.write_waiters, *batch.start_waiters]
             for waiter in waiters:
@@ -98,3 +106,9 @@ class StateBatcher:
         finally:
             self._in_flight -= 1
             self._kick()
+
+    def close(self) -> None:
+        """Let the threads go (at shutdown); a later batch starts new ones."""
+        if self._threads is not None:
+            self._threads.shutdown(wait=False)
+            self._threads = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -18,31 +19,41 @@ from db.repositories.outbox import to_notification
 Row = NotificationRow
 
 
+def _insert_statement(postgres: bool) -> Any:
+    """Built once per dialect and given its values at execution: a statement built with
+    ``.values(...)`` each time is compiled anew (SQLAlchemy does not find it in its
+    cache), which cost about a third of a millisecond per notification."""
+    insert = pg_insert if postgres else sqlite_insert
+    return (
+        insert(Row)
+        .on_conflict_do_nothing(index_elements=[Row.dedup_key])
+        # RETURNING, not rowcount: an ORM-executed INSERT does not report its rowcount
+        .returning(Row.id)
+    )
+
+
+_INSERT = {True: _insert_statement(True), False: _insert_statement(False)}
+
+
 class SqlNotificationRepository(SqlRepository, NotificationRepository):
     def add(self, notification: Notification) -> bool:
         # ON CONFLICT DO NOTHING rather than check-then-insert: two processes booking the
         # same fact at the same moment still leave exactly one row.
-        insert = pg_insert if self.is_postgres else sqlite_insert
-        statement = (
-            insert(Row)
-            .values(
-                audience=notification.audience.value,
-                recipient_id=notification.recipient_id,
-                kind=notification.kind.value,
-                payload=notification.payload,
-                due_at=notification.due_at,
-                dedup_key=notification.dedup_key,
-                status=notification.status.value,
-                attempts=notification.attempts,
-                request_id=notification.request_id,
-                session_id=notification.session_id,
-                created_at=datetime.now(UTC),  # wall time of the write, for operators
-            )
-            .on_conflict_do_nothing(index_elements=[Row.dedup_key])
-            # RETURNING, not rowcount: an ORM-executed INSERT does not report its rowcount
-            .returning(Row.id)
-        )
-        return self.session.execute(statement).first() is not None
+        values = {
+            "audience": notification.audience.value,
+            "recipient_id": notification.recipient_id,
+            "kind": notification.kind.value,
+            "payload": notification.payload,
+            "due_at": notification.due_at,
+            "dedup_key": notification.dedup_key,
+            "status": notification.status.value,
+            "attempts": notification.attempts,
+            "request_id": notification.request_id,
+            "session_id": notification.session_id,
+            "created_at": datetime.now(UTC),  # wall time of the write, for operators
+        }
+        result = self.session.execute(_INSERT[self.is_postgres], values)
+        return result.first() is not None
 
     def cancel_pending(
         self,

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
+from tests.support.fake_telegram import FakeTelegram, User
 from tests.telegram.harness import (
     ALICE,
     ERIN,
     BotHarness,
+    Exchange,
     day_button,
     fill_request,
     register,
@@ -111,3 +113,61 @@ async def test_the_same_update_twice_has_one_effect_on_the_webhook(
     await asyncio.wait_for(tg.application.update_queue.join(), 15)
     assert tg.fake.calls[since:] == []  # no second answer, no second reply
     assert tg.scalar("SELECT count(*) FROM mentorship_requests") == 1
+
+
+class TakingTurns:
+    """Two webhook processes behind one address: each update goes to the other one."""
+
+    def __init__(self, first: BotHarness, second: BotHarness) -> None:
+        self.sides = [first, second]
+        self.fake = first.fake
+        self.turns = 0
+
+    def _next(self) -> BotHarness:
+        self.turns += 1
+        return self.sides[self.turns % 2]
+
+    async def send(self, user: User, text: str, chat_id: int | None = None) -> Exchange:
+        return await self._next().send(user, text, chat_id)
+
+    async def press(self, user: User, data: str, chat_id: int | None = None) -> Exchange:
+        return await self._next().press(user, data, chat_id)
+
+
+async def test_one_form_filled_on_two_webhook_processes_taking_turns(
+    tg_webhook: BotHarness, fake: FakeTelegram, database_url: str
+) -> None:
+    """Every step lands on the other process; each starts from the stored form, so
+    no step is lost or applied twice, and Back goes back from the real position."""
+    second = BotHarness(database_url, fake, mode="webhook", clock=tg_webhook.clock)
+    await second.start()
+    try:
+        await register(tg_webhook, ALICE, "America/Los_Angeles")
+        both = TakingTurns(tg_webhook, second)
+        step = await both.send(ALICE, "/request")
+        step = await both.press(ALICE, step.button("Career guidance"))
+        step = await both.send(ALICE, "A title typed on one process")
+        step = await both.press(ALICE, "f:back")  # on the other: back to the title
+        assert "title" in step.text.lower(), step.text
+        step = await both.send(ALICE, "Moving from QA to backend")
+        step = await both.send(ALICE, "I test APIs all day; how do I start writing them?")
+        step = await both.press(ALICE, step.button("45 min"))
+        step = await both.press(ALICE, step.button("High"))
+        step = await both.press(ALICE, day_button(step, "2026-03-03"))
+        step = await both.press(ALICE, day_button(step, "2026-03-06"))
+        step = await both.press(ALICE, step.button("Done"))
+        if "particular mentor" in step.text:
+            step = await both.press(ALICE, step.button("No preference"))
+        assert "Submit it?" in step.text and "Moving from QA to backend" in step.text
+        done = await both.press(ALICE, step.button("Submit"))
+        assert "submitted" in done.text
+        assert both.turns >= 12
+        row = tg_webhook.scalar(
+            "SELECT title || '|' || duration_minutes || '|' || urgency || '|' "
+            "|| available_from || '|' || available_until FROM mentorship_requests"
+        )
+        assert row == "Moving from QA to backend|45|high|2026-03-03|2026-03-06"
+        assert tg_webhook.scalar("SELECT count(*) FROM mentorship_requests") == 1
+    finally:
+        await second.stop()
+        second.close_database()

@@ -150,4 +150,5 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[s
         return None
 
     async def flush(self) -> None:
-        return None
+        """Called at shutdown: every write has already been committed."""
+        self.batcher.close()

@@ -1,0 +1,97 @@
+"""Group commit of the front-ends' state: concurrent updates share transactions, and
+nobody is answered before their write is in the database."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy.exc import OperationalError
+
+from bot.state_batcher import StateBatcher
+from db.engine import make_session_factory
+from db.frontend_state import FrontEndStore, UpdateStart, UpdateStarted
+
+
+def test_concurrent_writes_and_starts_share_transactions_and_all_land(engine):
+    store = FrontEndStore(make_session_factory(engine))
+    batcher = StateBatcher(store, max_in_flight=1)
+
+    async def person(n: int) -> UpdateStarted:
+        started = await batcher.start_update(f"tg:update:{n}", (f"tg:user:{n}",))
+        await batcher.write(f"tg:user:{n}", {"form": {"step": n}})
+        return started
+
+    async def run() -> list[UpdateStarted]:
+        return list(await asyncio.gather(*(person(n) for n in range(50))))
+
+    started = asyncio.run(run())
+    batcher.close()
+    assert all(s.first_time and s.states == {} for s in started)
+    # 100 operations, one transaction at a time: far fewer than 100 commits
+    assert batcher.transactions <= 10
+    assert all(store.load(f"tg:user:{n}") == {"form": {"step": n}} for n in range(50))
+    again = store.apply_batch({}, [UpdateStart("tg:update:7", ("tg:user:7",))])
+    assert again == [UpdateStarted(False, {"tg:user:7": {"form": {"step": 7}}})]
+
+
+def test_a_repeat_within_one_batch_counts_once_and_deletes_remove_rows(engine):
+    store = FrontEndStore(make_session_factory(engine))
+    store.save("tg:user:1", {"a": 1})
+    results = store.apply_batch(
+        {"tg:user:1": None, "tg:user:2": {"b": 2}},
+        [UpdateStart("tg:update:5", ("tg:user:2",)), UpdateStart("tg:update:5", ())],
+    )
+    assert [r.first_time for r in results] == [True, False]
+    assert results[0].states == {"tg:user:2": {"b": 2}}  # reads see the batch's writes
+    assert store.load("tg:user:1") is None
+
+
+def test_a_failed_transaction_reaches_every_waiter_and_stores_nothing(engine):
+    store = FrontEndStore(make_session_factory(engine))
+
+    class Failing(FrontEndStore):
+        def apply_batch(self, writes, starts):  # type: ignore[no-untyped-def]
+            raise OperationalError("COMMIT", {}, Exception("server closed the connection"))
+
+    batcher = StateBatcher(Failing(make_session_factory(engine)))
+
+    async def run() -> list[object]:
+        return list(
+            await asyncio.gather(
+                batcher.write("tg:user:1", {"a": 1}),
+                batcher.start_update("tg:update:1", ("tg:user:1",)),
+                return_exceptions=True,
+            )
+        )
+
+    outcomes = asyncio.run(run())
+    batcher.close()
+    assert all(isinstance(o, OperationalError) for o in outcomes)
+    assert store.load("tg:user:1") is None
+    assert store.first_time("tg:update:1") is True  # the update was not marked handled
+
+
+@pytest.mark.parametrize("in_flight", [1, 3])
+def test_one_persons_write_is_committed_before_their_next_update_reads(engine, in_flight):
+    """Steps of one person, each starting after the previous write: every read sees
+    the previous step, with several transactions in flight for other people."""
+    store = FrontEndStore(make_session_factory(engine))
+    batcher = StateBatcher(store, max_in_flight=in_flight)
+
+    async def walk(person: int) -> list[int]:
+        seen = []
+        for step in range(5):
+            started = await batcher.start_update(
+                f"tg:update:{person}:{step}", (f"tg:user:{person}",)
+            )
+            seen.append(started.states.get(f"tg:user:{person}", {}).get("step", -1))
+            await batcher.write(f"tg:user:{person}", {"step": step})
+        return seen
+
+    async def run() -> list[list[int]]:
+        return list(await asyncio.gather(*(walk(p) for p in range(20))))
+
+    seen = asyncio.run(run())
+    batcher.close()
+    assert seen == [[-1, 0, 1, 2, 3]] * 20
