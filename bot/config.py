@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     min_notice_minutes: int = Field(default=120, ge=0)
     slot_step_minutes: int = Field(default=30, ge=5, le=240)
     meeting_link_template: str = "https://meet.jit.si/mentorbot-{token}"
+    # also DM each new request to the approved mentors whose expertise tags it shares
+    # (MENTORBOT_DM_MATCHING_MENTORS=false: the mentors' group/channel only)
+    dm_matching_mentors: bool = True
 
     telegram_token: SecretStr | None = None
     # the Bot API server (operators may run their own; tests run a fake one locally)
@@ -67,4 +70,5 @@ class Settings(BaseSettings):
             min_notice=timedelta(minutes=self.min_notice_minutes),
             slot_step=timedelta(minutes=self.slot_step_minutes),
             meeting_link_template=self.meeting_link_template,
+            dm_matching_mentors=self.dm_matching_mentors,
         )

@@ -104,18 +104,33 @@ def form_steps(
             optional=True,
         ),
     ]
+    chosen_mentor = _chosen_mentor(draft, mentors or [])
     if mentors:
+        prompt = "Would you like a particular mentor? (optional)"
+        if chosen_mentor:
+            prompt += f" Chosen: {chosen_mentor}; tap to keep or change."
         steps.append(
             Step(
                 "preferred_mentor_id",
                 StepKind.CHOICE,
-                "Would you like a particular mentor? (optional)",
+                prompt,
                 (Choice(NO_PREFERENCE, "No preference"), *mentors),
                 optional=True,
             )
         )
-    steps.append(Step("preview", StepKind.PREVIEW, "Here is your request. Submit it?"))
+    ask = f"Here is your request (preferred mentor: {chosen_mentor})." if chosen_mentor else ""
+    steps.append(Step("preview", StepKind.PREVIEW, f"{ask or 'Here is your request.'} Submit it?"))
     return steps
+
+
+def _chosen_mentor(draft: RequestDraft, mentors: list[Choice]) -> str | None:
+    """The name of the mentor the draft already asks for (a form opened from a mentor's
+    'Request' button, or an edited request): a choice step shows no selection of its
+    own, so the prompts say it, and the preview shows whom the request goes to."""
+    if draft.preferred_mentor_id is None:
+        return None
+    wanted = str(draft.preferred_mentor_id)
+    return next((c.label for c in mentors if c.value == wanted), None)
 
 
 def parse_date(text: str, today: date) -> date:

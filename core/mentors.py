@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from enum import StrEnum
@@ -32,6 +33,20 @@ class MentorProfile:
     @property
     def is_approved(self) -> bool:
         return self.status == MentorStatus.APPROVED
+
+
+def _tag_key(tag: str) -> str:
+    """A tag as :func:`core.validation.clean_tags` stores it, so that tags written before
+    that rule (or by hand, in the database) still compare equal: 'Python', '#python'."""
+    return tag.strip().lower().lstrip("#").replace(" ", "-")
+
+
+def shared_tags(expertise: Iterable[str], wanted: Iterable[str]) -> list[str]:
+    """The request's tags (``wanted``, in its order) that a mentor's expertise covers,
+    compared case-insensitively: what decides that a mentor hears of a request personally
+    and what the queue ranks by."""
+    known = {_tag_key(t) for t in expertise}
+    return [t for t in dict.fromkeys(wanted) if _tag_key(t) in known]
 
 
 @dataclass(frozen=True)

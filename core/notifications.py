@@ -32,6 +32,7 @@ class NotificationStatus(StrEnum):
 class Kind(StrEnum):
     REQUEST_POSTED = "request_posted"
     REQUEST_FOR_YOU = "request_for_you"  # preferred mentor
+    REQUEST_MATCHED = "request_matched"  # a DM to a mentor whose tags the request shares
     REQUEST_CLAIMED = "request_claimed"
     REQUEST_RELEASED = "request_released"
     REQUEST_ASSIGNED = "request_assigned"

@@ -23,6 +23,9 @@ class Policy:
     release_unscheduled_after: timedelta = timedelta(hours=72)
     rating_reminder_after: timedelta = timedelta(hours=24)
     meeting_link_template: str = "https://meet.jit.si/mentorbot-{token}"
+    # a new request is also sent by DM to each approved mentor whose tags it shares: a
+    # card in a busy group scrolls away, a personal one reaches the mentor who knows it
+    dm_matching_mentors: bool = True
     # text limits (characters): chosen so a whole request fits in one Telegram message
     title_max: int = 200
     description_max: int = 3000

@@ -4,8 +4,9 @@ When processes were down, rows fall due late. Rather than replay everything or d
 anything silently, each row is checked against the state *now* and either sent or marked
 SKIPPED with the reason below:
 
-- announcements, "asked for you" and expiry warnings: only while the request is still
-  open (and, for the warning, not yet expired);
+- announcements (in the feed, or by DM to a mentor whose tags match), "asked for you"
+  and expiry warnings: only while the request is still open (and, for the warning, not
+  yet expired): a DM card found due after a claim is skipped, not sent to be refused;
 - the mentor's "pick a time" nudge: only while the request is claimed without a time;
 - reminders: only before the session starts, and not when a closer reminder is due too
   (a 24 h reminder found 10 minutes before the start gives way to the 1 h one);
@@ -31,6 +32,7 @@ _NEEDS_OPEN_REQUEST = {
     Kind.REQUEST_POSTED,
     Kind.REQUEST_REANNOUNCED,
     Kind.REQUEST_FOR_YOU,
+    Kind.REQUEST_MATCHED,
     Kind.EXPIRY_WARNING,
 }
 

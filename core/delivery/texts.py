@@ -115,6 +115,18 @@ def _for_you(f: Facts) -> Message:
     )
 
 
+def _matched(f: Facts) -> Message:
+    """The feed's card, by DM, saying why this mentor gets it; its Claim button is the
+    feed card's (same action, same checks, same 'already claimed' for a second press)."""
+    r = _r(f)
+    tags = [str(t) for t in f.notification.payload.get("tags") or ()]
+    why = f" (your tags: {', '.join(tags)})" if tags else ""
+    return Message(
+        f"New mentorship request matching your expertise{why}\n{request_card(f)}",
+        (Action("Claim", ActionName.CLAIM, (str(r.id),)),),
+    )
+
+
 def _released(f: Facts) -> Message:
     return Message(
         f'Your mentor had to step back from "{_r(f).title}". It is back in the queue and '
@@ -282,6 +294,7 @@ RENDERERS: dict[Kind, Callable[[Facts], Message]] = {
     Kind.REQUEST_REANNOUNCED: _posted,
     Kind.CARD_UPDATE: _card_update,
     Kind.REQUEST_FOR_YOU: _for_you,
+    Kind.REQUEST_MATCHED: _matched,
     Kind.REQUEST_CLAIMED: _claimed,
     Kind.REQUEST_ASSIGNED: _assigned,
     Kind.REQUEST_RELEASED: _released,

@@ -7,6 +7,7 @@ from datetime import timedelta
 from core.errors import AlreadyClaimed, NotAllowed
 from core.events import EntityKind
 from core.lifecycle import RequestStatus, check_request_transition
+from core.mentors import shared_tags
 from core.notifications import Kind, to_member
 from core.ports import UnitOfWork, record
 from core.requests import MentorshipRequest, Urgency
@@ -27,12 +28,11 @@ def open_requests_for_mentor(ctx: ServiceContext, actor_id: int) -> list[Mentors
     with ctx.uow_factory() as uow:
         profile = require_approved_mentor(uow, actor_id)
         requests = [r for r in uow.requests.open_requests() if r.student_id != actor_id]
-    mine = set(profile.expertise_tags)
 
     def rank(r: MentorshipRequest) -> tuple[int, int, int, float]:
         return (
             0 if r.preferred_mentor_id == actor_id else 1,
-            -len(mine.intersection(r.tags)),
+            -len(shared_tags(profile.expertise_tags, r.tags)),
             _URGENCY_ORDER[r.urgency],
             r.created_at.timestamp(),
         )
@@ -89,7 +89,12 @@ def _after_claim(
         now,
         reason,
     )
-    uow.notifications.cancel_pending(request_id=request.id, kinds=[Kind.EXPIRY_WARNING])
+    # The DMs to matching mentors that have not gone out yet never will: the relevance
+    # check would skip them too, but a release makes the request open again, and by then
+    # it has been announced afresh (a second DM of the same card would follow).
+    uow.notifications.cancel_pending(
+        request_id=request.id, kinds=[Kind.EXPIRY_WARNING, Kind.REQUEST_MATCHED]
+    )
     key = f"r{request.id}:m{mentor_id}:v{revision(uow, EntityKind.REQUEST, request.id)}"
     uow.notifications.add(
         to_member(
@@ -128,6 +133,7 @@ def release_request(
         request = load_request(uow, request_id)
         if request.claimed_by != actor_id and not actor.is_admin:
             raise NotAllowed("Only the mentor who claimed this request can release it.")
+        previous = request.claimed_by
         # A released request gets at least two more days in the queue.
         expires_at = max(request.expires_at, now + timedelta(days=2))
         if not uow.requests.transition(
@@ -163,7 +169,9 @@ def release_request(
         )
         uow.notifications.cancel_pending(request_id=request_id, kinds=[Kind.MENTOR_NUDGE])
         card_update(uow, request_id, now, "released")
-        announce_request(uow, ctx, request, reason="released")
+        # not DM'd about it as a match: the mentor who just gave it back
+        skip = [previous] if previous is not None else []
+        announce_request(uow, ctx, request, reason="released", skip=skip)
         uow.commit()
     return request
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -9,6 +10,7 @@ from core.errors import InvalidTransition, NotAllowed, ValidationFailed
 from core.events import EntityKind
 from core.lifecycle import RequestStatus, check_request_transition
 from core.limits import UsageLine, check_can_submit, usage_report
+from core.mentors import MentorStatus, shared_tags
 from core.notifications import Audience, Kind, to_audience, to_member
 from core.ports import UnitOfWork, record
 from core.requests import MentorshipRequest, RequestDraft
@@ -52,9 +54,21 @@ def submit_request(ctx: ServiceContext, actor_id: int, draft: RequestDraft) -> M
 
 
 def announce_request(
-    uow: UnitOfWork, ctx: ServiceContext, request: MentorshipRequest, reason: str
+    uow: UnitOfWork,
+    ctx: ServiceContext,
+    request: MentorshipRequest,
+    reason: str,
+    skip: Collection[int] = (),
 ) -> None:
-    """Post to the mentors' feed (and the preferred mentor) and book the expiry warning."""
+    """Post to the mentors' feed, tell the preferred mentor and the mentors whose tags
+    match by DM, and book the expiry warning.
+
+    Called whenever a request enters the queue: submitted (a repost is a new submission)
+    or given back by its mentor. ``skip`` names mentors not to DM (the one who just gave
+    it back). The periodic re-announcement of unclaimed requests
+    (``core.services.sweeps.reannounce_unclaimed``) goes to the feed only: there it brings
+    a card that scrolled away back into view, while a DM card is still in the chat.
+    """
     now = ctx.now()
     key = f"r{request.id}:{reason}:v{revision(uow, EntityKind.REQUEST, request.id)}"
     uow.notifications.add(
@@ -66,11 +80,40 @@ def announce_request(
                 Kind.REQUEST_FOR_YOU, request.preferred_mentor_id, now, key, request_id=request.id
             )
         )
+    if ctx.policy.dm_matching_mentors:
+        for mentor_id, tags in matching_mentors(uow, request, skip):
+            uow.notifications.add(
+                to_member(
+                    Kind.REQUEST_MATCHED, mentor_id, now, key, request_id=request.id, tags=tags
+                )
+            )
     if reason != "new":
         # Back in the queue (released): this post is its announcement, so re-announcements
         # are paced from now, not from creation (else the sweep posts it again at once).
         uow.requests.mark_announced(request.id, request.last_announced_at, now)
     book_expiry_warning(uow, ctx, request)
+
+
+def matching_mentors(
+    uow: UnitOfWork, request: MentorshipRequest, skip: Collection[int] = ()
+) -> list[tuple[int, list[str]]]:
+    """Approved mentors whose expertise shares a tag with the request, with those tags.
+
+    Left out: the student (a mentor may ask for help too), the preferred mentor (who has
+    a message of their own, REQUEST_FOR_YOU, whatever their tags) and ``skip``. One DM
+    each, under a key naming the mentor, so a mentor is told once per announcement.
+    """
+    if not request.tags:
+        return []
+    left_out = {request.student_id, request.preferred_mentor_id, *skip}
+    found = []
+    for profile in uow.mentors.list_profiles(MentorStatus.APPROVED):
+        if profile.member_id in left_out:
+            continue
+        tags = shared_tags(profile.expertise_tags, request.tags)
+        if tags:
+            found.append((profile.member_id, tags))
+    return found
 
 
 def book_expiry_warning(uow: UnitOfWork, ctx: ServiceContext, request: MentorshipRequest) -> None:
@@ -179,6 +222,19 @@ def draft_for_edit(ctx: ServiceContext, actor_id: int, request_id: int) -> Reque
         tags=list(r.tags),
         preferred_mentor_id=r.preferred_mentor_id,
     )
+
+
+def draft_for_mentor(ctx: ServiceContext, actor_id: int, mentor_id: int) -> RequestDraft:
+    """A fresh form naming a mentor (the 'Request <name>' button of the mentors' list).
+
+    Checked now, as submitting will check it, so that a button for a mentor who has since
+    been suspended, one's own button or a forged id is refused before a form opens,
+    rather than after the student has filled it in.
+    """
+    with ctx.uow_factory() as uow:
+        load_member(uow, actor_id)
+        _check_preferred_mentor(uow, actor_id, mentor_id)
+    return RequestDraft(preferred_mentor_id=mentor_id)
 
 
 def update_request(

@@ -101,7 +101,13 @@ def release_unscheduled_claims(ctx: ServiceContext, batch_size: int = 200) -> li
                 to_member(Kind.REQUEST_RELEASED, stale.student_id, now, key, request_id=stale.id)
             )
             card_update(uow, stale.id, now, "auto-released")
-            announce_request(uow, ctx, load_request(uow, stale.id), reason="auto-released")
+            announce_request(
+                uow,
+                ctx,
+                load_request(uow, stale.id),
+                reason="auto-released",
+                skip=[stale.claimed_by] if stale.claimed_by is not None else [],
+            )
             released.append(stale.id)
         uow.commit()
     return released

@@ -127,8 +127,8 @@ def test_eight_days_down_then_restart_does_each_thing_once(
 
 def _assert_nothing_silently_missed(world: World) -> None:
     """Every row is sent, not yet due, skipped with a reason, or withdrawn by the change
-    that made it moot (the expiry warning of a request no longer open, the "pick a time"
-    nudge of a request no longer waiting for one)."""
+    that made it moot (the expiry warning and the matching mentors' DMs of a request no
+    longer open, the "pick a time" nudge of a request no longer waiting for one)."""
     now = world.clock.now()
     for row in world.rows():
         if row.status == "SENT":
@@ -138,7 +138,11 @@ def _assert_nothing_silently_missed(world: World) -> None:
         elif row.status == "SKIPPED":
             assert row.last_error, f"row {row.id} ({row.kind}) was skipped without a reason"
         elif row.status == "CANCELLED":
-            needs = {Kind.EXPIRY_WARNING.value: "OPEN", Kind.MENTOR_NUDGE.value: "CLAIMED"}
+            needs = {
+                Kind.EXPIRY_WARNING.value: "OPEN",
+                Kind.REQUEST_MATCHED.value: "OPEN",
+                Kind.MENTOR_NUDGE.value: "CLAIMED",
+            }
             status = _request_status(world, row.request_id)
             assert row.kind in needs and status != needs[row.kind], (
                 f"row {row.id} ({row.kind}) was cancelled though its request is {status}"

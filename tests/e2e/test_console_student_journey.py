@@ -46,7 +46,7 @@ def test_request_claim_schedule_remind_happen_rate(chat: Chat) -> None:
         "Urgency: normal",
         "Available: 2026-03-03 to 2026-03-08",
         "Tags: system-design, kafka",
-        "Here is your request. Submit it?",
+        "Here is your request (preferred mentor: Bob). Submit it?",
         "  1. Submit",
     ):
         assert line in preview

@@ -201,6 +201,8 @@ async def on_timezone(update: Update, context: Context) -> HandlerResult:
     assert context.user_data is not None
     if context.user_data.get("awaiting", [None])[0] == "timezone":
         context.user_data.pop("awaiting")
+    if "zone" in context.user_data:  # a form in progress counts days in the new zone
+        context.user_data["zone"] = updated.timezone
     await answer(update, context, f"Time zone: {updated.timezone}")
     await reply(update, f"Time zone set to {updated.timezone}. Send /request to ask for a session.")
     return None

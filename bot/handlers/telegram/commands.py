@@ -39,12 +39,13 @@ COMMON_ZONES = (
     "Australia/Sydney",
     "UTC",
 )
+MAX_ASK_BUTTONS = 20  # as many mentors as the form's own mentor step offers
 BOT_COMMANDS = (
     ("start", "Register and set your time zone"),
     ("request", "Ask for a mentorship session"),
     ("my", "Your requests and sessions"),
     ("limits", "What you can still ask for"),
-    ("mentors", "Mentors and their ratings"),
+    ("mentors", "Mentors and their ratings; ask one for a session"),
     ("timezone", "Set your time zone"),
     ("become_mentor", "Apply to mentor"),
     ("availability", "Your weekly availability (mentors)"),
@@ -147,8 +148,20 @@ async def limits(update: Update, context: Context) -> HandlerResult:
 
 @guarded
 async def mentors(update: Update, context: Context) -> HandlerResult:
+    """The approved mentors with their ratings, and a 'Request <name>' button each that
+    opens /request with that mentor already chosen (``request_form.start_request``).
+
+    No button for the person asking (nobody requests themselves); in a group others may
+    press it, and every press is checked again when the form opens."""
+    member = await me(update, context)
     found = await call(context, list_mentors)
-    await reply(update, mentors_text(found))
+    others = [m for m in found if m.member_id != member.id][:MAX_ASK_BUTTONS]
+    keyboard = None
+    if others:
+        keyboard = InlineKeyboardMarkup(
+            rows([button(f"Request {m.name}", "a", "ask", m.member_id) for m in others], 2)
+        )
+    await reply(update, mentors_text(found), keyboard)
     return None
 
 

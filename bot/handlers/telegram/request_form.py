@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 import warnings
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
@@ -38,15 +39,30 @@ from core.forms import Choice, RequestForm, Step, StepKind, answer, form_steps, 
 from core.requests import RequestDraft
 from core.services.context import local_today
 from core.services.mentors import list_mentors
-from core.services.requests import draft_for_edit, submit_request, update_request
+from core.services.requests import (
+    draft_for_edit,
+    draft_for_mentor,
+    submit_request,
+    update_request,
+)
 
 FORM = 1
 NAV = [button("« Back", "f", "back"), button("Cancel", "f", "cancel")]
 
 
 async def _today(update: Update, context: Context) -> date:
+    """The student's date, from the zone noted when the form opened: a step then needs
+    no database round trip (an older stored form without it looks the member up)."""
+    assert context.user_data is not None
+    now = context.application.bot_data["services"].now()
+    zone = context.user_data.get("zone")
+    if isinstance(zone, str):
+        try:
+            return now.astimezone(ZoneInfo(zone)).date()
+        except (ValueError, KeyError):
+            pass  # a zone that no longer exists: ask the member
     member = await me(update, context)
-    return local_today(member, context.application.bot_data["services"].now())
+    return local_today(member, now)
 
 
 def _form(context: Context) -> RequestForm:
@@ -147,24 +163,45 @@ async def _apply(update: Update, context: Context, value: str) -> int:
 
 @guarded
 async def start_request(update: Update, context: Context) -> HandlerResult:
-    """Open a fresh form (or, from an Edit button, one filled with the request)."""
+    """Open a fresh form (or, from an Edit button, one filled with the request; from a
+    mentor's 'Request' button in /mentors, one with that mentor chosen).
+
+    The press is checked by the service before anything here changes, so a refused one
+    (one's own button, a mentor no longer approved, a request moved on) is a plain
+    answer and leaves a form in progress as it was."""
     member = await me(update, context)
     assert context.user_data is not None
     draft = RequestDraft(submission_key=secrets.token_hex(8))
-    context.user_data.pop("edit_id", None)
-    context.user_data.pop("awaiting", None)  # a pending time zone / feedback question lapses
+    edit_id: int | None = None
+    asked = False  # opened from a mentor's button
     query = update.callback_query
     if query is not None:
-        request_id = int((query.data or "").split(":")[-1])
-        draft = await call(context, draft_for_edit, member.id, request_id)
+        verb, _, ref = (query.data or "").removeprefix("a:").partition(":")
+        if verb == "ask":
+            draft = await call(context, draft_for_mentor, member.id, int(ref))
+            draft.submission_key = secrets.token_hex(8)
+            asked = True
+        else:
+            edit_id = int(ref)
+            draft = await call(context, draft_for_edit, member.id, edit_id)
         await answer_query(update, context)
-        context.user_data["edit_id"] = request_id
+    for stale in ("edit_id", "month", "tags"):  # from a form this one replaces
+        context.user_data.pop(stale, None)
+    context.user_data.pop("awaiting", None)  # a pending time zone / feedback question lapses
+    context.user_data["zone"] = member.timezone
+    if edit_id is not None:
+        context.user_data["edit_id"] = edit_id
     mentors = await call(context, list_mentors)
-    context.user_data["mentor_choices"] = [
-        [str(m.member_id), m.name] for m in mentors if m.member_id != member.id
-    ][:20]
+    choices = [[str(m.member_id), m.name] for m in mentors if m.member_id != member.id]
+    chosen = str(draft.preferred_mentor_id)
+    choices.sort(key=lambda c: c[0] != chosen)  # the chosen one is offered, even past 20
+    context.user_data["mentor_choices"] = choices[:20]
     _save(context, RequestForm(draft))
-    return await _show(update, context)
+    note = ""
+    if asked:
+        name = choices[0][1] if choices and choices[0][0] == chosen else "that mentor"
+        note = f"A request for {name}: they are told personally once you submit it."
+    return await _show(update, context, note=note)
 
 
 @guarded
@@ -275,7 +312,7 @@ async def _preview_choice(update: Update, context: Context, form: RequestForm, c
 
 def _clear(context: Context) -> None:
     assert context.user_data is not None
-    for key in ("form", "edit_id", "mentor_choices", "month", "tags"):
+    for key in ("form", "edit_id", "mentor_choices", "month", "tags", "zone"):
         context.user_data.pop(key, None)
 
 
@@ -309,6 +346,8 @@ def _build() -> ConversationHandler[Context]:
         entry_points=[
             CommandHandler("request", start_request),
             CallbackQueryHandler(start_request, pattern=r"^a:edit:\d{1,18}$"),
+            # "Request <name>" under /mentors (commands.mentors)
+            CallbackQueryHandler(start_request, pattern=r"^a:ask:\d{1,18}$"),
         ],
         states={
             FORM: [

@@ -36,7 +36,12 @@ def verdict(n, request=None, session=None, now=NOW, policy=POLICY):
 
 # ------------------------------------------------ announcements, "for you", expiry warnings
 
-REQUEST_NEWS = [Kind.REQUEST_POSTED, Kind.REQUEST_REANNOUNCED, Kind.REQUEST_FOR_YOU]
+REQUEST_NEWS = [
+    Kind.REQUEST_POSTED,
+    Kind.REQUEST_REANNOUNCED,
+    Kind.REQUEST_FOR_YOU,
+    Kind.REQUEST_MATCHED,  # the card by DM to a mentor whose tags match
+]
 
 
 @pytest.mark.parametrize("kind", [*REQUEST_NEWS, Kind.EXPIRY_WARNING])

@@ -39,6 +39,7 @@ PAYLOADS = {
     Kind.REMINDER: {"offset_minutes": 60},
     Kind.NO_SHOW_RECORDED: {"no_show_by": "mentor"},
     Kind.MENTOR_APPLIED: {"mentor_id": MENTOR_ID},
+    Kind.REQUEST_MATCHED: {"tags": ["python"]},
     Kind.REQUEST_CANCELLED: {"by": STUDENT_ID},
     Kind.SESSION_CANCELLED: {"by": MENTOR_ID},
     Kind.DELIVERY_FAILED: {
@@ -52,6 +53,7 @@ REQUEST_STATE = {
     Kind.REQUEST_POSTED: RequestStatus.OPEN,
     Kind.REQUEST_REANNOUNCED: RequestStatus.OPEN,
     Kind.REQUEST_FOR_YOU: RequestStatus.OPEN,
+    Kind.REQUEST_MATCHED: RequestStatus.OPEN,
     Kind.EXPIRY_WARNING: RequestStatus.OPEN,
     Kind.REQUEST_CLAIMED: RequestStatus.CLAIMED,
     Kind.REQUEST_ASSIGNED: RequestStatus.CLAIMED,
@@ -231,9 +233,22 @@ def test_only_booking_messages_carry_an_invite():
 
 
 def test_claim_buttons_carry_the_request_id():
-    for kind in (Kind.REQUEST_POSTED, Kind.REQUEST_REANNOUNCED, Kind.REQUEST_FOR_YOU):
+    for kind in (
+        Kind.REQUEST_POSTED,
+        Kind.REQUEST_REANNOUNCED,
+        Kind.REQUEST_FOR_YOU,
+        Kind.REQUEST_MATCHED,
+    ):
         message = render(facts(kind, MENTOR))
         assert actions_by_name(message) == {ActionName.CLAIM: [(RID,)]}
+
+
+def test_a_matching_mentor_gets_the_feed_card_and_why_it_came_to_them():
+    feed = render(facts(Kind.REQUEST_POSTED, None, audience=Audience.MENTORS)).text
+    dm = render(facts(Kind.REQUEST_MATCHED, MENTOR, tags=["python", "interviews"])).text
+    head, card = dm.split("\n", 1)
+    assert head == "New mentorship request matching your expertise (your tags: python, interviews)"
+    assert card == feed.split("\n", 1)[1]  # the same card as in the mentors' group
 
 
 def test_session_buttons_carry_the_session_id_and_the_join_link():
