@@ -59,8 +59,9 @@ def claim_request(ctx: ServiceContext, actor_id: int, request_id: int) -> Mentor
         if not moved:
             return _explain_lost_claim(uow, request_id, actor_id)
         _after_claim(uow, ctx, request, actor_id, actor_id)
+        claimed = load_request(uow, request_id)  # read before the commit: one transaction
         uow.commit()
-        return load_request(uow, request_id)
+        return claimed
 
 
 def _explain_lost_claim(uow: UnitOfWork, request_id: int, actor_id: int) -> MentorshipRequest:
@@ -198,8 +199,9 @@ def assign_mentor(
             _explain_lost_claim(uow, request_id, mentor_id)
             return load_request(uow, request_id)
         _after_claim(uow, ctx, request, mentor_id, actor_id)
+        result = load_request(uow, request_id)
         uow.commit()
-        return load_request(uow, request_id)
+        return result
 
 
 def my_claims(ctx: ServiceContext, actor_id: int) -> list[MentorshipRequest]:

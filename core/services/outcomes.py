@@ -89,8 +89,9 @@ def record_outcome(
             notes_given=bool(notes),
             reminder_after=ctx.policy.rating_reminder_after,
         )
+        result = load_session(uow, session_id)
         uow.commit()
-        return load_session(uow, session_id)
+        return result
 
 
 def _already_recorded(
@@ -181,8 +182,9 @@ def rate_session(
         uow.notifications.cancel_pending(
             session_id=session_id, kinds=[Kind.RATING_PROMPT, Kind.RATING_REMINDER]
         )
+        result = load_session(uow, session_id).for_student()
         uow.commit()
-        return load_session(uow, session_id).for_student()
+        return result
 
 
 def leave_feedback(
@@ -201,8 +203,9 @@ def leave_feedback(
             raise InvalidTransition("Please choose a rating first.")
         if not uow.sessions.set_feedback(session_id, text, now):
             raise AlreadyRated("Your feedback for this session is already saved. Thank you!")
+        result = load_session(uow, session_id).for_student()
         uow.commit()
-        return load_session(uow, session_id).for_student()
+        return result
 
 
 def update_mentor_notes(
@@ -229,8 +232,9 @@ def update_mentor_notes(
             session_duration_minutes=duration or session.session_duration_minutes,
         )
         uow.notifications.cancel_pending(session_id=session_id, kinds=[Kind.MENTOR_NOTES_PROMPT])
+        result = load_session(uow, session_id)
         uow.commit()
-        return load_session(uow, session_id)
+        return result
 
 
 def _clean_notes(ctx: ServiceContext, notes: str | None) -> str:

@@ -179,8 +179,9 @@ def cancel_request(
         close_session_for_request(uow, request, actor_id, now, why or "request cancelled")
         notify_cancelled(uow, request, actor_id, now)
         card_update(uow, request_id, now, "cancelled")
+        result = load_request(uow, request_id)
         uow.commit()
-        return load_request(uow, request_id)
+        return result
 
 
 def notify_cancelled(
@@ -262,8 +263,9 @@ def update_request(
             state = load_request(uow, request_id).status.value.lower().replace("_", "-")
             raise InvalidTransition(f"Only an open request can be edited; this one is {state}.")
         card_update(uow, request_id, now, f"edited-{now.isoformat()}")
+        result = load_request(uow, request_id)
         uow.commit()
-        return load_request(uow, request_id)
+        return result
 
 
 def extend_request(ctx: ServiceContext, actor_id: int, request_id: int) -> MentorshipRequest:
