@@ -19,7 +19,7 @@ from telegram.ext import (
 )
 
 from bot.handlers.telegram import buttons, commands, free_text
-from bot.handlers.telegram.common import Context, answer, forget_member, reply
+from bot.handlers.telegram.common import Context, answer, reply
 from bot.handlers.telegram.mentor_form import mentor_conversation
 from bot.handlers.telegram.persistence import (
     DatabasePersistence,
@@ -90,7 +90,6 @@ async def save_state(update: Update, context: Context) -> None:
     writes everyone's data under one lock, which turns concurrent updates into a queue.
     Concurrent updates' writes are committed together (``bot.state_batcher``); a failed
     write reaches the error handler with this update, so the person is told."""
-    forget_member(update, context)
     user = update.effective_user
     if user is None or context.user_data is None:
         return

@@ -17,8 +17,10 @@ from bot.handlers.telegram.common import (
     HandlerResult,
     answer,
     call,
+    forget_member,
     guarded,
     me,
+    member_user_id,
     reply,
 )
 from bot.handlers.telegram.keyboards import button, rows
@@ -198,6 +200,7 @@ async def on_timezone(update: Update, context: Context) -> HandlerResult:
     zone = (query.data or "").partition(":")[2]
     member = await me(update, context)
     updated = await call(context, set_timezone, member.id, zone)
+    forget_member(context, member_user_id(update))
     assert context.user_data is not None
     if context.user_data.get("awaiting", [None])[0] == "timezone":
         context.user_data.pop("awaiting")

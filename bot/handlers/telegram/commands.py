@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Update
 
-from bot.handlers.telegram.common import Context, HandlerResult, call, guarded, me, reply
+from bot.handlers.telegram.common import (
+    Context,
+    HandlerResult,
+    call,
+    forget_member,
+    guarded,
+    me,
+    member_user_id,
+    reply,
+)
 from bot.handlers.telegram.keyboards import button, rows
 from bot.parsing import parse_window
 from bot.views import (
@@ -106,6 +115,7 @@ async def timezone(update: Update, context: Context) -> HandlerResult:
         await reply(update, f"Your time zone is {member.timezone}.", timezone_keyboard())
         return None
     updated = await call(context, set_timezone, member.id, " ".join(context.args))
+    forget_member(context, member_user_id(update))
     await reply(update, f"Time zone set to {updated.timezone}.")
     return None
 

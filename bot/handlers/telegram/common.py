@@ -8,6 +8,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from cachetools import TTLCache
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
@@ -19,7 +20,8 @@ from core.services.members import find_member, note_contact, register_member
 from db.frontend_state import FrontEndStore
 
 logger = logging.getLogger(__name__)
-MEMBER_CACHE = "members_by_update"
+MEMBER_CACHE = "members_by_telegram_id"
+MEMBER_TTL_SECONDS = 60
 T = TypeVar("T")
 Context = ContextTypes.DEFAULT_TYPE
 HandlerResult = int | None
@@ -43,19 +45,38 @@ async def call(context: Context, fn: Callable[..., T], *args: Any, **kwargs: Any
 async def me(update: Update, context: Context) -> Member:
     """The member behind this Telegram account, registered on first contact.
 
-    Looked up once per update: handlers ask several times (for the zone, for the id),
-    and each lookup is a database round trip."""
-    cache: dict[int, Member] = context.application.bot_data.setdefault(MEMBER_CACHE, {})
-    if update.update_id in cache:
-        return cache[update.update_id]
-    if len(cache) > 1000:  # updates that failed before save_state could drop their entry
-        cache.clear()
-    cache[update.update_id] = member = await _lookup(update, context)
+    Kept for a minute per process: handlers ask on most updates and each lookup is three
+    statements. What a cached copy decides is only how things are shown (the zone, the
+    name); every service checks roles and ownership again from the database. A change
+    made here (the time zone) drops the copy at once; one made elsewhere (an admin's
+    approval on another process) shows within the minute."""
+    user = update.effective_user
+    assert user is not None
+    cache = _members(context)
+    member: Member | None = cache.get(user.id)
+    if member is None:
+        member = await _lookup(update, context)
+        if not any(i.unreachable for i in member.identities):
+            cache[user.id] = member
     return member
 
 
-def forget_member(update: Update, context: Context) -> None:
-    context.application.bot_data.get(MEMBER_CACHE, {}).pop(update.update_id, None)
+def _members(context: Context) -> TTLCache[int, Member]:
+    found: TTLCache[int, Member] = context.application.bot_data.setdefault(
+        MEMBER_CACHE, TTLCache(maxsize=10_000, ttl=MEMBER_TTL_SECONDS)
+    )
+    return found
+
+
+def member_user_id(update: Update) -> int:
+    user = update.effective_user
+    assert user is not None
+    return user.id
+
+
+def forget_member(context: Context, user_id: int) -> None:
+    """After a change to the member made by this process: the next lookup reads it."""
+    _members(context).pop(user_id, None)
 
 
 async def _lookup(update: Update, context: Context) -> Member:

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.handlers.telegram.common import Context, HandlerResult, call, guarded, me, reply
+from bot.handlers.telegram.common import (
+    Context,
+    HandlerResult,
+    call,
+    forget_member,
+    guarded,
+    me,
+    member_user_id,
+    reply,
+)
 from core.services.members import set_timezone
 from core.services.outcomes import leave_feedback, update_mentor_notes
 
@@ -24,6 +33,7 @@ async def on_message(update: Update, context: Context) -> HandlerResult:
     text = message.text or ""
     if what == "timezone":
         updated = await call(context, set_timezone, member.id, text.strip())
+        forget_member(context, member_user_id(update))
         await reply(
             update, f"Time zone set to {updated.timezone}. Send /request to ask for a session."
         )
