@@ -9,7 +9,7 @@ between two mentors have exactly one winner.
 from __future__ import annotations
 
 import abc
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
@@ -233,6 +233,11 @@ class NotificationRepository(abc.ABC):
     @abc.abstractmethod
     def add(self, notification: Notification) -> bool:
         """Insert unless a row with the same dedup key exists; True if inserted."""
+
+    def add_many(self, notifications: Sequence[Notification]) -> int:
+        """``add`` for several at once (one round trip where the store can); how many
+        were inserted."""
+        return sum(self.add(n) for n in notifications)
 
     @abc.abstractmethod
     def cancel_pending(

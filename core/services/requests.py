@@ -70,28 +70,26 @@ def announce_request(
     a card that scrolled away back into view, while a DM card is still in the chat.
     """
     now = ctx.now()
-    key = f"r{request.id}:{reason}:v{revision(uow, EntityKind.REQUEST, request.id)}"
-    uow.notifications.add(
-        to_audience(Kind.REQUEST_POSTED, Audience.MENTORS, now, key, request_id=request.id)
-    )
+    version = revision(uow, EntityKind.REQUEST, request.id)
+    key = f"r{request.id}:{reason}:v{version}"
+    posts = [to_audience(Kind.REQUEST_POSTED, Audience.MENTORS, now, key, request_id=request.id)]
     if request.preferred_mentor_id is not None:
-        uow.notifications.add(
+        posts.append(
             to_member(
                 Kind.REQUEST_FOR_YOU, request.preferred_mentor_id, now, key, request_id=request.id
             )
         )
     if ctx.policy.dm_matching_mentors:
-        for mentor_id, tags in matching_mentors(uow, request, skip):
-            uow.notifications.add(
-                to_member(
-                    Kind.REQUEST_MATCHED, mentor_id, now, key, request_id=request.id, tags=tags
-                )
-            )
+        posts.extend(
+            to_member(Kind.REQUEST_MATCHED, mentor_id, now, key, request_id=request.id, tags=tags)
+            for mentor_id, tags in matching_mentors(uow, request, skip)
+        )
+    uow.notifications.add_many(posts)  # one round trip for the card and every DM
     if reason != "new":
         # Back in the queue (released): this post is its announcement, so re-announcements
         # are paced from now, not from creation (else the sweep posts it again at once).
         uow.requests.mark_announced(request.id, request.last_announced_at, now)
-    book_expiry_warning(uow, ctx, request)
+    book_expiry_warning(uow, ctx, request, version)
 
 
 def matching_mentors(
@@ -116,7 +114,12 @@ def matching_mentors(
     return found
 
 
-def book_expiry_warning(uow: UnitOfWork, ctx: ServiceContext, request: MentorshipRequest) -> None:
+def book_expiry_warning(
+    uow: UnitOfWork, ctx: ServiceContext, request: MentorshipRequest, version: int | None = None
+) -> None:
+    """``version``: the request's revision when the caller has just read it."""
+    if version is None:
+        version = revision(uow, EntityKind.REQUEST, request.id)
     warn_at = request.expires_at - ctx.policy.expiry_warning_before
     uow.notifications.cancel_pending(request_id=request.id, kinds=[Kind.EXPIRY_WARNING])
     uow.notifications.add(
@@ -124,8 +127,7 @@ def book_expiry_warning(uow: UnitOfWork, ctx: ServiceContext, request: Mentorshi
             Kind.EXPIRY_WARNING,
             request.student_id,
             max(warn_at, ctx.now()),
-            f"r{request.id}:{request.expires_at.isoformat()}"
-            f":v{revision(uow, EntityKind.REQUEST, request.id)}",
+            f"r{request.id}:{request.expires_at.isoformat()}:v{version}",
             request_id=request.id,
         )
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -35,25 +35,39 @@ def _insert_statement(postgres: bool) -> Any:
 _INSERT = {True: _insert_statement(True), False: _insert_statement(False)}
 
 
+def _values(notification: Notification) -> dict[str, Any]:
+    return {
+        "audience": notification.audience.value,
+        "recipient_id": notification.recipient_id,
+        "kind": notification.kind.value,
+        "payload": notification.payload,
+        "due_at": notification.due_at,
+        "dedup_key": notification.dedup_key,
+        "status": notification.status.value,
+        "attempts": notification.attempts,
+        "request_id": notification.request_id,
+        "session_id": notification.session_id,
+        "created_at": datetime.now(UTC),  # wall time of the write, for operators
+    }
+
+
 class SqlNotificationRepository(SqlRepository, NotificationRepository):
     def add(self, notification: Notification) -> bool:
         # ON CONFLICT DO NOTHING rather than check-then-insert: two processes booking the
         # same fact at the same moment still leave exactly one row.
-        values = {
-            "audience": notification.audience.value,
-            "recipient_id": notification.recipient_id,
-            "kind": notification.kind.value,
-            "payload": notification.payload,
-            "due_at": notification.due_at,
-            "dedup_key": notification.dedup_key,
-            "status": notification.status.value,
-            "attempts": notification.attempts,
-            "request_id": notification.request_id,
-            "session_id": notification.session_id,
-            "created_at": datetime.now(UTC),  # wall time of the write, for operators
-        }
-        result = self.session.execute(_INSERT[self.is_postgres], values)
+        result = self.session.execute(_INSERT[self.is_postgres], _values(notification))
         return result.first() is not None
+
+    def add_many(self, notifications: Sequence[Notification]) -> int:
+        if not notifications:
+            return 0
+        if len(notifications) == 1:
+            return int(self.add(notifications[0]))
+        # executemany with RETURNING: SQLAlchemy sends the rows in one statement
+        result = self.session.execute(
+            _INSERT[self.is_postgres], [_values(n) for n in notifications]
+        )
+        return len(result.all())
 
     def cancel_pending(
         self,
