@@ -157,6 +157,7 @@ async def on_action(update: Update, context: Context) -> HandlerResult:
         )
     elif name in ("approve", "reject") and ids:
         profile = await call(context, decide_mentor, member.id, ids[0], name == "approve")
+        context.application.bot_data.pop("mentor_list", None)  # the form's picker changes
         await answer(update, context, f"Mentor {profile.member_id} {profile.status.value.lower()}.")
     else:
         await answer(update, context, STALE, alert=True)
