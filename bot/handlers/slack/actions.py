@@ -7,11 +7,13 @@ a plain message (an ephemeral note, or a DM from the Home tab); an unknown shape
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.handlers.slack.blocks import actions_blocks, button, fallback_text, sections
@@ -19,6 +21,7 @@ from bot.handlers.slack.commands import open_request_modal
 from bot.handlers.slack.common import STALE, call, deps, guarded, ints, member_of, tell
 from bot.handlers.slack.home import publish_home
 from bot.handlers.slack.modals import (
+    REMOVE_WINDOW_ACTION,
     availability_modal,
     draft_from_view,
     feedback_modal,
@@ -26,12 +29,16 @@ from bot.handlers.slack.modals import (
     notes_modal,
     request_modal,
 )
-from bot.views import windows_text
-from core.errors import AlreadyClaimed, NotAllowed
+from core.errors import AlreadyClaimed, NotAllowed, NotFound
 from core.forms import Choice
 from core.members import Member
 from core.services.claims import claim_request, release_request
-from core.services.mentors import decide_mentor, list_mentors, my_availability
+from core.services.mentors import (
+    decide_mentor,
+    list_mentors,
+    my_availability,
+    remove_availability,
+)
 from core.services.outcomes import rate_session, record_outcome
 from core.services.requests import (
     cancel_request,
@@ -49,7 +56,13 @@ from core.services.sessions import (
 from core.sessions import Outcome
 from core.timefmt import local_time, short_time
 
+logger = logging.getLogger(__name__)
 OUTCOMES = frozenset(o.value for o in Outcome)
+OUTCOME_ANSWERS = {
+    Outcome.COMPLETED: "Recorded: completed. Thank you!",
+    Outcome.MENTOR_NO_SHOW: "Recorded: the mentor did not come. Thank you for telling us.",
+    Outcome.STUDENT_NO_SHOW: "Recorded: the student did not come. Thank you for telling us.",
+}
 MAX_SLOTS = 24
 
 
@@ -102,7 +115,7 @@ async def on_action(
     name = action_id.split(":")[1] if action_id.count(":") >= 1 else ""
     ids = ints(value)
     parts = value.split(":")
-    member = member_of(context)
+    member = await member_of(context)
     if name == "claim" and ids:
         try:
             request = await call(context, claim_request, member.id, ids[0])
@@ -140,8 +153,8 @@ async def on_action(
         await open_request_modal(context, client, body["trigger_id"], draft, ids[0])
         return
     elif name == "outcome" and ids and len(parts) > 1 and parts[1] in OUTCOMES:
-        session = await call(context, record_outcome, member.id, ids[0], Outcome(parts[1]))
-        await tell(client, body, f"Recorded: {session.status.value.lower()}. Thank you!")
+        await call(context, record_outcome, member.id, ids[0], Outcome(parts[1]))
+        await tell(client, body, OUTCOME_ANSWERS[Outcome(parts[1])])
     elif name == "rate" and len(ids) == 2:
         await call(context, rate_session, member.id, ids[0], ids[1])
         await client.views_open(trigger_id=body["trigger_id"], view=feedback_modal(ids[0]))
@@ -175,7 +188,7 @@ async def on_slot(
     if len(ids) != 2 or len(value.split(":")) != 2 or not 0 < ids[1] < 2**33:
         await tell(client, body, STALE)
         return
-    member = member_of(context)
+    member = await member_of(context)
     start = datetime.fromtimestamp(ids[1], UTC)
     if action_id.startswith("s:"):
         session = await call(context, schedule_session, member.id, ids[0], start)
@@ -198,7 +211,7 @@ async def on_type_chosen(
     await ack()
     view = body.get("view") or {}
     draft, _ = draft_from_view(view)
-    member = member_of(context)
+    member = await member_of(context)
     services = deps(context).services
     mentors = await call(context, list_mentors)
     choices = [Choice(str(m.member_id), m.name) for m in mentors if m.member_id != member.id][:20]
@@ -217,10 +230,44 @@ async def on_home_button(
     if action_id == "home:new":
         await open_request_modal(context, client, body["trigger_id"])
     elif action_id == "home:availability":
-        member = member_of(context)
+        member = await member_of(context)
         windows = await call(context, my_availability, member.id)
-        modal = availability_modal(windows_text(windows, member.timezone))
+        modal = availability_modal(windows, member.timezone)
         await client.views_open(trigger_id=body["trigger_id"], view=modal)
+
+
+@guarded
+async def on_remove_window(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    """``avail:remove:<i>`` with a window id: removed only if it is the presser's own (the
+    delete names the mentor too); anything else is answered 'no longer exists'."""
+    await ack()
+    _, value = _pressed(body)
+    ids = ints(value)
+    if len(ids) != 1 or value != str(ids[0]):
+        await tell(client, body, STALE)
+        return
+    member = await member_of(context)
+    before = await call(context, my_availability, member.id)
+    gone = next((w for w in before if w.id == ids[0]), None)
+    if gone is None:
+        raise NotFound("That availability window no longer exists.")
+    await call(context, remove_availability, member.id, ids[0])
+    windows = [w for w in before if w.id != ids[0]]
+    note = f"Removed {gone.describe()}."
+    view = body.get("view") or {}
+    if view.get("id"):
+        try:
+            await client.views_update(
+                view_id=view["id"], view=availability_modal(windows, member.timezone, note)
+            )
+        except SlackApiError:  # the modal was closed meanwhile: say it another way
+            logger.info("could not update the availability modal")
+            await tell(client, body, note)
+    else:
+        await tell(client, body, note)
+    await publish_home(context, client)
 
 
 async def on_link(ack: AsyncAck) -> None:
@@ -241,5 +288,6 @@ def register(app: AsyncApp) -> None:
     app.action(re.compile(r"^a:"))(on_action)
     app.action(re.compile(r"^[sr]:\d+$"))(on_slot)
     app.action(re.compile(r"^home:"))(on_home_button)
+    app.action(re.compile(rf"^{REMOVE_WINDOW_ACTION}:\d+$"))(on_remove_window)
     app.action(re.compile(r"^link:"))(on_link)
     app.action(re.compile(r"."))(on_unknown)  # last: only what nothing above handles

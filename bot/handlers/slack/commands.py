@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.handlers.slack.common import call, deps, guarded, member_of
+from bot.handlers.slack.common import call, deps, guarded, known_member, member_of
 from bot.handlers.slack.modals import request_modal
 from core.forms import Choice
+from core.members import Member
 from core.requests import RequestDraft
 from core.services.mentors import list_mentors
 
 SHORTCUT_CALLBACK = "mentorship_request"
+PROFILE_WAIT = 1.5  # seconds; Slack's trigger ids expire after 3
 
 
 async def open_request_modal(
@@ -24,10 +27,35 @@ async def open_request_modal(
     draft: RequestDraft | None = None,
     edit_id: int | None = None,
 ) -> None:
-    member = member_of(context)
+    """Open the form; someone new is registered meanwhile (``users.info``). A trigger id
+    is only valid for 3 seconds, so a slow ``users.info`` is waited for only
+    ``PROFILE_WAIT`` seconds: the form opens anyway and the registration finishes after."""
+    member = known_member(context)
+    if member is not None:
+        await _open(context, client, trigger_id, member, draft, edit_id)
+        return
+    pending = asyncio.ensure_future(member_of(context))
+    try:
+        done, _ = await asyncio.wait({pending}, timeout=PROFILE_WAIT)
+        member = pending.result() if pending in done else None
+        await _open(context, client, trigger_id, member, draft, edit_id)
+    finally:
+        await asyncio.wait({pending})  # registered before they can press Submit
+    pending.result()
+
+
+async def _open(
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+    trigger_id: str,
+    member: Member | None,
+    draft: RequestDraft | None,
+    edit_id: int | None,
+) -> None:
     services = deps(context).services
     mentors = await call(context, list_mentors)
-    choices = [Choice(str(m.member_id), m.name) for m in mentors if m.member_id != member.id][:20]
+    me = member.id if member is not None else None
+    choices = [Choice(str(m.member_id), m.name) for m in mentors if m.member_id != me][:20]
     if choices:
         choices.insert(0, Choice("none", "No preference"))
     draft = draft or RequestDraft()

@@ -2,8 +2,11 @@
 
 Two global middlewares run before any listener: ``once`` drops a repeated delivery (a
 Slack retry with ``X-Slack-Retry-Num``, the same ``event_id``, the same action press) and
-``identify`` puts the acting member in ``context["member"]``, registering them on first
-contact with the name and time zone from ``users.info``.
+``identify`` puts the acting member, if already known, in ``context["member"]``.
+
+Nothing before a listener's ``ack()`` calls the Web API: Slack gives 3 seconds for the
+answer and ``users.info`` can take longer. Someone new is registered (with the name and
+time zone from ``users.info``) by :func:`member_of`, which listeners call after the ack.
 """
 
 from __future__ import annotations
@@ -50,8 +53,21 @@ def deps(context: AsyncBoltContext) -> Deps:
     return found
 
 
-def member_of(context: AsyncBoltContext) -> Member:
+def known_member(context: AsyncBoltContext) -> Member | None:
+    """The acting member if already registered (read from the database by ``identify``):
+    what a listener may use before its ack."""
     member: Member | None = context.get("member")
+    return member
+
+
+async def member_of(context: AsyncBoltContext) -> Member:
+    """The acting member, registering them on first contact (``users.info``, which can be
+    slow: call this after the ack)."""
+    member = known_member(context)
+    user, team, client = context.user_id, context.team_id, context.client
+    if member is None and user and team and client is not None:
+        member = await ensure_member(deps(context), client, team, user)
+        context["member"] = member
     if member is None:
         raise DomainError("I could not tell who you are. Please try again from Slack.")
     return member
@@ -101,30 +117,34 @@ def install_middleware(app: AsyncApp, deps_: Deps) -> None:
         return None
 
     @app.middleware
-    async def identify(
-        context: AsyncBoltContext, client: AsyncWebClient, next: Callable[[], Awaitable[None]]
-    ) -> None:
+    async def identify(context: AsyncBoltContext, next: Callable[[], Awaitable[None]]) -> None:
+        """The database only: no Web API call before the ack (see :func:`member_of`)."""
         if context.user_id and context.team_id:
-            context["member"] = await ensure_member(deps_, client, context.team_id, context.user_id)
+            identity = Identity(Platform.SLACK, f"{context.team_id}:{context.user_id}")
+            member = await asyncio.to_thread(find_member, deps_.services, identity)
+            if member is not None:
+                if any(i == identity and i.unreachable for i in member.identities):
+                    await asyncio.to_thread(note_contact, deps_.services, member, identity)
+                context["member"] = member
         await next()
 
 
 async def ensure_member(deps_: Deps, client: AsyncWebClient, team: str, user: str) -> Member:
+    """Find or register the member behind a Slack user (``users.info`` for someone new)."""
     identity = Identity(Platform.SLACK, f"{team}:{user}")
-    member = await asyncio.to_thread(find_member, deps_.services, identity)
-    if member is None:
-        name, zone = await profile(client, user)
-        admin = f"slack:{team}:{user}" in deps_.admins
-        try:
-            member, _ = await asyncio.to_thread(
-                register_member, deps_.services, identity, name, zone, admin=admin
-            )
-        except ValidationFailed:  # a zone or name core does not accept: keep defaults
-            member, _ = await asyncio.to_thread(
-                register_member, deps_.services, identity, "Slack user", None, admin=admin
-            )
-    elif any(i == identity and i.unreachable for i in member.identities):
-        await asyncio.to_thread(note_contact, deps_.services, member, identity)
+    found = await asyncio.to_thread(find_member, deps_.services, identity)
+    if found is not None:
+        return found
+    name, zone = await profile(client, user)
+    admin = f"slack:{team}:{user}" in deps_.admins
+    try:
+        member, _ = await asyncio.to_thread(
+            register_member, deps_.services, identity, name, zone, admin=admin
+        )
+    except ValidationFailed:  # a zone or name core does not accept: keep defaults
+        member, _ = await asyncio.to_thread(
+            register_member, deps_.services, identity, "Slack user", None, admin=admin
+        )
     return member
 
 

@@ -15,17 +15,26 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.handlers.slack.blocks import Block, actions_blocks, button, plain, section
 from bot.handlers.slack.common import call, deps, member_of
-from bot.views import limits_text, queue_line, request_line, session_line, stats_text, windows_text
+from bot.handlers.slack.modals import windows_summary
+from bot.views import (
+    limits_text,
+    mentors_text,
+    queue_line,
+    request_line,
+    session_line,
+    stats_text,
+)
 from core.errors import DomainError
 from core.members import Member
 from core.services.admin import admin_stats, get_members
 from core.services.claims import my_claims, open_requests_for_mentor
-from core.services.mentors import my_availability, pending_mentors
+from core.services.mentors import list_mentors, my_availability, pending_mentors
 from core.services.requests import my_requests, usage_left
 from core.services.sessions import my_sessions
 
 logger = logging.getLogger(__name__)
 MAX_BLOCKS = 100
+MENTORS_SHOWN = 10
 
 
 def header(text: str) -> Block:
@@ -75,6 +84,9 @@ async def home_view(context: AsyncBoltContext, member: Member) -> dict[str, Any]
             f"ses:{s.id}",
         )
     blocks.append(section(limits_text(await call(context, usage_left, member.id))))
+    mentors = await call(context, list_mentors)  # best rated first, as /mentors on Telegram
+    blocks.append(header("Mentors"))
+    blocks.append(section(mentors_text(mentors[:MENTORS_SHOWN])))
     if member.is_approved_mentor:
         blocks.append(header("Mentor: what you claimed"))
         if not claims:
@@ -98,7 +110,7 @@ async def home_view(context: AsyncBoltContext, member: Member) -> dict[str, Any]
                 [button("Claim", "a:claim:0", str(r.id), "primary")], f"queue:{r.id}"
             )
         windows = await call(context, my_availability, member.id)
-        blocks.append(section(windows_text(windows, member.timezone)))
+        blocks.append(section(windows_summary(windows, member.timezone)))
         blocks += actions_blocks([button("Edit availability", "home:availability")], "availability")
     if member.is_admin:
         blocks.append(header("Admin"))
@@ -123,7 +135,7 @@ async def home_view(context: AsyncBoltContext, member: Member) -> dict[str, Any]
 async def publish_home(context: AsyncBoltContext, client: AsyncWebClient) -> None:
     """Refresh the person's Home tab; a failure here never undoes what they just did."""
     try:
-        member = member_of(context)
+        member = await member_of(context)
         view = await home_view(context, member)
         await client.views_publish(user_id=context.user_id or "", view=view)
     except (DomainError, SlackApiError):

@@ -1,5 +1,5 @@
 """Modals: the request form (the steps of ``core.forms`` as input blocks), feedback,
-mentor notes and availability.
+mentor notes and availability (each weekly window with its Remove button).
 
 Each input block's ``block_id`` is the field name ``core.validation`` reports errors
 under, so ``ValidationFailed.errors`` map straight onto the blocks (``response_action:
@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from bot.handlers.slack.blocks import Block, option, plain, section
+from bot.handlers.slack.blocks import Block, button, option, plain, section
 from core.catalogue import Catalogue
 from core.forms import Choice, StepKind, form_steps
+from core.mentors import AvailabilityWindow
 from core.policy import Policy
 from core.requests import RequestDraft
 
@@ -23,6 +25,8 @@ REQUEST_CALLBACK = "request_form"
 FEEDBACK_CALLBACK = "feedback_form"
 NOTES_CALLBACK = "notes_form"
 AVAILABILITY_CALLBACK = "availability_form"
+REMOVE_WINDOW_ACTION = "avail:remove"
+MAX_DURATION = 480  # minutes: what core.services.outcomes accepts as a real duration
 TYPE_ACTION = "form:type"
 VALUE = "v"
 NEW_TAGS = "tags_new"
@@ -270,7 +274,7 @@ def notes_modal(session_id: int, notes: str = "", minutes: int | None = None) ->
         "action_id": VALUE,
         "is_decimal_allowed": False,
         "min_value": "1",
-        "max_value": "600",
+        "max_value": str(MAX_DURATION),
     }
     if minutes:
         duration["initial_value"] = str(minutes)
@@ -293,10 +297,37 @@ def notes_modal(session_id: int, notes: str = "", minutes: int | None = None) ->
     }
 
 
-def availability_modal(windows_text: str) -> dict[str, Any]:
+def windows_summary(windows: Sequence[AvailabilityWindow], zone: str) -> str:
+    """The mentor's weekly windows in words for Slack (``bot.views.windows_text`` names
+    the Telegram command)."""
+    if not windows:
+        return f"No weekly availability yet: add a window with Edit availability (times in {zone})."
+    lines = "\n".join(f"  {w.describe()}" for w in windows)
+    return f"Your weekly availability ({zone}):\n{lines}"
+
+
+def availability_modal(
+    windows: Sequence[AvailabilityWindow], zone: str, note: str | None = None
+) -> dict[str, Any]:
+    """The windows, each with a Remove button (its value is the window id, checked again
+    against the presser on press), and the fields to add one."""
     days = [
         option(d, d) for d in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
     ] + [option("Sunday", "Sunday")]
+    blocks: list[Block] = []
+    if note:
+        blocks.append(section(note))
+    if windows:
+        blocks.append(section(f"Your weekly windows ({zone}):"))
+    else:
+        blocks.append(section(f"No weekly windows yet. Add one below (times in {zone})."))
+    for index, window in enumerate(w for w in windows if w.id is not None):
+        row = section(window.describe())
+        row["block_id"] = f"window:{window.id}"
+        row["accessory"] = button(
+            "Remove", f"{REMOVE_WINDOW_ACTION}:{index}", str(window.id), "danger"
+        )
+        blocks.append(row)
     return {
         "type": "modal",
         "callback_id": AVAILABILITY_CALLBACK,
@@ -304,7 +335,7 @@ def availability_modal(windows_text: str) -> dict[str, Any]:
         "submit": plain("Add window", 24),
         "close": plain("Done", 24),
         "blocks": [
-            section(windows_text),
+            *blocks,
             _input(
                 "weekday", "Day", {"type": "static_select", "action_id": VALUE, "options": days}
             ),

@@ -1,7 +1,14 @@
 """View submissions: the request form, feedback, mentor notes, availability.
 
-Validation happens before the ack, because the ack carries the field errors
-(``response_action: errors``); the confirmation DM and the Home refresh come after it.
+Slack needs the answer (the ack) within 3 seconds, and the ack carries the field errors
+(``response_action: errors``). So each handler first checks what can be checked without
+writing (``core.validation``, plus reads such as the limits), answers, and only then
+writes and calls the Web API; a refusal that only the write can find (someone else got
+there first) is told by DM. The request form's idempotency key still makes a double
+submit one request.
+
+The availability form is the exception: adding a window is one small insert, and its ack
+shows the updated list in the modal (``response_action: update``).
 """
 
 from __future__ import annotations
@@ -14,29 +21,48 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.handlers.slack.blocks import fallback_text
-from bot.handlers.slack.common import call, guarded, member_of, tell
+from bot.handlers.slack.common import call, deps, guarded, known_member, member_of, tell
 from bot.handlers.slack.home import publish_home
 from bot.handlers.slack.modals import (
     AVAILABILITY_CALLBACK,
     FEEDBACK_CALLBACK,
     NOTES_CALLBACK,
     REQUEST_CALLBACK,
+    availability_modal,
     draft_from_view,
     errors_for_view,
     meta_of,
     state_values,
 )
 from core.errors import DomainError, ValidationFailed
-from core.services.mentors import add_availability
+from core.limits import check_can_submit
+from core.members import Member
+from core.requests import RequestDraft
+from core.services.context import ServiceContext, local_today
+from core.services.mentors import add_availability, my_availability
 from core.services.outcomes import leave_feedback, update_mentor_notes
-from core.services.requests import submit_request, update_request
+from core.services.requests import draft_for_edit, my_requests, submit_request, update_request
+from core.validation import clean_text, validate_draft, validate_one
 
 logger = logging.getLogger(__name__)
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+NOT_YET = "One moment: I am still setting up your account. Please press the button again."
 
 
 async def _refuse(ack: AsyncAck, view: dict[str, Any], errors: dict[str, str]) -> None:
     await ack(response_action="errors", errors=errors_for_view(errors, view))
+
+
+def check_request(
+    ctx: ServiceContext, member: Member, draft: RequestDraft, edit_id: int | None
+) -> None:
+    """Everything the form can be refused for, without writing: the fields (dates in the
+    student's own zone), whether the edited request is still theirs and open, the limits."""
+    valid = validate_draft(draft, ctx.catalogue, ctx.policy, local_today(member, ctx.now()))
+    if edit_id is not None:
+        draft_for_edit(ctx, member.id, edit_id)
+    counted = [r for r in my_requests(ctx, member.id) if r.id != edit_id]
+    check_can_submit(ctx.catalogue, ctx.policy, valid.session_type, counted)
 
 
 async def on_request_submitted(
@@ -46,28 +72,38 @@ async def on_request_submitted(
     client: AsyncWebClient,
     context: AsyncBoltContext,
 ) -> None:
-    member = member_of(context)
     draft, read_errors = draft_from_view(view)
     if read_errors:
         await _refuse(ack, view, read_errors)
         return
+    member = known_member(context)
+    if member is None:  # the form was opened, but registering them has not finished
+        await _refuse(ack, view, {"title": NOT_YET})
+        await member_of(context)
+        return
     meta = meta_of(view)
     draft.submission_key = str(meta.get("key") or "")[:40] or None
-    edit_id = meta.get("edit")
+    edit = meta.get("edit")
+    edit_id = edit if isinstance(edit, int) and not isinstance(edit, bool) else None
     try:
-        if isinstance(edit_id, int):
+        await call(context, check_request, member, draft, edit_id)
+    except ValidationFailed as failed:
+        await _refuse(ack, view, failed.errors)
+        return
+    except DomainError as exc:  # a limit, a request no longer editable: shown on the form
+        await _refuse(ack, view, {"session_type": exc.user_message})
+        return
+    await ack()
+    try:
+        if edit_id is not None:
             request = await call(context, update_request, member.id, edit_id, draft)
             text = f"Request #{request.id} updated."
         else:
             request = await call(context, submit_request, member.id, draft)
             text = f"Request #{request.id} submitted. Mentors have been told."
-    except ValidationFailed as failed:
-        await _refuse(ack, view, failed.errors)
+    except DomainError as exc:  # changed since the checks (e.g. a limit reached meanwhile)
+        await tell(client, body, f"Your request was not saved: {exc.user_message}")
         return
-    except DomainError as exc:  # a limit, a vanished request: shown on the form itself
-        await _refuse(ack, view, {"session_type": exc.user_message})
-        return
-    await ack()
     await client.chat_postMessage(channel=context.user_id or "", text=fallback_text(text))
     await publish_home(context, client)
 
@@ -80,19 +116,25 @@ async def on_feedback_submitted(
     context: AsyncBoltContext,
 ) -> None:
     session_id = meta_of(view).get("session")
-    text = str(state_values(view).get("feedback") or "")
     if not isinstance(session_id, int):
         await ack()
         return
+    policy = deps(context).services.policy
+    raw = str(state_values(view).get("feedback") or "")
     try:
-        await call(context, leave_feedback, member_of(context).id, session_id, text)
+        text = validate_one(
+            "feedback",
+            lambda: clean_text(raw, "The feedback", policy.feedback_max, multiline=True),
+        )
     except ValidationFailed as failed:
-        await _refuse(ack, view, {"feedback": " ".join(failed.errors.values())})
-        return
-    except DomainError as exc:
-        await _refuse(ack, view, {"feedback": exc.user_message})
+        await _refuse(ack, view, failed.errors)
         return
     await ack()
+    try:
+        await call(context, leave_feedback, (await member_of(context)).id, session_id, text)
+    except DomainError as exc:  # not theirs, not rated yet, already written
+        await tell(client, body, exc.user_message)
+        return
     await client.chat_postMessage(
         channel=context.user_id or "", text="Thank you! Your mentor will see your feedback."
     )
@@ -106,28 +148,43 @@ async def on_notes_submitted(
     context: AsyncBoltContext,
 ) -> None:
     session_id = meta_of(view).get("session")
-    values = state_values(view)
     if not isinstance(session_id, int):
         await ack()
         return
-    raw = str(values.get("duration_minutes") or "")
+    policy = deps(context).services.policy
+    values = state_values(view)
+    raw = str(values.get("duration_minutes") or "").strip()
+    errors: dict[str, str] = {}
     minutes = int(raw) if raw.isdigit() and len(raw) < 5 else None
+    if raw and minutes is None:
+        errors["duration_minutes"] = "Please enter the real duration in whole minutes."
+    typed = str(values.get("mentor_notes") or "")
+    try:
+        notes = validate_one(
+            "mentor_notes",
+            lambda: clean_text(
+                typed, "The notes", policy.notes_max, required=False, multiline=True
+            ),
+        )
+    except ValidationFailed as failed:
+        errors |= failed.errors
+        notes = ""
+    if errors:
+        await _refuse(ack, view, errors)
+        return
+    await ack()
     try:
         await call(
             context,
             update_mentor_notes,
-            member_of(context).id,
+            (await member_of(context)).id,
             session_id,
-            mentor_notes=str(values.get("mentor_notes") or "") or None,
+            mentor_notes=notes,  # the modal shows the saved notes: emptied means removed
             duration_minutes=minutes,
         )
-    except ValidationFailed as failed:
-        await _refuse(ack, view, failed.errors)
+    except DomainError as exc:  # not their session, not over yet, a duration out of range
+        await tell(client, body, exc.user_message)
         return
-    except DomainError as exc:
-        await _refuse(ack, view, {"mentor_notes": exc.user_message})
-        return
-    await ack()
     await client.chat_postMessage(channel=context.user_id or "", text="Notes saved.")
 
 
@@ -150,15 +207,22 @@ async def on_availability_submitted(
     if day not in WEEKDAYS:
         await ack(response_action="errors", errors={"weekday": "Pick a day."})
         return
+    member = known_member(context)
+    if member is None:
+        await ack(response_action="errors", errors={"weekday": NOT_YET})
+        await member_of(context)
+        return
     try:
-        await call(
-            context, add_availability, member_of(context).id, WEEKDAYS.index(day), start, end
-        )
+        await call(context, add_availability, member.id, WEEKDAYS.index(day), start, end)
+    except ValidationFailed as failed:
+        await _refuse(ack, view, failed.errors)
+        return
     except DomainError as exc:
         await ack(response_action="errors", errors={"end": exc.user_message})
         return
-    await ack()
-    await tell(client, body, f"Added {day} {start:%H:%M}-{end:%H:%M}.")
+    windows = await call(context, my_availability, member.id)
+    note = f"Added {day} {start:%H:%M}-{end:%H:%M}."
+    await ack(response_action="update", view=availability_modal(windows, member.timezone, note))
     await publish_home(context, client)
 
 

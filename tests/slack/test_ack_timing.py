@@ -1,0 +1,158 @@
+"""Slack wants every answer within 3 seconds; the slow parts come after it.
+
+A slow ``users.info`` (5 s) neither delays the answer to someone's first slash command or
+App Home nor keeps the form from opening while its trigger id is valid; a slow database
+write does not delay the answer to the form's submission. Field errors and limits are
+still answered inline on the form, and a double submit is still one request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import pytest
+
+import bot.handlers.slack.views as views_module
+from core.errors import LimitReached
+from core.services.requests import submit_request
+from tests.slack.harness import ALICE, BOB, ERIN, NAMES, ZONES, SlackHarness, draft
+
+SLOW = 5.0
+TRIGGER_VALID = 3.0  # seconds Slack accepts a trigger id for views.open
+FORM = {
+    "session_type": "career-guidance",
+    "title": "Moving from QA to backend",
+    "description": "I test APIs all day; how do I start writing them?",
+    "duration_minutes": "45",
+    "urgency": "normal",
+    "available_from": "2026-03-03",
+    "available_until": "2026-03-06",
+    "tags": ["python"],
+    "preferred_mentor_id": None,
+}
+
+
+async def _open_form(slack: SlackHarness, user: str) -> dict[str, Any]:
+    answer = await slack.command(user)
+    opened = answer.of("views.open")
+    assert len(opened) == 1
+    return opened[0].view
+
+
+async def test_slow_users_info_does_not_delay_the_answer_or_the_form(
+    slack: SlackHarness,
+) -> None:
+    slack.seed_mentor(BOB, ["python"])
+    slack.fake.delays["users.info"] = SLOW
+    started = time.monotonic()
+    answer = await slack.command(ALICE, settle=False)
+    assert answer.status == 200 and answer.seconds < 3.0, answer.seconds
+    opened = await slack.fake.wait_for("views.open", timeout=TRIGGER_VALID)
+    assert time.monotonic() - started < TRIGGER_VALID
+    assert not slack.fake.named("users.info"), "the form waited for users.info"
+    assert opened.view["callback_id"] == "request_form"
+
+    await slack.settle()  # users.info answers; she is registered with her name and zone
+    alice = slack.member(ALICE)
+    assert (alice.display_name, alice.timezone) == (NAMES[ALICE], ZONES[ALICE])
+
+    submitted = await slack.submit(ALICE, opened.view, FORM)
+    assert submitted.status == 200 and submitted.body == "", submitted.body
+    assert submitted.seconds < 3.0
+    assert "submitted" in submitted.text_to(ALICE)
+    assert slack.scalar("SELECT count(*) FROM mentorship_requests") == 1
+
+    # App Home opened for the first time by someone new: answered at once, shown after
+    home = await slack.home(ERIN)
+    assert home.status == 200 and home.seconds < 3.0
+    published = home.of("views.publish")
+    assert len(published) == 1 and published[0].args["user_id"] == ERIN
+    assert slack.member(ERIN).timezone == ZONES[ERIN]
+
+
+async def test_the_submission_is_answered_before_the_request_is_written(
+    slack: SlackHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slack.seed_mentor(BOB, ["python"])
+    view = await _open_form(slack, ALICE)
+    writes: list[float] = []
+    original = views_module.submit_request
+
+    def slow_submit(*args: Any, **kwargs: Any) -> Any:
+        writes.append(time.monotonic())
+        time.sleep(SLOW)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(views_module, "submit_request", slow_submit)
+
+    # a field error is answered inline on the form, at once, and nothing is written
+    wrong = await slack.submit(ALICE, view, FORM | {"title": "", "available_until": "2026-03-01"})
+    assert wrong.seconds < 3.0
+    assert wrong.json["response_action"] == "errors"
+    assert set(wrong.json["errors"]) == {"title", "available_until"}
+    assert writes == []
+
+    started = time.monotonic()
+    good = await slack.post_payload(_submission(slack, ALICE, view, FORM), settle=False)
+    assert good.status == 200 and good.body == "", good.body  # the modal closes
+    assert good.seconds < 3.0, good.seconds
+    await slack.settle()
+    assert time.monotonic() - started >= SLOW and len(writes) == 1
+    assert slack.scalar("SELECT count(*) FROM mentorship_requests") == 1
+    dm = [c for c in slack.fake.named("chat.postMessage") if c.channel == ALICE]
+    assert any("submitted" in c.text for c in dm)
+
+
+async def test_a_double_submit_is_one_request(slack: SlackHarness) -> None:
+    view = await _open_form(slack, ALICE)
+    first, second = await asyncio.gather(
+        slack.submit(ALICE, view, FORM), slack.submit(ALICE, view, FORM)
+    )
+    assert first.body == second.body == ""
+    assert slack.scalar("SELECT count(*) FROM mentorship_requests") == 1
+    request_id = slack.scalar("SELECT id FROM mentorship_requests")
+    told = [c.text for c in slack.fake.named("chat.postMessage") if c.channel == ALICE]
+    assert told == [f"Request #{request_id} submitted. Mentors have been told."] * 2, told
+
+
+async def test_a_limit_is_still_shown_on_the_form(slack: SlackHarness) -> None:
+    alice = slack.person(ALICE)
+    for n in range(20):
+        try:
+            submit_request(slack.ctx, alice.id, draft(f"Earlier request {n}"))
+        except LimitReached:
+            break
+    else:
+        raise AssertionError("no limit was reached")
+    count = slack.scalar("SELECT count(*) FROM mentorship_requests")
+    view = await _open_form(slack, ALICE)
+    refused = await slack.submit(ALICE, view, FORM)
+    assert refused.seconds < 3.0
+    assert refused.json["response_action"] == "errors"
+    assert "limit" in refused.json["errors"]["session_type"]
+    assert slack.scalar("SELECT count(*) FROM mentorship_requests") == count
+
+
+def _submission(
+    slack: SlackHarness, user: str, view: dict[str, Any], values: dict[str, Any]
+) -> dict[str, Any]:
+    """The view_submission payload ``SlackHarness.submit`` sends (to post it unsettled)."""
+    from tests.slack.harness import TEAM, state_of
+
+    return {
+        "type": "view_submission",
+        "team": {"id": TEAM},
+        "user": {"id": user, "team_id": TEAM},
+        "trigger_id": slack.trigger(),
+        "view": {
+            "id": view.get("id", "V1"),
+            "hash": view.get("hash", "h1"),
+            "type": "modal",
+            "callback_id": view.get("callback_id"),
+            "private_metadata": view.get("private_metadata", ""),
+            "blocks": view.get("blocks", []),
+            "state": {"values": state_of(view, values)},
+        },
+    }
