@@ -24,9 +24,16 @@ def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
 
 def install_redaction(*secrets: str) -> None:
     """Redact every log record when it is created, whichever handler later sees it (a
-    filter on the root logger would miss records propagated from child loggers)."""
+    filter on the root logger would miss records propagated from child loggers).
+
+    The message is cleaned, and so are a logged exception's traceback (``exc_info``: a
+    ``SlackApiError`` or an httpx error quotes what the server answered, or the URL
+    with the bot token) and ``stack_info``. Those are normally formatted later by the
+    handler; here they are formatted and cleaned when the record is made, and a
+    formatter then uses the cleaned ``exc_text``."""
     known = tuple(s for s in secrets if s)
     previous = logging.getLogRecordFactory()
+    formatter = logging.Formatter()
 
     def factory(*args: object, **kwargs: object) -> logging.LogRecord:
         record = previous(*args, **kwargs)  # type: ignore[arg-type]
@@ -34,6 +41,10 @@ def install_redaction(*secrets: str) -> None:
         cleaned = redact(message, known)
         if cleaned != message:
             record.msg, record.args = cleaned, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = redact(formatter.formatException(record.exc_info), known)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info, known)
         return record
 
     logging.setLogRecordFactory(factory)

@@ -9,6 +9,7 @@ processes can run this loop against one PostgreSQL and any of them can be killed
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import secrets
@@ -16,6 +17,12 @@ import socket
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
+from apscheduler.events import (  # type: ignore[import-untyped]
+    EVENT_JOB_ERROR,
+    EVENT_JOB_EXECUTED,
+    EVENT_JOB_SUBMITTED,
+    JobEvent,
+)
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.config import Settings
@@ -118,5 +125,38 @@ def start_scheduler(
         coalesce=True,
         id="mentorbot-tick",
     )
+    scheduler.mentorbot_ticks = TicksInFlight(scheduler)
     scheduler.start()
     return scheduler
+
+
+async def stop_scheduler(scheduler: AsyncIOScheduler, grace_seconds: float = 30.0) -> None:
+    """No new ticks, and a tick under way finishes before the caller closes the database
+    (cancelled, its sweeps would go on in their thread with a connection of a disposed
+    pool)."""
+    scheduler.pause()
+    ticks: TicksInFlight | None = getattr(scheduler, "mentorbot_ticks", None)
+    if ticks is not None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(ticks.idle.wait(), grace_seconds)
+    scheduler.shutdown(wait=False)
+
+
+class TicksInFlight:
+    """How many scheduled ticks are running, from APScheduler's job events."""
+
+    def __init__(self, scheduler: AsyncIOScheduler) -> None:
+        self.running = 0
+        self.idle = asyncio.Event()
+        self.idle.set()
+        done = EVENT_JOB_EXECUTED | EVENT_JOB_ERROR
+        scheduler.add_listener(self._seen, EVENT_JOB_SUBMITTED | done)
+
+    def _seen(self, event: JobEvent) -> None:
+        if event.code == EVENT_JOB_SUBMITTED:
+            self.running += 1
+            self.idle.clear()
+            return
+        self.running = max(self.running - 1, 0)
+        if not self.running:
+            self.idle.set()

@@ -8,13 +8,6 @@ import contextlib
 import logging
 
 from aiohttp import web
-from apscheduler.events import (  # type: ignore[import-untyped]
-    EVENT_JOB_ERROR,
-    EVENT_JOB_EXECUTED,
-    EVENT_JOB_SUBMITTED,
-    JobEvent,
-)
-from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[import-untyped]
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
@@ -23,19 +16,19 @@ from bot.bootstrap import build_app
 from bot.config import Settings
 from bot.handlers.slack.app import build_slack_app
 from bot.handlers.slack.sender import SlackSender
-from bot.logging_setup import install_redaction, redact
+from bot.logging_setup import install_redaction
 from bot.worker import (
     build_engine,
     feeds_from_settings,
     platforms_from_settings,
     start_scheduler,
+    stop_scheduler,
 )
 from db.engine import make_session_factory
 from db.frontend_state import FrontEndStore
 
 logger = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
-STOP_GRACE_SECONDS = 30.0  # how long a stop waits for a tick under way
 
 
 def http_app(app: AsyncApp, path: str = EVENTS_PATH) -> web.Application:
@@ -65,56 +58,12 @@ def http_app(app: AsyncApp, path: str = EVENTS_PATH) -> web.Application:
     return web_app
 
 
-class TicksInFlight:
-    """How many scheduled ticks are running, from APScheduler's job events."""
-
-    def __init__(self, scheduler: AsyncIOScheduler) -> None:
-        self.running = 0
-        self.idle = asyncio.Event()
-        self.idle.set()
-        done = EVENT_JOB_EXECUTED | EVENT_JOB_ERROR
-        scheduler.add_listener(self._seen, EVENT_JOB_SUBMITTED | done)
-
-    def _seen(self, event: JobEvent) -> None:
-        if event.code == EVENT_JOB_SUBMITTED:
-            self.running += 1
-            self.idle.clear()
-            return
-        self.running = max(self.running - 1, 0)
-        if not self.running:
-            self.idle.set()
-
-
-def install_log_redaction(*secrets: str) -> None:
-    """No token and no signing secret in any log line.
-
-    ``install_redaction`` cleans each record's message. A logged exception's traceback
-    (``exc_info``: a ``SlackApiError`` quotes whatever the server answered) and
-    ``stack_info`` are formatted later, by the handler, so they are formatted and cleaned
-    here when the record is made; a formatter then uses the cleaned ``exc_text``.
-    """
-    install_redaction(*secrets)
-    known = tuple(s for s in secrets if s)
-    previous = logging.getLogRecordFactory()
-    formatter = logging.Formatter()
-
-    def factory(*args: object, **kwargs: object) -> logging.LogRecord:
-        record = previous(*args, **kwargs)
-        if record.exc_info and not record.exc_text:
-            record.exc_text = redact(formatter.formatException(record.exc_info), known)
-        if record.stack_info:
-            record.stack_info = redact(record.stack_info, known)
-        return record
-
-    logging.setLogRecordFactory(factory)
-
-
 async def serve(settings: Settings, http: bool, host: str, port: int) -> None:
     assert settings.slack_bot_token is not None and settings.slack_signing_secret is not None
     token = settings.slack_bot_token.get_secret_value()
     secret = settings.slack_signing_secret.get_secret_value()
     app_token = settings.slack_app_token.get_secret_value() if settings.slack_app_token else ""
-    install_log_redaction(token, secret, app_token)
+    install_redaction(token, secret, app_token)
     core = build_app(settings)
     store = FrontEndStore(make_session_factory(core.engine))
     slack = build_slack_app(
@@ -134,7 +83,6 @@ async def serve(settings: Settings, http: bool, host: str, port: int) -> None:
         other_platforms=platforms_from_settings(settings),
     )
     scheduler = start_scheduler(core.ctx, engine, settings.tick_seconds)
-    ticks = TicksInFlight(scheduler)
     try:
         if http:
             runner = web.AppRunner(http_app(slack))
@@ -150,12 +98,7 @@ async def serve(settings: Settings, http: bool, host: str, port: int) -> None:
 
             await AsyncSocketModeHandler(slack, app_token).start_async()
     finally:
-        # a tick under way finishes before the database closes (cancelled, its sweeps
-        # would go on in their thread with a connection of a disposed pool)
-        scheduler.pause()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(ticks.idle.wait(), STOP_GRACE_SECONDS)
-        scheduler.shutdown(wait=False)
+        await stop_scheduler(scheduler)
         core.close()
 
 

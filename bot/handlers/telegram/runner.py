@@ -20,6 +20,7 @@ from bot.worker import (
     feeds_from_settings,
     platforms_from_settings,
     start_scheduler,
+    stop_scheduler,
 )
 from db.engine import make_session_factory
 from db.frontend_state import FrontEndStore
@@ -67,7 +68,7 @@ def run_telegram(
     async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
         scheduler = application.bot_data.get("scheduler")
         if scheduler is not None:
-            scheduler.shutdown(wait=False)
+            await stop_scheduler(scheduler)
         app.close()
 
     application.post_init = post_init
