@@ -25,6 +25,17 @@ def build_client(token: str, base_url: str | None = None) -> AsyncWebClient:
     return client
 
 
+# The Deps of each app built here, for close_slack_app (AsyncApp has no place for them).
+app_deps: dict[int, Deps] = {}
+
+
+def close_slack_app(app: AsyncApp) -> None:
+    """Let the ack path's threads go (at shutdown)."""
+    found = app_deps.pop(id(app), None)
+    if found is not None:
+        found.close()
+
+
 def build_slack_app(
     services: ServiceContext,
     store: FrontEndStore,
@@ -42,6 +53,7 @@ def build_slack_app(
         raise_error_for_unhandled_request=False,
     )
     deps_ = Deps(services, store, admins, mentors_channel, command)
+    app_deps[id(app)] = deps_
     install_middleware(app, deps_)
     commands.register(app, command)
     actions.register(app)

@@ -15,9 +15,11 @@ import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from cachetools import TTLCache
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
@@ -25,6 +27,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.handlers.slack.blocks import fallback_text
+from bot.state_batcher import StateBatcher
 from core.errors import DomainError, ValidationFailed
 from core.members import Identity, Member, Platform
 from core.services.context import ServiceContext
@@ -39,13 +42,40 @@ STALE = "This button no longer works. Open the app's Home tab for what you can d
 MAX_ID_DIGITS = 18
 
 
+MEMBER_TTL_SECONDS = 60
+
+
 @dataclass(frozen=True)
 class Deps:
+    """What the listeners share. The ack path (``once``, ``identify``, the form's checks)
+    has its own threads and group-commits its idempotency keys: the 3 seconds Slack
+    gives must not be spent queueing behind other requests' after-ack work."""
+
     services: ServiceContext
     store: FrontEndStore
     admins: frozenset[str] = frozenset()
     mentors_channel: str | None = None
     command: str = "/mentorship"
+    batcher: StateBatcher = field(init=False)
+    ack_threads: ThreadPoolExecutor = field(init=False)
+    # A minute per process: what a cached member decides is presentation (zone, name);
+    # services check roles and ownership again from the database.
+    members: TTLCache[str, Member] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "batcher", StateBatcher(self.store))
+        object.__setattr__(self, "ack_threads", ThreadPoolExecutor(2, "slack-ack"))
+        object.__setattr__(self, "members", TTLCache(maxsize=10_000, ttl=MEMBER_TTL_SECONDS))
+
+    async def before_ack(self, fn: Callable[..., T], *args: Any) -> T:
+        """A (synchronous) service call on the ack path's own threads."""
+        return await asyncio.get_running_loop().run_in_executor(
+            self.ack_threads, functools.partial(fn, self.services, *args)
+        )
+
+    def close(self) -> None:
+        self.batcher.close()
+        self.ack_threads.shutdown(wait=False)
 
 
 def deps(context: AsyncBoltContext) -> Deps:
@@ -108,8 +138,8 @@ def install_middleware(app: AsyncApp, deps_: Deps) -> None:
         context["deps"] = deps_
         key = dedup_key(body)
         if key is not None:
-            first = await asyncio.to_thread(deps_.store.first_time, key)
-            if not first:
+            started = await deps_.batcher.start_update(key, ())
+            if not started.first_time:
                 retry = (req.headers.get("x-slack-retry-num") or ["-"])[0]
                 logger.info("repeated Slack delivery ignored (retry %s)", retry)
                 return BoltResponse(status=200, body="")
@@ -121,10 +151,15 @@ def install_middleware(app: AsyncApp, deps_: Deps) -> None:
         """The database only: no Web API call before the ack (see :func:`member_of`)."""
         if context.user_id and context.team_id:
             identity = Identity(Platform.SLACK, f"{context.team_id}:{context.user_id}")
-            member = await asyncio.to_thread(find_member, deps_.services, identity)
+            member = deps_.members.get(identity.external_id)
+            if member is None:
+                member = await deps_.before_ack(find_member, identity)
+                if member is not None:
+                    if any(i == identity and i.unreachable for i in member.identities):
+                        await deps_.before_ack(note_contact, member, identity)
+                    else:
+                        deps_.members[identity.external_id] = member
             if member is not None:
-                if any(i == identity and i.unreachable for i in member.identities):
-                    await asyncio.to_thread(note_contact, deps_.services, member, identity)
                 context["member"] = member
         await next()
 
@@ -165,10 +200,18 @@ async def refresh_timezone(deps_: Deps, member: Member, zone: str | None) -> Mem
     """Slack's ``tz`` changed (``user_change`` or a fresh ``users.info``): follow it."""
     if not zone or zone == member.timezone:
         return member
+    forget_member(deps_, member)
     try:
         return await asyncio.to_thread(set_timezone, deps_.services, member.id, zone)
     except ValidationFailed:
         return member
+
+
+def forget_member(deps_: Deps, member: Member) -> None:
+    """After a change to the member made by this process: the next lookup reads it."""
+    for identity in member.identities:
+        if identity.platform == Platform.SLACK:
+            deps_.members.pop(identity.external_id, None)
 
 
 async def tell(client: AsyncWebClient, body: dict[str, Any], text: str) -> None:

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
@@ -14,7 +15,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.bootstrap import build_app
 from bot.config import Settings
-from bot.handlers.slack.app import build_slack_app
+from bot.handlers.slack.app import build_slack_app, close_slack_app
 from bot.handlers.slack.sender import SlackSender
 from bot.logging_setup import install_redaction
 from bot.worker import (
@@ -82,6 +83,9 @@ async def serve(settings: Settings, http: bool, host: str, port: int) -> None:
         feeds_from_settings(settings),
         other_platforms=platforms_from_settings(settings),
     )
+    # One HTTP session for every Web API call (and every per-request client Bolt makes
+    # from this one): without it slack_sdk opens a new connection for each call.
+    slack.client.session = aiohttp.ClientSession()
     scheduler = start_scheduler(core.ctx, engine, settings.tick_seconds)
     try:
         if http:
@@ -99,6 +103,8 @@ async def serve(settings: Settings, http: bool, host: str, port: int) -> None:
             await AsyncSocketModeHandler(slack, app_token).start_async()
     finally:
         await stop_scheduler(scheduler)
+        await slack.client.session.close()
+        close_slack_app(slack)
         core.close()
 
 

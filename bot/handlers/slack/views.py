@@ -13,6 +13,7 @@ shows the updated list in the modal (``response_action: update``).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import time
 from typing import Any
@@ -65,6 +66,9 @@ def check_request(
     check_can_submit(ctx.catalogue, ctx.policy, valid.session_type, counted)
 
 
+ACK_BUDGET_SECONDS = 2.0  # of the 3 s Slack allows, what saving may take before the ack
+
+
 async def on_request_submitted(
     ack: AsyncAck,
     body: dict[str, Any],
@@ -86,26 +90,44 @@ async def on_request_submitted(
     edit = meta.get("edit")
     edit_id = edit if isinstance(edit, int) and not isinstance(edit, bool) else None
     try:
-        await call(context, check_request, member, draft, edit_id)
+        await deps(context).before_ack(check_request, member, draft, edit_id)
     except ValidationFailed as failed:
         await _refuse(ack, view, failed.errors)
         return
     except DomainError as exc:  # a limit, a request no longer editable: shown on the form
         await _refuse(ack, view, {"session_type": exc.user_message})
         return
-    await ack()
+    if edit_id is not None:
+        saving = asyncio.ensure_future(call(context, update_request, member.id, edit_id, draft))
+    else:
+        saving = asyncio.ensure_future(call(context, submit_request, member.id, draft))
+    # Saved before the ack when the database answers in time, so that a closed form
+    # means a stored request (and a late refusal still shows on the form); if it is
+    # slow, Slack gets its ack within 3 s anyway and the student a DM when it is done.
+    done, _ = await asyncio.wait({saving}, timeout=ACK_BUDGET_SECONDS)
+    if done and isinstance(saving.exception(), DomainError):
+        await _refuse(ack, view, _errors_of(saving.exception()))
+        return
+    if not done:
+        await ack()
     try:
-        if edit_id is not None:
-            request = await call(context, update_request, member.id, edit_id, draft)
-            text = f"Request #{request.id} updated."
-        else:
-            request = await call(context, submit_request, member.id, draft)
-            text = f"Request #{request.id} submitted. Mentors have been told."
+        request = await saving
     except DomainError as exc:  # changed since the checks (e.g. a limit reached meanwhile)
         await tell(client, body, f"Your request was not saved: {exc.user_message}")
         return
+    if done:
+        await ack()
+    verb = "updated" if edit_id is not None else "submitted. Mentors have been told"
+    text = f"Request #{request.id} {verb}."
     await client.chat_postMessage(channel=context.user_id or "", text=fallback_text(text))
     await publish_home(context, client)
+
+
+def _errors_of(exc: BaseException | None) -> dict[str, str]:
+    if isinstance(exc, ValidationFailed):
+        return dict(exc.errors)
+    assert isinstance(exc, DomainError)
+    return {"session_type": exc.user_message}
 
 
 async def on_feedback_submitted(
