@@ -18,7 +18,16 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.handlers.slack.blocks import actions_blocks, button, fallback_text, sections
 from bot.handlers.slack.commands import open_request_modal
-from bot.handlers.slack.common import STALE, call, deps, guarded, ints, member_of, tell
+from bot.handlers.slack.common import (
+    STALE,
+    approved_mentors,
+    call,
+    deps,
+    guarded,
+    ints,
+    member_of,
+    tell,
+)
 from bot.handlers.slack.home import publish_home
 from bot.handlers.slack.modals import (
     REMOVE_WINDOW_ACTION,
@@ -35,7 +44,6 @@ from core.members import Member
 from core.services.claims import claim_request, release_request
 from core.services.mentors import (
     decide_mentor,
-    list_mentors,
     my_availability,
     remove_availability,
 )
@@ -170,6 +178,7 @@ async def on_action(
         return
     elif name in ("approve", "reject") and ids:
         profile = await call(context, decide_mentor, member.id, ids[0], name == "approve")
+        deps(context).mentor_list.clear()  # the pickers and Home list change
         await tell(client, body, f"Mentor {profile.member_id} {profile.status.value.lower()}.")
     else:
         await tell(client, body, STALE)
@@ -213,7 +222,7 @@ async def on_type_chosen(
     draft, _ = draft_from_view(view)
     member = await member_of(context)
     services = deps(context).services
-    mentors = await call(context, list_mentors)
+    mentors = await approved_mentors(context)
     choices = [Choice(str(m.member_id), m.name) for m in mentors if m.member_id != member.id][:20]
     if choices:
         choices.insert(0, Choice("none", "No preference"))

@@ -9,12 +9,11 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.handlers.slack.common import call, deps, guarded, known_member, member_of
+from bot.handlers.slack.common import approved_mentors, deps, guarded, known_member, member_of
 from bot.handlers.slack.modals import request_modal
 from core.forms import Choice
 from core.members import Member
 from core.requests import RequestDraft
-from core.services.mentors import list_mentors
 
 SHORTCUT_CALLBACK = "mentorship_request"
 PROFILE_WAIT = 1.5  # seconds; Slack's trigger ids expire after 3
@@ -53,7 +52,7 @@ async def _open(
     edit_id: int | None,
 ) -> None:
     services = deps(context).services
-    mentors = await call(context, list_mentors)
+    mentors = await approved_mentors(context)
     me = member.id if member is not None else None
     choices = [Choice(str(m.member_id), m.name) for m in mentors if m.member_id != me][:20]
     if choices:

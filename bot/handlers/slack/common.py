@@ -32,6 +32,7 @@ from core.errors import DomainError, ValidationFailed
 from core.members import Identity, Member, Platform
 from core.services.context import ServiceContext
 from core.services.members import find_member, note_contact, register_member, set_timezone
+from core.services.mentors import MentorSummary, list_mentors
 from db.frontend_state import FrontEndStore
 
 logger = logging.getLogger(__name__)
@@ -61,8 +62,14 @@ class Deps:
     # A minute per process: what a cached member decides is presentation (zone, name);
     # services check roles and ownership again from the database.
     members: TTLCache[str, Member] = field(init=False)
+    # The approved mentors (pickers, Home), read at most once a minute per process.
+    mentor_list: TTLCache[str, list[MentorSummary]] = field(init=False)
+    # Whose Home tab is being published, and whether a change came in meanwhile.
+    homes_in_flight: dict[str, bool] = field(init=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "mentor_list", TTLCache(maxsize=1, ttl=MEMBER_TTL_SECONDS))
+        object.__setattr__(self, "homes_in_flight", {})
         object.__setattr__(self, "batcher", StateBatcher(self.store))
         object.__setattr__(self, "ack_threads", ThreadPoolExecutor(2, "slack-ack"))
         object.__setattr__(self, "members", TTLCache(maxsize=10_000, ttl=MEMBER_TTL_SECONDS))
@@ -106,6 +113,16 @@ async def member_of(context: AsyncBoltContext) -> Member:
 async def call(context: AsyncBoltContext, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run a (synchronous) core service off the event loop."""
     return await asyncio.to_thread(fn, deps(context).services, *args, **kwargs)
+
+
+async def approved_mentors(context: AsyncBoltContext) -> list[MentorSummary]:
+    """The approved mentors, best rated first; fresh within a minute (approvals made
+    through this process show at once)."""
+    cache = deps(context).mentor_list
+    found = cache.get("all")
+    if found is None:
+        found = cache["all"] = await call(context, list_mentors)
+    return found
 
 
 def ints(value: str) -> list[int]:

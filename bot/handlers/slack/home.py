@@ -14,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.handlers.slack.blocks import Block, actions_blocks, button, plain, section
-from bot.handlers.slack.common import call, deps, member_of
+from bot.handlers.slack.common import approved_mentors, call, deps, member_of
 from bot.handlers.slack.modals import windows_summary
 from bot.views import (
     limits_text,
@@ -28,7 +28,7 @@ from core.errors import DomainError
 from core.members import Member
 from core.services.admin import admin_stats, get_members
 from core.services.claims import my_claims, open_requests_for_mentor
-from core.services.mentors import list_mentors, my_availability, pending_mentors
+from core.services.mentors import my_availability, pending_mentors
 from core.services.requests import my_requests, usage_left
 from core.services.sessions import my_sessions
 
@@ -84,7 +84,7 @@ async def home_view(context: AsyncBoltContext, member: Member) -> dict[str, Any]
             f"ses:{s.id}",
         )
     blocks.append(section(limits_text(await call(context, usage_left, member.id))))
-    mentors = await call(context, list_mentors)  # best rated first, as /mentors on Telegram
+    mentors = await approved_mentors(context)  # best rated first, as /mentors on Telegram
     blocks.append(header("Mentors"))
     blocks.append(section(mentors_text(mentors[:MENTORS_SHOWN])))
     if member.is_approved_mentor:
@@ -133,7 +133,27 @@ async def home_view(context: AsyncBoltContext, member: Member) -> dict[str, Any]
 
 
 async def publish_home(context: AsyncBoltContext, client: AsyncWebClient) -> None:
-    """Refresh the person's Home tab; a failure here never undoes what they just did."""
+    """Refresh the person's Home tab; a failure here never undoes what they just did.
+
+    Building it is several reads: while one publish for a person is under way, further
+    requests for them only ask it to run once more (the last one shows everything)."""
+    user = context.user_id or ""
+    in_flight = deps(context).homes_in_flight
+    if user in in_flight:
+        in_flight[user] = True
+        return
+    in_flight[user] = False
+    try:
+        while True:
+            await _publish_once(context, client)
+            if not in_flight[user]:
+                break
+            in_flight[user] = False
+    finally:
+        del in_flight[user]
+
+
+async def _publish_once(context: AsyncBoltContext, client: AsyncWebClient) -> None:
     try:
         member = await member_of(context)
         view = await home_view(context, member)
