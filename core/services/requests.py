@@ -11,7 +11,7 @@ from core.events import EntityKind
 from core.lifecycle import RequestStatus, check_request_transition
 from core.limits import UsageLine, check_can_submit, usage_report
 from core.mentors import MentorStatus, shared_tags
-from core.notifications import Audience, Kind, to_audience, to_member
+from core.notifications import Audience, Kind, Notification, to_audience, to_member
 from core.ports import UnitOfWork, record
 from core.requests import MentorshipRequest, RequestDraft
 from core.services.common import (
@@ -84,12 +84,14 @@ def announce_request(
             to_member(Kind.REQUEST_MATCHED, mentor_id, now, key, request_id=request.id, tags=tags)
             for mentor_id, tags in matching_mentors(uow, request, skip)
         )
+    if reason == "new":  # nothing booked before: its expiry warning joins the batch
+        posts.append(expiry_warning(ctx, request, version))
     uow.notifications.add_many(posts)  # one round trip for the card and every DM
     if reason != "new":
         # Back in the queue (released): this post is its announcement, so re-announcements
         # are paced from now, not from creation (else the sweep posts it again at once).
         uow.requests.mark_announced(request.id, request.last_announced_at, now)
-    book_expiry_warning(uow, ctx, request, version)
+        book_expiry_warning(uow, ctx, request, version)
 
 
 def matching_mentors(
@@ -117,19 +119,22 @@ def matching_mentors(
 def book_expiry_warning(
     uow: UnitOfWork, ctx: ServiceContext, request: MentorshipRequest, version: int | None = None
 ) -> None:
-    """``version``: the request's revision when the caller has just read it."""
+    """The one pending expiry warning of a request, for its current expiry (an earlier
+    one is cancelled). ``version``: the request's revision when the caller has it."""
     if version is None:
         version = revision(uow, EntityKind.REQUEST, request.id)
-    warn_at = request.expires_at - ctx.policy.expiry_warning_before
     uow.notifications.cancel_pending(request_id=request.id, kinds=[Kind.EXPIRY_WARNING])
-    uow.notifications.add(
-        to_member(
-            Kind.EXPIRY_WARNING,
-            request.student_id,
-            max(warn_at, ctx.now()),
-            f"r{request.id}:{request.expires_at.isoformat()}:v{version}",
-            request_id=request.id,
-        )
+    uow.notifications.add(expiry_warning(ctx, request, version))
+
+
+def expiry_warning(ctx: ServiceContext, request: MentorshipRequest, version: int) -> Notification:
+    warn_at = request.expires_at - ctx.policy.expiry_warning_before
+    return to_member(
+        Kind.EXPIRY_WARNING,
+        request.student_id,
+        max(warn_at, ctx.now()),
+        f"r{request.id}:{request.expires_at.isoformat()}:v{version}",
+        request_id=request.id,
     )
 
 
