@@ -34,6 +34,7 @@ from core.members import Platform
 from core.notifications import Audience
 from core.services.context import ServiceContext
 from core.services.sweeps import run_sweeps
+from db.frontend_state import FrontEndStore
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +107,10 @@ async def tick(ctx: ServiceContext, engine: DeliveryEngine) -> TickReport:
 
 
 def start_scheduler(
-    ctx: ServiceContext, engine: DeliveryEngine, every_seconds: float = 5.0
+    ctx: ServiceContext,
+    engine: DeliveryEngine,
+    every_seconds: float = 5.0,
+    store: FrontEndStore | None = None,
 ) -> AsyncIOScheduler:
     """Tick on the running event loop; one tick at a time, missed ticks merged."""
     scheduler = AsyncIOScheduler()
@@ -125,9 +129,35 @@ def start_scheduler(
         coalesce=True,
         id="mentorbot-tick",
     )
+    if store is not None:
+        scheduler.add_job(
+            forget_handled_updates,
+            "interval",
+            args=[ctx, store],
+            hours=1,
+            max_instances=1,
+            coalesce=True,
+            id="mentorbot-forget-handled",
+        )
     scheduler.mentorbot_ticks = TicksInFlight(scheduler)
     scheduler.start()
     return scheduler
+
+
+KEEP_HANDLED_UPDATES = timedelta(days=2)  # Telegram repeats an update for a day at most
+
+
+async def forget_handled_updates(ctx: ServiceContext, store: FrontEndStore) -> int:
+    """Drop idempotency keys older than two days, in slices (a long backlog is worked
+    off over the following runs without one long transaction)."""
+    try:
+        removed = await asyncio.to_thread(store.forget_handled, ctx.now() - KEEP_HANDLED_UPDATES)
+    except Exception:  # a database hiccup: the next run tries again
+        logger.exception("forgetting old handled updates failed")
+        return 0
+    if removed:
+        logger.info("forgot %d handled updates older than two days", removed)
+    return removed
 
 
 async def stop_scheduler(scheduler: AsyncIOScheduler, grace_seconds: float = 30.0) -> None:

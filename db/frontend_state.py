@@ -155,6 +155,24 @@ class FrontEndStore:
             results.append(UpdateStarted(first, states))
         return results
 
+    def forget_handled(self, before: datetime, limit: int = 10_000) -> int:
+        """Delete idempotency keys made before ``before`` (at most ``limit``), how many.
+
+        Platforms repeat an update for a day at most (Telegram) or minutes (Slack), so
+        an old key protects nothing; kept, the table would grow by a row per update."""
+        with self._sessions.begin() as session:
+            old = (
+                select(IdempotencyKeyRow.key)
+                .where(IdempotencyKeyRow.created_at < before)
+                .limit(limit)
+            )
+            result = session.execute(
+                delete(IdempotencyKeyRow)
+                .where(IdempotencyKeyRow.key.in_(old))
+                .execution_options(synchronize_session=False)
+            )
+            return int(getattr(result, "rowcount", 0) or 0)
+
     def feed_post(self, request_id: int, platform: str, chat_id: str) -> str | None:
         with self._sessions() as session:
             return session.scalar(

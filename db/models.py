@@ -259,6 +259,7 @@ class IdempotencyKeyRow(Base):
     """A platform update already handled; inserting its key twice fails, so it acts once."""
 
     __tablename__ = "idempotency_keys"
+    __table_args__ = (Index(None, "created_at"),)  # the purge of old keys
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     created_at: Mapped[datetime]

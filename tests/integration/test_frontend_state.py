@@ -43,3 +43,25 @@ def test_card_updates_follow_the_latest_post_of_a_request(database_url, engine):
 
     assert store.feed_post(request.id, "telegram", "-1001") == "25"
     assert store.feed_post(request.id, "slack", "C1") is None
+
+
+def test_old_handled_updates_are_forgotten_in_slices_and_recent_ones_kept(database_url, engine):
+    import asyncio
+    from datetime import timedelta
+
+    from bot.worker import forget_handled_updates
+    from db.models import IdempotencyKeyRow
+
+    sessions = make_session_factory(engine)
+    store = FrontEndStore(sessions)
+    with sessions.begin() as session:
+        for n in range(30):  # three days old
+            session.add(IdempotencyKeyRow(key=f"tg:update:{n}", created_at=NOW - timedelta(days=3)))
+        session.add(IdempotencyKeyRow(key="tg:update:recent", created_at=NOW - timedelta(hours=5)))
+
+    assert store.forget_handled(NOW - timedelta(days=2), limit=20) == 20
+    ctx = make_context(database_url, MovableClock(NOW))
+    assert asyncio.run(forget_handled_updates(ctx, store)) == 10
+    assert asyncio.run(forget_handled_updates(ctx, store)) == 0
+    assert store.first_time("tg:update:recent") is False  # still protects
+    assert store.first_time("tg:update:3") is True  # forgotten: a key may be used again

@@ -86,7 +86,7 @@ async def serve(settings: Settings, http: bool, host: str, port: int) -> None:
     # One HTTP session for every Web API call (and every per-request client Bolt makes
     # from this one): without it slack_sdk opens a new connection for each call.
     slack.client.session = aiohttp.ClientSession()
-    scheduler = start_scheduler(core.ctx, engine, settings.tick_seconds)
+    scheduler = start_scheduler(core.ctx, engine, settings.tick_seconds, store)
     try:
         if http:
             runner = web.AppRunner(http_app(slack))

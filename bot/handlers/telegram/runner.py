@@ -63,7 +63,9 @@ def run_telegram(
 
     async def post_init(application: Application) -> None:  # type: ignore[type-arg]
         await application.bot.set_my_commands([BotCommand(n, d) for n, d in BOT_COMMANDS])
-        application.bot_data["scheduler"] = start_scheduler(app.ctx, engine, settings.tick_seconds)
+        application.bot_data["scheduler"] = start_scheduler(
+            app.ctx, engine, settings.tick_seconds, store
+        )
 
     async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
         scheduler = application.bot_data.get("scheduler")
