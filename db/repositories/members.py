@@ -25,13 +25,13 @@ class SqlMemberRepository(SqlRepository, MemberRepository):
         return self._load(MemberRow.id.in_(set(member_ids)))
 
     def find_by_identity(self, identity: Identity) -> Member | None:
-        member_id = self.session.scalar(
-            select(MemberIdentityRow.member_id).where(
-                MemberIdentityRow.platform == identity.platform.value,
-                MemberIdentityRow.external_id == identity.external_id,
-            )
+        owner = select(MemberIdentityRow.member_id).where(
+            MemberIdentityRow.platform == identity.platform.value,
+            MemberIdentityRow.external_id == identity.external_id,
         )
-        return None if member_id is None else self.get(member_id)
+        # the identity's lookup inside the member query: two statements, not three
+        found = self._load(MemberRow.id.in_(owner))
+        return next(iter(found.values()), None)
 
     def find_by_name(self, display_name: str) -> list[Member]:
         found = self._load(func.lower(MemberRow.display_name) == display_name.strip().lower())
