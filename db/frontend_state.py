@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from db.models import ConversationStateRow, FeedPostRow, IdempotencyKeyRow
 
+DM_PREFIX = "dm:"  # feed_posts rows of cards sent by DM, not to a feed chat
+
 
 @dataclass(frozen=True)
 class UpdateStart:
@@ -182,6 +184,22 @@ class FrontEndStore:
                     FeedPostRow.chat_id == chat_id,
                 )
             )
+
+    def dm_cards(self, request_id: int, platform: str) -> list[tuple[str, str]]:
+        """The request's cards sent by DM on ``platform`` (to matching and preferred
+        mentors): (chat, message) pairs, so a card update can redraw them too."""
+        with self._sessions() as session:
+            rows = session.execute(
+                select(FeedPostRow.chat_id, FeedPostRow.message_ref).where(
+                    FeedPostRow.request_id == request_id,
+                    FeedPostRow.platform == platform,
+                    FeedPostRow.chat_id.startswith(DM_PREFIX),
+                )
+            )
+            return [(chat[len(DM_PREFIX) :], ref) for chat, ref in rows]
+
+    def remember_dm_card(self, request_id: int, platform: str, chat_id: str, ref: str) -> None:
+        self.remember_feed_post(request_id, platform, DM_PREFIX + chat_id, ref)
 
     def remember_feed_post(
         self, request_id: int, platform: str, chat_id: str, message_ref: str

@@ -277,3 +277,30 @@ async def test_global_shortcut_opens_the_same_modal(slack: SlackHarness) -> None
     assert answer.status == 200
     opened = answer.of("views.open")
     assert len(opened) == 1 and opened[0].view["callback_id"] == "request_form"
+
+
+async def test_dm_cards_of_matching_mentors_are_redrawn_on_claim(slack: SlackHarness) -> None:
+    """Bob and Carol mentor python and get the card by DM; once Bob claims it, Carol's DM
+    card (and the channel's) show who has it, without a Claim button."""
+    slack.seed_mentor(BOB, ["python"])
+    slack.seed_mentor(CAROL, ["python"])
+    submit_request(slack.ctx, slack.person(ALICE).id, draft("Typing a big codebase"))
+    _, calls = await slack.deliver()
+    dm_cards = [
+        c
+        for c in calls
+        if c.method == "chat.postMessage"
+        and c.channel in (BOB, CAROL)
+        and any(b["action_id"].startswith("a:claim") for b in c.buttons())
+    ]
+    assert sorted(c.channel for c in dm_cards) == sorted([BOB, CAROL])
+    action_id, value = card_claim_button(calls)
+    await slack.press(BOB, action_id, value, channel=CHANNEL)
+    _, calls = await slack.deliver()
+    updates = {c.channel: c for c in calls if c.method == "chat.update"}
+    carol_dm = "D" + CAROL[1:]
+    assert {CHANNEL, carol_dm} <= set(updates), sorted(updates)
+    for update in updates.values():
+        assert "claimed by Bob" in update.text
+        assert not [b for b in update.buttons() if b["action_id"].startswith("a:claim")]
+    assert updates[carol_dm].args["ts"]  # the DM card's own message, edited in place

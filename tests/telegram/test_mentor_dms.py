@@ -126,7 +126,9 @@ async def test_an_expired_request_posted_again_reaches_the_matching_mentors_agai
     tg.clock.advance(timedelta(days=7, minutes=1))
     _, expired = await tg.deliver()
     assert f"a:repost:{request_id}" in expired.buttons(ALICE.id)
-    assert expired.to(BOB.id) == []  # the periodic re-announcement is for the group only
+    # no new message to Bob (re-announcements are for the group); his DM card is redrawn
+    assert [c.method for c in expired.to(BOB.id)] == ["editMessageText"]
+    assert "Status: expired" in expired.text_to(BOB.id) and expired.buttons(BOB.id) == []
 
     again = await tg.press(ALICE, f"a:repost:{request_id}")
     match = re.search(r"Posted again as #(\d+)", again.answer)
@@ -136,3 +138,21 @@ async def test_an_expired_request_posted_again_reaches_the_matching_mentors_agai
     for mentor in (BOB, FRANK):
         assert [c.callback_data for c in delivered.to(mentor.id)] == [[f"a:claim:{match[1]}"]]
     assert delivered.to(CAROL.id) == []
+
+
+async def test_dm_cards_are_redrawn_when_the_request_is_claimed(tg: BotHarness) -> None:
+    """Frank's DM card loses its Claim button once Bob has the request, like the group's."""
+    await _people(tg)
+    request_id = await submit_request(tg, ALICE, title="Typing a big codebase", tags=("python",))
+    await tg.deliver()
+    assert claim_buttons(tg, FRANK.id) == [f"a:claim:{request_id}"]
+
+    await tg.press(BOB, f"a:claim:{request_id}", GROUP)
+    _, redrawn = await tg.deliver()
+
+    edits = {c.params["chat_id"]: c for c in redrawn.calls if c.method == "editMessageText"}
+    assert set(edits) >= {GROUP, FRANK.id, BOB.id}
+    for edit in edits.values():
+        assert "Status: claimed by Bob" in edit.text and edit.buttons == []
+    assert claim_buttons(tg, FRANK.id) == [] and claim_buttons(tg, GROUP) == []
+    assert CAROL.id not in edits  # Carol never had a DM card

@@ -34,6 +34,7 @@ UNREACHABLE_ERRORS = frozenset(
     }
 )
 CARD_KINDS = (Kind.REQUEST_POSTED, Kind.REQUEST_REANNOUNCED)
+DM_CARD_KINDS = (Kind.REQUEST_MATCHED, Kind.REQUEST_FOR_YOU)
 
 
 def slack_channel(address: Address) -> str:
@@ -87,6 +88,7 @@ class SlackSender:
                 await self.client.chat_postMessage(
                     channel=channel, thread_ts=posted, text=fallback_text(status)
                 )
+                await self._redraw_dm_cards(request_id or 0, text, blocks)
                 return
         # A message with a file is two sends; a retry after a failed upload sends only the
         # file, not the text again.
@@ -102,6 +104,14 @@ class SlackSender:
                     request_id or 0,
                     "slack",
                     address.chat_id,
+                    str(sent["ts"]),
+                )
+            elif request_id is not None and notification.kind in DM_CARD_KINDS:
+                await asyncio.to_thread(
+                    self.store.remember_dm_card,
+                    request_id,
+                    "slack",
+                    str(sent.get("channel") or channel),  # the DM's D... id, for chat.update
                     str(sent["ts"]),
                 )
             if message.attachments:
@@ -120,3 +130,13 @@ class SlackSender:
             await asyncio.to_thread(self.store.save, progress_key, done)
         if message.attachments:
             await asyncio.to_thread(self.store.delete, progress_key)
+
+    async def _redraw_dm_cards(self, request_id: int, text: str, blocks: list[Any]) -> None:
+        """The same card sent by DM to mentors shows the new state too. A card that can
+        no longer be edited (deleted, the DM closed) is left alone; a 429 is not."""
+        for channel, ts in await asyncio.to_thread(self.store.dm_cards, request_id, "slack"):
+            try:
+                await self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+            except SlackApiError as exc:
+                if exc.response.status_code == 429:
+                    raise

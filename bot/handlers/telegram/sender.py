@@ -18,6 +18,7 @@ from core.notifications import Kind, Notification
 from db.frontend_state import FrontEndStore
 
 TELEGRAM_TEXT_LIMIT = 4096
+DM_CARD_KINDS = (Kind.REQUEST_MATCHED, Kind.REQUEST_FOR_YOU)
 
 
 def fit(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> str:
@@ -71,6 +72,7 @@ class TelegramSender:
                 except BadRequest as exc:
                     if "not modified" not in str(exc).lower():
                         raise
+                await self._redraw_dm_cards(request_id or 0, message)
                 return
         # A message with attachments is several sends; if a later one fails (a 429 on the
         # invite), the engine retries the whole notification: remember what already went
@@ -89,6 +91,14 @@ class TelegramSender:
                     address.chat_id,
                     str(sent.message_id),
                 )
+            elif request_id is not None and notification.kind in DM_CARD_KINDS:
+                await asyncio.to_thread(
+                    self.store.remember_dm_card,
+                    request_id,
+                    "telegram",
+                    address.chat_id,
+                    str(sent.message_id),
+                )
             if message.attachments:
                 done["text"] = sent.message_id
                 await asyncio.to_thread(self.store.save, progress_key, done)
@@ -103,3 +113,16 @@ class TelegramSender:
                 await asyncio.to_thread(self.store.save, progress_key, done)
         if message.attachments:
             await asyncio.to_thread(self.store.delete, progress_key)
+
+    async def _redraw_dm_cards(self, request_id: int, message: Message) -> None:
+        """The same card sent by DM to mentors shows the new state too (a Claim button
+        left on a claimed request invites a press that can only be refused). A card
+        the mentor deleted, or a chat that blocked us, is left alone."""
+        markup = actions_keyboard(message.actions)
+        for chat, ref in await asyncio.to_thread(self.store.dm_cards, request_id, "telegram"):
+            try:
+                await self.bot.edit_message_text(
+                    fit(message.text), chat_id=int(chat), message_id=int(ref), reply_markup=markup
+                )
+            except (BadRequest, Forbidden):
+                continue
