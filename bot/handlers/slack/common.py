@@ -38,7 +38,12 @@ from db.frontend_state import FrontEndStore
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
-SORRY = "Sorry, something went wrong on our side. Nothing was changed; please try again."
+# Not "nothing was changed": the error may come after a change was stored (a reply that
+# failed), and a person who believes otherwise would do it a second time.
+SORRY = (
+    "Sorry, something went wrong on our side. The Home tab shows whether your last action went "
+    "through; if not, please try again."
+)
 STALE = "This button no longer works. Open the app's Home tab for what you can do."
 MAX_ID_DIGITS = 18
 

@@ -33,7 +33,12 @@ from db.frontend_state import FrontEndStore
 
 logger = logging.getLogger(__name__)
 
-SORRY = "Sorry, something went wrong on our side. Nothing was changed; please try again."
+# Not "nothing was changed": the error may come after a change was stored (a reply that
+# failed), and a person who believes otherwise would do it a second time.
+SORRY = (
+    "Sorry, something went wrong on our side. /my shows whether your last action went "
+    "through; if not, please try again."
+)
 
 
 def _persistence(context: Context) -> DatabasePersistence:
