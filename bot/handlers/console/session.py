@@ -129,7 +129,10 @@ class ConsoleSession:
             self.say(exc.user_message)
         except Exception:
             logger.exception("console command failed: %r", text[:80])
-            self.say("Sorry, something went wrong on our side. Nothing was changed.")
+            self.say(
+                "Sorry, something went wrong on our side. /my shows whether your last "
+                "action went through; if not, please try again."
+            )
         self.run_due_work()
 
     def _dispatch(self, text: str) -> None:
