@@ -544,7 +544,8 @@ async def main() -> None:
     steps = len(form_script(Catalogue.load()))
     print(
         f"{args.students} students x {steps} form updates, {args.claims} claims by "
-        f"{args.mentors} mentors; process_update, stub Bot API, one update at a time"
+        f"{args.mentors} mentors; process_update via the application's update processor "
+        "(x1: one at a time, x64: 64 people at once), stub Bot API"
     )
     bare_form, bare_claims, bare_stub = await run_bare(args.students, args.claims, args.warmup)
     bare_all = bare_form.add(bare_claims)
