@@ -36,13 +36,12 @@ from bot.handlers.slack.modals import (
     state_values,
 )
 from core.errors import DomainError, ValidationFailed
-from core.limits import check_can_submit
 from core.members import Member
 from core.requests import RequestDraft
 from core.services.context import ServiceContext, local_today
 from core.services.mentors import add_availability, my_availability
 from core.services.outcomes import leave_feedback, update_mentor_notes
-from core.services.requests import draft_for_edit, my_requests, submit_request, update_request
+from core.services.requests import submit_request, update_request
 from core.validation import clean_text, validate_draft, validate_one
 
 logger = logging.getLogger(__name__)
@@ -54,16 +53,12 @@ async def _refuse(ack: AsyncAck, view: dict[str, Any], errors: dict[str, str]) -
     await ack(response_action="errors", errors=errors_for_view(errors, view))
 
 
-def check_request(
-    ctx: ServiceContext, member: Member, draft: RequestDraft, edit_id: int | None
-) -> None:
-    """Everything the form can be refused for, without writing: the fields (dates in the
-    student's own zone), whether the edited request is still theirs and open, the limits."""
-    valid = validate_draft(draft, ctx.catalogue, ctx.policy, local_today(member, ctx.now()))
-    if edit_id is not None:
-        draft_for_edit(ctx, member.id, edit_id)
-    counted = [r for r in my_requests(ctx, member.id) if r.id != edit_id]
-    check_can_submit(ctx.catalogue, ctx.policy, valid.session_type, counted)
+def check_fields(ctx: ServiceContext, member: Member, draft: RequestDraft) -> None:
+    """The fields (dates in the student's own zone), without the database: refused here,
+    a field's error shows under it even when saving would be slow. Limits and edit
+    rights are checked by the save itself, whose refusal shows on the form too when it
+    answers within the ack budget (else it comes by DM)."""
+    validate_draft(draft, ctx.catalogue, ctx.policy, local_today(member, ctx.now()))
 
 
 ACK_BUDGET_SECONDS = 2.0  # of the 3 s Slack allows, what saving may take before the ack
@@ -90,7 +85,7 @@ async def on_request_submitted(
     edit = meta.get("edit")
     edit_id = edit if isinstance(edit, int) and not isinstance(edit, bool) else None
     try:
-        await deps(context).before_ack(check_request, member, draft, edit_id)
+        check_fields(deps(context).services, member, draft)
     except ValidationFailed as failed:
         await _refuse(ack, view, failed.errors)
         return
