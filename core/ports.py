@@ -228,6 +228,10 @@ class EventRepository(abc.ABC):
     @abc.abstractmethod
     def for_entity(self, entity: EntityKind, entity_id: int) -> list[TransitionEvent]: ...
 
+    def count_for(self, entity: EntityKind, entity_id: int) -> int:
+        """How many transitions the entity has had (a store can count without loading)."""
+        return len(self.for_entity(entity, entity_id))
+
 
 class NotificationRepository(abc.ABC):
     @abc.abstractmethod

@@ -41,7 +41,7 @@ def revision(uow: UnitOfWork, entity: EntityKind, entity_id: int) -> int:
     """How many transitions the entity has had, for the keys of notifications booked again
     after a change: a dedup key stays taken even by a cancelled row, so a key naming only
     the time would silently drop the booking when a time comes back (A -> B -> A)."""
-    return len(uow.events.for_entity(entity, entity_id))
+    return uow.events.count_for(entity, entity_id)
 
 
 def card_update(uow: UnitOfWork, request_id: int, now: datetime, what: str) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.events import EntityKind, TransitionEvent
 from core.ports import EventRepository
@@ -22,6 +22,18 @@ class SqlEventRepository(SqlRepository, EventRepository):
                 reason=event.reason,
                 at=event.at,
             )
+        )
+
+    def count_for(self, entity: EntityKind, entity_id: int) -> int:
+        self.session.flush()
+        return int(
+            self.session.scalar(
+                select(func.count()).where(
+                    TransitionEventRow.entity == entity.value,
+                    TransitionEventRow.entity_id == entity_id,
+                )
+            )
+            or 0
         )
 
     def for_entity(self, entity: EntityKind, entity_id: int) -> list[TransitionEvent]:
