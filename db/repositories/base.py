@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import Result, Select
 from sqlalchemy.orm import Session
 
 
@@ -18,3 +18,11 @@ class SqlRepository:
 
     def fresh(self, statement: Select[Any]) -> Select[Any]:
         return statement.execution_options(populate_existing=True)
+
+    def rows(self, statement: Select[Any]) -> Result[Any]:
+        """Plain rows of a select over a table (not ORM entities): reads that are turned
+        into core objects at once need no identity map, and skipping it costs a
+        fraction of the ORM's per-row work. Pending ORM changes are flushed first, as
+        an ORM query would autoflush them."""
+        self.session.flush()
+        return self.session.execute(statement)

@@ -15,9 +15,10 @@ from db.models import MentorshipRequestRow
 from db.repositories.base import SqlRepository
 
 Row = MentorshipRequestRow
+TABLE = Row.__table__
 
 
-def _request(row: Row) -> MentorshipRequest:
+def _request(row: Any) -> MentorshipRequest:
     return MentorshipRequest(
         id=row.id,
         student_id=row.student_id,
@@ -67,24 +68,24 @@ class SqlRequestRepository(SqlRepository, RequestRepository):
         return _request(row)
 
     def find_by_submission_key(self, student_id: int, key: str) -> MentorshipRequest | None:
-        row = self.session.scalar(
-            self.fresh(select(Row).where(Row.student_id == student_id, Row.submission_key == key))
-        )
+        row = self.rows(
+            select(TABLE).where(Row.student_id == student_id, Row.submission_key == key)
+        ).first()
         return None if row is None else _request(row)
 
     def get(self, request_id: int) -> MentorshipRequest | None:
-        row = self.session.get(Row, request_id, populate_existing=True)
+        row = self.rows(select(TABLE).where(Row.id == request_id)).first()
         return None if row is None else _request(row)
 
     def get_many(self, request_ids: Collection[int]) -> dict[int, MentorshipRequest]:
         if not request_ids:
             return {}
-        rows = self.session.scalars(self.fresh(select(Row).where(Row.id.in_(set(request_ids)))))
+        rows = self.rows(select(TABLE).where(Row.id.in_(set(request_ids))))
         return {row.id: _request(row) for row in rows}
 
     def _list(self, *conditions: Any) -> list[MentorshipRequest]:
-        query = select(Row).where(Row.is_deleted.is_(False), *conditions).order_by(Row.id)
-        return [_request(row) for row in self.session.scalars(self.fresh(query))]
+        query = select(TABLE).where(Row.is_deleted.is_(False), *conditions).order_by(Row.id)
+        return [_request(row) for row in self.rows(query)]
 
     def for_student(self, student_id: int) -> list[MentorshipRequest]:
         return self._list(Row.student_id == student_id)
