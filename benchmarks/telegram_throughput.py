@@ -358,7 +358,7 @@ async def run_real(
     warmup: int,
     profile: bool,
     count_sql: bool = False,
-    concurrency: int = 64,
+    concurrency: int = 16,
 ) -> tuple[Timing, Timing, StubRequest, cProfile.Profile | None]:
     with database(kind) as url:
         engine = make_engine(url)
@@ -535,7 +535,7 @@ async def main() -> None:
     parser.add_argument("--sql", action="store_true", help="count statements per update")
     parser.add_argument(
         "--concurrency",
-        default="1,64",
+        default="1,16",
         help="updates of different people handled at once by the bot; each value is a run",
     )
     args = parser.parse_args()
@@ -545,7 +545,7 @@ async def main() -> None:
     print(
         f"{args.students} students x {steps} form updates, {args.claims} claims by "
         f"{args.mentors} mentors; process_update via the application's update processor "
-        "(x1: one at a time, x64: 64 people at once), stub Bot API"
+        "(xN: N people at once), stub Bot API"
     )
     bare_form, bare_claims, bare_stub = await run_bare(args.students, args.claims, args.warmup)
     bare_all = bare_form.add(bare_claims)

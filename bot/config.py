@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     telegram_api_url: str = "https://api.telegram.org"
     telegram_mentors_chat_id: str | None = None  # a group where request cards are posted
     telegram_webhook_secret: SecretStr | None = None
+    # updates of different people handled at once (one person's always in order); past
+    # ~16 the benchmark gains little throughput and much latency on a small machine
+    telegram_concurrent_updates: int = Field(default=16, ge=1, le=256)
     tick_seconds: float = Field(default=5.0, gt=0)
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None

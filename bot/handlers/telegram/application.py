@@ -125,7 +125,7 @@ def build_application(
     *,
     api_url: str = "https://api.telegram.org",
     admins: frozenset[str] = frozenset(),
-    concurrency: int = 64,
+    concurrency: int = 16,
 ) -> Application:  # type: ignore[type-arg]
     """``concurrency`` updates of different people are handled at once (one person's in
     order); 1 handles one update at a time."""

@@ -52,7 +52,12 @@ def run_telegram(
     app = build_app(settings)
     store = FrontEndStore(make_session_factory(app.engine))
     application = build_application(
-        app.ctx, store, token, api_url=settings.telegram_api_url, admins=frozenset(settings.admins)
+        app.ctx,
+        store,
+        token,
+        api_url=settings.telegram_api_url,
+        admins=frozenset(settings.admins),
+        concurrency=settings.telegram_concurrent_updates,
     )
     engine = build_engine(
         app.ctx,
