@@ -96,13 +96,23 @@ async def test_the_submission_is_answered_before_the_request_is_written(
 
     started = time.monotonic()
     good = await slack.post_payload(_submission(slack, ALICE, view, FORM), settle=False)
-    assert good.status == 200 and good.body == "", good.body  # the modal closes
     assert good.seconds < 3.0, good.seconds
+    # the form stays open, with what was typed, until the request is surely stored
+    assert good.status == 200 and good.json["response_action"] == "errors", good.body
+    assert "taking longer than usual" in good.json["errors"]["title"]
     await slack.settle()
     assert time.monotonic() - started >= SLOW and len(writes) == 1
     assert slack.scalar("SELECT count(*) FROM mentorship_requests") == 1
     dm = [c for c in slack.fake.named("chat.postMessage") if c.channel == ALICE]
     assert any("submitted" in c.text for c in dm)
+
+    # Submit again, as the note says (the database is quick again): the same request
+    # (its submission key), the form closes, and still one request
+    monkeypatch.setattr(views_module, "submit_request", original)
+    again = await slack.post_payload(_submission(slack, ALICE, view, FORM), settle=False)
+    assert again.seconds < 3.0 and again.status == 200 and again.body == "", again.body
+    await slack.settle()
+    assert slack.scalar("SELECT count(*) FROM mentorship_requests") == 1
 
 
 async def test_a_double_submit_is_one_request(slack: SlackHarness) -> None:

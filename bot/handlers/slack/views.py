@@ -62,6 +62,10 @@ def check_fields(ctx: ServiceContext, member: Member, draft: RequestDraft) -> No
 
 
 ACK_BUDGET_SECONDS = 2.0  # of the 3 s Slack allows, what saving may take before the ack
+SAVING_SLOWLY = (
+    "Saving is taking longer than usual. You will get a message once it is saved; "
+    "then press Submit again to close this form."
+)
 
 
 async def on_request_submitted(
@@ -96,15 +100,17 @@ async def on_request_submitted(
         saving = asyncio.ensure_future(call(context, update_request, member.id, edit_id, draft))
     else:
         saving = asyncio.ensure_future(call(context, submit_request, member.id, draft))
-    # Saved before the ack when the database answers in time, so that a closed form
-    # means a stored request (and a late refusal still shows on the form); if it is
-    # slow, Slack gets its ack within 3 s anyway and the student a DM when it is done.
+    # Saved before the ack when the database answers in time: a closed form means a
+    # stored request, and a late refusal still shows on the form. If it is slow, Slack
+    # still gets its answer within 3 s, but the form stays open with what was typed
+    # (the save goes on and its DM follows): should this process die meanwhile, nothing
+    # is lost, and pressing Submit again cannot make a second request (submission key).
     done, _ = await asyncio.wait({saving}, timeout=ACK_BUDGET_SECONDS)
     if done and isinstance(saving.exception(), DomainError):
         await _refuse(ack, view, _errors_of(saving.exception()))
         return
     if not done:
-        await ack()
+        await _refuse(ack, view, {"title": SAVING_SLOWLY})
     try:
         request = await saving
     except DomainError as exc:  # changed since the checks (e.g. a limit reached meanwhile)
