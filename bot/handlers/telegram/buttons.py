@@ -21,6 +21,7 @@ from bot.handlers.telegram.common import (
     guarded,
     me,
     member_user_id,
+    patiently,
     reply,
 )
 from bot.handlers.telegram.keyboards import button, rows
@@ -83,7 +84,7 @@ async def _send_offer(update: Update, context: Context, offer: SlotOffer) -> Non
     assert user is not None
     text, keyboard = offer
     try:
-        await context.bot.send_message(user.id, fit(text), reply_markup=keyboard)
+        await patiently(lambda: context.bot.send_message(user.id, fit(text), reply_markup=keyboard))
     except Forbidden:  # never opened a private chat with the bot
         await reply(
             update,

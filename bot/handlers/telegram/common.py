@@ -10,9 +10,10 @@ from typing import Any, TypeVar
 
 from cachetools import TTLCache
 from telegram import InlineKeyboardMarkup, Update
+from telegram.error import RetryAfter
 from telegram.ext import ContextTypes
 
-from bot.handlers.telegram.sender import fit
+from bot.handlers.telegram.sender import fit, retry_after_seconds
 from core.errors import DomainError
 from core.members import Identity, Member, Platform
 from core.services.context import ServiceContext
@@ -95,10 +96,27 @@ async def _lookup(update: Update, context: Context) -> Member:
     return member
 
 
+RETRY_WITHIN_SECONDS = 5.0  # a longer 429 wait is not worth holding the person's updates
+
+
+async def patiently(send: Callable[[], Awaitable[T]]) -> T:
+    """A direct reply refused with 429: wait as long as Telegram asks (up to 5 s) and
+    send it once more. (Notifications go through the delivery engine, which has its
+    own limits and retries; these are answers to what the person just did.)"""
+    try:
+        return await send()
+    except RetryAfter as exc:
+        wait = retry_after_seconds(exc)
+        if wait > RETRY_WITHIN_SECONDS:
+            raise
+        await asyncio.sleep(wait)
+        return await send()
+
+
 async def reply(update: Update, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
     chat = update.effective_chat
     if chat is not None:
-        await chat.send_message(fit(text), reply_markup=keyboard)
+        await patiently(lambda: chat.send_message(fit(text), reply_markup=keyboard))
 
 
 ANSWER_LIMIT = 200  # characters in an answerCallbackQuery toast or alert
@@ -121,10 +139,11 @@ async def answer(
     while len(answered) > 10_000:  # the oldest presses can no longer come back
         del answered[next(iter(answered))]
     if text is not None and len(text) > ANSWER_LIMIT:
-        await query.answer(text[: ANSWER_LIMIT - 1] + "…", show_alert=alert)
+        short = text[: ANSWER_LIMIT - 1] + "…"
+        await patiently(lambda: query.answer(short, show_alert=alert))
         await reply(update, text)
         return
-    await query.answer(text, show_alert=alert)
+    await patiently(lambda: query.answer(text, show_alert=alert))
 
 
 def guarded(
