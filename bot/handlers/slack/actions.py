@@ -28,7 +28,7 @@ from bot.handlers.slack.common import (
     member_of,
     tell,
 )
-from bot.handlers.slack.home import publish_home
+from bot.handlers.slack.home import ASK_ACTION, publish_home
 from bot.handlers.slack.modals import (
     REMOVE_WINDOW_ACTION,
     availability_modal,
@@ -51,6 +51,7 @@ from core.services.outcomes import rate_session, record_outcome
 from core.services.requests import (
     cancel_request,
     draft_for_edit,
+    draft_for_mentor,
     extend_request,
     repost_request,
 )
@@ -235,9 +236,18 @@ async def on_home_button(
     ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
     await ack()
-    action_id, _ = _pressed(body)
+    action_id, value = _pressed(body)
     if action_id == "home:new":
         await open_request_modal(context, client, body["trigger_id"])
+    elif action_id.startswith(f"{ASK_ACTION}:"):
+        ids = ints(value)
+        if len(ids) != 1 or value != str(ids[0]):
+            await tell(client, body, STALE)
+            return
+        member = await member_of(context)
+        # refused (own button, a mentor no longer approved, a forged id) before a form opens
+        draft = await call(context, draft_for_mentor, member.id, ids[0])
+        await open_request_modal(context, client, body["trigger_id"], draft)
     elif action_id == "home:availability":
         member = await member_of(context)
         windows = await call(context, my_availability, member.id)

@@ -54,10 +54,12 @@ async def _open(
     services = deps(context).services
     mentors = await approved_mentors(context)
     me = member.id if member is not None else None
-    choices = [Choice(str(m.member_id), m.name) for m in mentors if m.member_id != me][:20]
+    draft = draft or RequestDraft()
+    choices = [Choice(str(m.member_id), m.name) for m in mentors if m.member_id != me]
+    chosen = str(draft.preferred_mentor_id)
+    choices = sorted(choices, key=lambda c: c.value != chosen)[:20]  # the chosen one stays
     if choices:
         choices.insert(0, Choice("none", "No preference"))
-    draft = draft or RequestDraft()
     meta: dict[str, Any] = {"key": secrets.token_hex(8)}
     if edit_id is not None:
         meta["edit"] = edit_id

@@ -35,6 +35,7 @@ from core.services.sessions import my_sessions
 logger = logging.getLogger(__name__)
 MAX_BLOCKS = 100
 MENTORS_SHOWN = 10
+ASK_ACTION = "home:ask"  # "Request <name>": the form with that mentor chosen
 
 
 def header(text: str) -> Block:
@@ -87,6 +88,11 @@ async def home_view(context: AsyncBoltContext, member: Member) -> dict[str, Any]
     mentors = await approved_mentors(context)  # best rated first, as /mentors on Telegram
     blocks.append(header("Mentors"))
     blocks.append(section(mentors_text(mentors[:MENTORS_SHOWN])))
+    asks = [
+        button(f"Request {m.name}"[:75], f"{ASK_ACTION}:{i}", str(m.member_id))
+        for i, m in enumerate(m for m in mentors[:MENTORS_SHOWN] if m.member_id != member.id)
+    ]
+    blocks += actions_blocks(asks, "mentors")
     if member.is_approved_mentor:
         blocks.append(header("Mentor: what you claimed"))
         if not claims:
