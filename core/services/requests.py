@@ -271,8 +271,33 @@ def update_request(
             raise InvalidTransition(f"Only an open request can be edited; this one is {state}.")
         card_update(uow, request_id, now, f"edited-{now.isoformat()}")
         result = load_request(uow, request_id)
+        _tell_newly_concerned(uow, ctx, request, result, now)
         uow.commit()
         return result
+
+
+def _tell_newly_concerned(
+    uow: UnitOfWork,
+    ctx: ServiceContext,
+    before: MentorshipRequest,
+    after: MentorshipRequest,
+    now: datetime,
+) -> None:
+    """An edit that adds tags or names another mentor tells those it now concerns (the
+    mentors told before keep their card, which the card update redraws)."""
+    key = f"r{after.id}:edited-{now.isoformat()}"
+    told_before = {m for m, _ in matching_mentors(uow, before)} | {before.preferred_mentor_id}
+    posts = []
+    chosen = after.preferred_mentor_id
+    if chosen is not None and chosen not in told_before:
+        posts.append(to_member(Kind.REQUEST_FOR_YOU, chosen, now, key, request_id=after.id))
+    if ctx.policy.dm_matching_mentors:
+        posts.extend(
+            to_member(Kind.REQUEST_MATCHED, mentor_id, now, key, request_id=after.id, tags=tags)
+            for mentor_id, tags in matching_mentors(uow, after)
+            if mentor_id not in told_before
+        )
+    uow.notifications.add_many(posts)
 
 
 def extend_request(ctx: ServiceContext, actor_id: int, request_id: int) -> MentorshipRequest:

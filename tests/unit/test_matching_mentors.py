@@ -285,3 +285,25 @@ def test_the_operator_switch_is_read_from_the_environment(monkeypatch):
     assert Settings(_env_file=None).policy().dm_matching_mentors is True  # on by default
     monkeypatch.setenv("MENTORBOT_DM_MATCHING_MENTORS", "false")
     assert Settings(_env_file=None).policy().dm_matching_mentors is False
+
+
+def test_an_edit_tells_only_the_mentors_it_newly_concerns(ctx):
+    from core.requests import RequestDraft
+    from core.services.requests import update_request
+
+    sam = add_student(ctx, "Sam").id
+    mia = add_mentor(ctx, "Mia", tags=["python"]).id
+    gus = add_mentor(ctx, "Gus", tags=["go"]).id
+    ada = add_mentor(ctx, "Ada", tags=["rust"]).id
+    request = submit_request(ctx, sam, a_draft(tags=["python"]))
+    assert set(dms(ctx)) == {mia}
+
+    edited = RequestDraft(**{**vars(a_draft(tags=["python", "go"])), "preferred_mentor_id": ada})
+    update_request(ctx, sam, request.id, edited)
+
+    assert set(dms(ctx)) == {mia, gus}  # Gus newly matches; Mia was told already
+    [for_ada] = of_kind(ctx, Kind.REQUEST_FOR_YOU)
+    assert for_ada.recipient_id == ada and for_ada.request_id == request.id
+
+    update_request(ctx, sam, request.id, edited)  # the same again: nobody new
+    assert set(dms(ctx)) == {mia, gus} and len(of_kind(ctx, Kind.REQUEST_FOR_YOU)) == 1
