@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from core.catalogue import Catalogue
 from core.clock import MovableClock
-from core.members import Identity, Platform
+from core.members import Identity, Member, Platform
 from core.policy import Policy
 from core.services.admin import grant_admin
 from core.services.context import ServiceContext
@@ -77,24 +77,24 @@ def people(ctx: ServiceContext, students: int, mentors: int) -> tuple[list[int],
         )[0].id
         for i in range(students)
     ]
-    mentor_ids = []
-    for i in range(mentors):
-        member, _ = register_member(
-            ctx, Identity(Platform.CONSOLE, f"m{i}"), f"Mentor {i}", "Europe/Berlin"
-        )
-        apply_as_mentor(
-            ctx,
-            member.id,
-            domain="Backend",
-            years_experience=5,
-            bio="Bench",
-            expertise_tags=["python"],
-        )
-        decide_mentor(ctx, admin.id, member.id, approve=True)
-        for weekday in range(7):
-            add_availability(ctx, member.id, weekday, time(0, 0), time(23, 59))
-        mentor_ids.append(member.id)
+    mentor_ids = [
+        approved_mentor(ctx, admin.id, Identity(Platform.CONSOLE, f"m{i}"), f"Mentor {i}").id
+        for i in range(mentors)
+    ]
     return student_ids, mentor_ids
+
+
+def approved_mentor(ctx: ServiceContext, admin_id: int, identity: Identity, name: str) -> Member:
+    """A mentor of python in Berlin, approved by ``admin_id``, free every day, all day."""
+    member, _ = register_member(ctx, identity, name, "Europe/Berlin")
+    apply_as_mentor(
+        ctx, member.id, domain="Backend", years_experience=5, bio="Bench",
+        expertise_tags=["python"],
+    )  # fmt: skip
+    decide_mentor(ctx, admin_id, member.id, approve=True)
+    for weekday in range(7):
+        add_availability(ctx, member.id, weekday, time(0, 0), time(23, 59))
+    return member
 
 
 def percentile(values: list[float], fraction: float) -> float:

@@ -57,7 +57,6 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import time as dtime
 from types import FrameType
 from typing import Any
 from urllib.parse import urlencode
@@ -68,7 +67,7 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import text
 
-from benchmarks._common import START, database, percentile
+from benchmarks._common import START, approved_mentor, database, percentile
 from bot.handlers.slack.app import build_slack_app
 from bot.handlers.slack.blocks import actions_blocks, button, sections
 from bot.handlers.slack.common import SORRY, STALE
@@ -81,11 +80,11 @@ from core.policy import Policy
 from core.requests import RequestDraft
 from core.services.context import ServiceContext
 from core.services.members import register_member
-from core.services.mentors import add_availability, apply_as_mentor, decide_mentor, list_mentors
+from core.services.mentors import list_mentors
 from db.engine import make_engine, make_session_factory
 from db.frontend_state import FrontEndStore
 from db.unit_of_work import SqlAlchemyUnitOfWork
-from tests.slack.harness import state_of
+from tests.slack.harness import FORM_VALUES, state_of
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 TOKEN = "xoxb-1234-5678-benchtoken"
@@ -102,18 +101,7 @@ LISTENER_TASK = "run_ack_function_asynchronously"  # Bolt's after-ack task (asyn
 AIM = 1500
 GOOD = ("submitted", "You claimed", "Pick a time")  # texts the stub counts
 BAD = ("Already claimed", "was not saved", STALE, SORRY)  # texts that fail the check
-VALUES = {
-    "session_type": "career-guidance",
-    "title": "Moving from QA to backend",
-    "description": "I test APIs all day; how do I start writing them?",
-    "duration_minutes": "45",
-    "urgency": "high",
-    "available_from": "2026-03-03",
-    "available_until": "2026-03-06",
-    "tags": ["python"],
-    "tags_new": "apis",
-    "preferred_mentor_id": None,
-}
+VALUES = FORM_VALUES | {"urgency": "high", "tags_new": "apis"}  # the tests' valid form
 
 
 def only_loopback() -> None:
@@ -565,20 +553,9 @@ def seed(ctx: ServiceContext, students: list[str], mentors: int) -> list[str]:
         register_member(
             ctx, Identity(Platform.SLACK, f"{TEAM}:{user}"), f"Student {i}", "America/New_York"
         )
-    users = []
-    for i in range(mentors):
-        user = f"{MENTOR_PREFIX}{i:05d}"
-        member, _ = register_member(
-            ctx, Identity(Platform.SLACK, f"{TEAM}:{user}"), f"Mentor {i}", "Europe/Berlin"
-        )
-        apply_as_mentor(
-            ctx, member.id, domain="Backend", years_experience=5, bio="Bench",
-            expertise_tags=["python"],
-        )  # fmt: skip
-        decide_mentor(ctx, admin.id, member.id, approve=True)
-        for weekday in range(7):
-            add_availability(ctx, member.id, weekday, dtime(0, 0), dtime(23, 59))
-        users.append(user)
+    users = [f"{MENTOR_PREFIX}{i:05d}" for i in range(mentors)]
+    for i, user in enumerate(users):
+        approved_mentor(ctx, admin.id, Identity(Platform.SLACK, f"{TEAM}:{user}"), f"Mentor {i}")
     return users
 
 

@@ -30,7 +30,6 @@ import time
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import time as dtime
 from typing import Any
 
 from sqlalchemy import text
@@ -47,7 +46,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest, RequestData
 from telegram.warnings import PTBUserWarning
 
-from benchmarks._common import START, database, percentile
+from benchmarks._common import START, approved_mentor, database, percentile
 from bot.handlers.telegram.application import build_application
 from core.catalogue import Catalogue
 from core.clock import MovableClock
@@ -57,7 +56,6 @@ from core.policy import Policy
 from core.requests import RequestDraft, Urgency
 from core.services.context import ServiceContext
 from core.services.members import register_member
-from core.services.mentors import add_availability, apply_as_mentor, decide_mentor
 from db.engine import make_engine, make_session_factory
 from db.frontend_state import FrontEndStore
 from db.unit_of_work import SqlAlchemyUnitOfWork
@@ -308,20 +306,9 @@ async def drive(
 def seed_mentors(ctx: ServiceContext, count: int) -> list[int]:
     """Approved mentors with Telegram identities, free all day every day."""
     admin, _ = register_member(ctx, Identity(Platform.TELEGRAM, str(ADMIN_ID)), "Admin", admin=True)
-    users = []
-    for i in range(count):
-        user_id = MENTOR_BASE + i
-        member, _ = register_member(
-            ctx, Identity(Platform.TELEGRAM, str(user_id)), f"Mentor {i}", "Europe/Berlin"
-        )
-        apply_as_mentor(
-            ctx, member.id, domain="Backend", years_experience=5, bio="Bench",
-            expertise_tags=["python"],
-        )  # fmt: skip
-        decide_mentor(ctx, admin.id, member.id, approve=True)
-        for weekday in range(7):
-            add_availability(ctx, member.id, weekday, dtime(0, 0), dtime(23, 59))
-        users.append(user_id)
+    users = [MENTOR_BASE + i for i in range(count)]
+    for i, user_id in enumerate(users):
+        approved_mentor(ctx, admin.id, Identity(Platform.TELEGRAM, str(user_id)), f"Mentor {i}")
     return users
 
 

@@ -306,7 +306,11 @@ class SlackHarness:
         )
 
     async def submit(self, user: str, view: dict[str, Any], values: dict[str, Any]) -> Answer:
-        payload = {
+        return await self.post_payload(self.submission(user, view, values))
+
+    def submission(self, user: str, view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+        """The view_submission payload of ``view`` filled with ``values``."""
+        return {
             "type": "view_submission",
             "team": {"id": TEAM},
             "user": {"id": user, "team_id": TEAM},
@@ -321,7 +325,6 @@ class SlackHarness:
                 "state": {"values": state_of(view, values)},
             },
         }
-        return await self.post_payload(payload)
 
     async def event(self, user: str, event: dict[str, Any], **kw: Any) -> Answer:
         body = json.dumps(
@@ -447,6 +450,20 @@ def _initial(element: dict[str, Any]) -> Any:
     if kind == "timepicker":
         return element.get("initial_time")
     return element.get("initial_value")
+
+
+# A valid request form, as a student fills it in (values by field name).
+FORM_VALUES: dict[str, Any] = {
+    "session_type": "career-guidance",
+    "title": "Moving from QA to backend",
+    "description": "I test APIs all day; how do I start writing them?",
+    "duration_minutes": "45",
+    "urgency": "normal",
+    "available_from": "2026-03-03",
+    "available_until": "2026-03-06",
+    "tags": ["python"],
+    "preferred_mentor_id": None,
+}
 
 
 def draft(title: str = "Moving from QA to backend", **changes: Any) -> RequestDraft:

@@ -17,21 +17,20 @@ import pytest
 import bot.handlers.slack.views as views_module
 from core.errors import LimitReached
 from core.services.requests import submit_request
-from tests.slack.harness import ALICE, BOB, ERIN, NAMES, ZONES, SlackHarness, draft
+from tests.slack.harness import (
+    ALICE,
+    BOB,
+    ERIN,
+    FORM_VALUES,
+    NAMES,
+    ZONES,
+    SlackHarness,
+    draft,
+)
 
 SLOW = 5.0
 TRIGGER_VALID = 3.0  # seconds Slack accepts a trigger id for views.open
-FORM = {
-    "session_type": "career-guidance",
-    "title": "Moving from QA to backend",
-    "description": "I test APIs all day; how do I start writing them?",
-    "duration_minutes": "45",
-    "urgency": "normal",
-    "available_from": "2026-03-03",
-    "available_until": "2026-03-06",
-    "tags": ["python"],
-    "preferred_mentor_id": None,
-}
+FORM = FORM_VALUES
 
 
 async def _open_form(slack: SlackHarness, user: str) -> dict[str, Any]:
@@ -95,7 +94,7 @@ async def test_the_submission_is_answered_before_the_request_is_written(
     assert writes == []
 
     started = time.monotonic()
-    good = await slack.post_payload(_submission(slack, ALICE, view, FORM), settle=False)
+    good = await slack.post_payload(slack.submission(ALICE, view, FORM), settle=False)
     assert good.seconds < 3.0, good.seconds
     # the form stays open, with what was typed, until the request is surely stored
     assert good.status == 200 and good.json["response_action"] == "errors", good.body
@@ -109,7 +108,7 @@ async def test_the_submission_is_answered_before_the_request_is_written(
     # Submit again, as the note says (the database is quick again): the same request
     # (its submission key), the form closes, and still one request
     monkeypatch.setattr(views_module, "submit_request", original)
-    again = await slack.post_payload(_submission(slack, ALICE, view, FORM), settle=False)
+    again = await slack.post_payload(slack.submission(ALICE, view, FORM), settle=False)
     assert again.seconds < 3.0 and again.status == 200 and again.body == "", again.body
     await slack.settle()
     assert slack.scalar("SELECT count(*) FROM mentorship_requests") == 1
@@ -143,26 +142,3 @@ async def test_a_limit_is_still_shown_on_the_form(slack: SlackHarness) -> None:
     assert refused.json["response_action"] == "errors"
     assert "limit" in refused.json["errors"]["session_type"]
     assert slack.scalar("SELECT count(*) FROM mentorship_requests") == count
-
-
-def _submission(
-    slack: SlackHarness, user: str, view: dict[str, Any], values: dict[str, Any]
-) -> dict[str, Any]:
-    """The view_submission payload ``SlackHarness.submit`` sends (to post it unsettled)."""
-    from tests.slack.harness import TEAM, state_of
-
-    return {
-        "type": "view_submission",
-        "team": {"id": TEAM},
-        "user": {"id": user, "team_id": TEAM},
-        "trigger_id": slack.trigger(),
-        "view": {
-            "id": view.get("id", "V1"),
-            "hash": view.get("hash", "h1"),
-            "type": "modal",
-            "callback_id": view.get("callback_id"),
-            "private_metadata": view.get("private_metadata", ""),
-            "blocks": view.get("blocks", []),
-            "state": {"values": state_of(view, values)},
-        },
-    }

@@ -4,19 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.slack.harness import ALICE, BOB, CAROL, DAVE, SlackHarness
+from tests.slack.harness import ALICE, BOB, CAROL, DAVE, FORM_VALUES, SlackHarness
 
-FORM = {
-    "session_type": "career-guidance",
-    "title": "Moving from QA to backend",
-    "description": "I test APIs all day; how do I start writing them?",
-    "duration_minutes": "45",
-    "urgency": "normal",
-    "available_from": "2026-03-03",
-    "available_until": "2026-03-06",
-    "tags": ["python"],
-    "tags_new": "",
-}
+FORM = FORM_VALUES | {"urgency": "normal", "tags_new": ""}
 
 
 def ask_buttons(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
