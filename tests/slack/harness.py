@@ -28,7 +28,7 @@ from aiohttp import web
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.handlers.slack.app import build_slack_app
+from bot.handlers.slack.app import build_slack_app, close_slack_app
 from bot.handlers.slack.runner import EVENTS_PATH, http_app
 from bot.handlers.slack.sender import SlackSender
 from bot.senders.recording import RecordingSender
@@ -189,6 +189,7 @@ class SlackHarness:
         if self.runner is not None:
             await self.runner.cleanup()
         await self.app.client.session.close() if self.app.client.session else None
+        close_slack_app(self.app)
         self.db.dispose()
 
     # ------------------------------------------------------------------ transport
