@@ -22,10 +22,16 @@ from db.frontend_state import FrontEndStore, UpdateStart, UpdateStarted
 logger = logging.getLogger(__name__)
 
 
+class StateConflict(Exception):
+    """Another process wrote this conversation row after we read it; ours was not
+    stored (the person's next update starts from what the other process wrote)."""
+
+
 @dataclass
 class _Batch:
     writes: dict[str, dict[str, Any] | None] = field(default_factory=dict)
-    write_waiters: list[asyncio.Future[None]] = field(default_factory=list)
+    expected: dict[str, int] = field(default_factory=dict)
+    write_waiters: list[tuple[str, asyncio.Future[None]]] = field(default_factory=list)
     starts: list[UpdateStart] = field(default_factory=list)
     start_waiters: list[asyncio.Future[UpdateStarted]] = field(default_factory=list)
 
@@ -59,11 +65,19 @@ class StateBatcher:
         self._kick()
         return await future
 
-    async def write(self, key: str, value: dict[str, Any] | None) -> None:
-        """Store (or, with None, delete) one conversation row; returns once committed."""
+    async def write(
+        self, key: str, value: dict[str, Any] | None, expected: int | None = None
+    ) -> None:
+        """Store (or, with None, delete) one conversation row; returns once committed.
+
+        With ``expected`` (the version read), only over that version: else StateConflict."""
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._next.writes[key] = value  # a later write of the same key wins
-        self._next.write_waiters.append(future)
+        if expected is None:
+            self._next.expected.pop(key, None)
+        else:
+            self._next.expected[key] = expected
+        self._next.write_waiters.append((key, future))
         self._kick()
         await future
 
@@ -87,22 +101,29 @@ class StateBatcher:
         try:
             if self._threads is None:
                 self._threads = ThreadPoolExecutor(self.max_in_flight, "state-batch")
-            results = await asyncio.get_running_loop().run_in_executor(
-                self._threads, self.store.apply_batch, batch.writes, batch.starts
+            result = await asyncio.get_running_loop().run_in_executor(
+                self._threads, self.store.apply_batch, batch.writes, batch.starts, batch.expected
             )
         except Exception as exc:  # every update in the batch learns of it
-            waiters: list[asyncio.Future[Any]] = [*batch.write_waiters, *batch.start_waiters]
+            waiters: list[asyncio.Future[Any]] = [
+                *(w for _, w in batch.write_waiters),
+                *batch.start_waiters,
+            ]
             for waiter in waiters:
                 if not waiter.done():
                     waiter.set_exception(exc)
         else:
             self.transactions += 1
-            for write_waiter in batch.write_waiters:
-                if not write_waiter.done():
+            for key, write_waiter in batch.write_waiters:
+                if write_waiter.done():
+                    continue
+                if key in result.conflicts:
+                    write_waiter.set_exception(StateConflict(key))
+                else:
                     write_waiter.set_result(None)
-            for start_waiter, result in zip(batch.start_waiters, results, strict=True):
+            for start_waiter, started in zip(batch.start_waiters, result.started, strict=True):
                 if not start_waiter.done():
-                    start_waiter.set_result(result)
+                    start_waiter.set_result(started)
         finally:
             self._in_flight -= 1
             self._kick()

@@ -9,7 +9,7 @@ persistence flushes only every 60 s by default).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -36,6 +36,15 @@ class UpdateStart:
 class UpdateStarted:
     first_time: bool
     states: dict[str, dict[str, Any]]  # only the keys that have a stored row
+    versions: dict[str, int] = field(default_factory=dict)  # of those rows
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    started: list[UpdateStarted]
+    # keys whose write was refused: the row was no longer at the version the writer
+    # read (another process wrote it meanwhile); the rest of the batch is committed
+    conflicts: frozenset[str] = frozenset()
 
 
 class FrontEndStore:
@@ -66,7 +75,11 @@ class FrontEndStore:
             session.execute(
                 statement.on_conflict_do_update(
                     index_elements=[ConversationStateRow.key],
-                    set_={"value": statement.excluded.value, "updated_at": now},
+                    set_={
+                        "value": statement.excluded.value,
+                        "updated_at": now,
+                        "version": ConversationStateRow.version + 1,
+                    },
                 )
             )
 
@@ -93,23 +106,51 @@ class FrontEndStore:
         self,
         writes: Mapping[str, dict[str, Any] | None],
         starts: Sequence[UpdateStart],
-    ) -> list[UpdateStarted]:
+        expected: Mapping[str, int] | None = None,
+    ) -> BatchResult:
         """Many concurrent updates' state work in one transaction (group commit).
 
         ``writes`` maps conversation keys to their new value (None deletes the row);
-        ``starts`` claim update keys and read state rows. A key repeated within ``starts``
-        counts as seen for all but its first occurrence. Everything commits together or
-        nothing does, and the caller hands the error to every update in the batch."""
+        ``expected`` gives, for some of them, the version the writer read: such a write
+        happens only if the row is still at that version (compare-and-set), else its key
+        is returned among the conflicts. ``starts`` claim update keys and read state rows
+        with their versions. A key repeated within ``starts`` counts as seen for all but
+        its first occurrence. Everything commits together or nothing does, and the
+        caller hands a database error to every update in the batch."""
         now = datetime.now(UTC)
         # executemany with one cached statement each (SQLAlchemy's "insertmanyvalues"):
         # a multi-row VALUES list would be compiled anew for every batch size.
         with self._sessions.begin() as session:
             connection = session.connection()
             insert = self._insert(session)
-            saves = [
-                {"key": key, "value": value, "updated_at": now}
+            expected = expected or {}
+            checked = [
+                {"key": key, "value": value, "updated_at": now, "version": expected[key] + 1}
                 for key, value in writes.items()
-                if value is not None
+                if value is not None and key in expected
+            ]
+            conflicts: set[str] = set()
+            if checked:
+                upsert = insert(ConversationStateRow)
+                written = set(
+                    connection.execute(
+                        upsert.on_conflict_do_update(
+                            index_elements=[ConversationStateRow.key],
+                            set_={
+                                "value": upsert.excluded.value,
+                                "updated_at": upsert.excluded.updated_at,
+                                "version": upsert.excluded.version,
+                            },
+                            where=ConversationStateRow.version == upsert.excluded.version - 1,
+                        ).returning(ConversationStateRow.key),
+                        checked,
+                    ).scalars()
+                )
+                conflicts = {str(row["key"]) for row in checked} - written
+            saves = [
+                {"key": key, "value": value, "updated_at": now, "version": 1}
+                for key, value in writes.items()
+                if value is not None and key not in expected
             ]
             if saves:
                 upsert = insert(ConversationStateRow)
@@ -119,6 +160,7 @@ class FrontEndStore:
                         set_={
                             "value": upsert.excluded.value,
                             "updated_at": upsert.excluded.updated_at,
+                            "version": ConversationStateRow.version + 1,
                         },
                     ),
                     saves,
@@ -129,7 +171,7 @@ class FrontEndStore:
                     delete(ConversationStateRow).where(ConversationStateRow.key.in_(gone))
                 )
             if not starts:
-                return []
+                return BatchResult([], frozenset(conflicts))
             update_keys = list(dict.fromkeys(start.update_key[:200] for start in starts))
             inserted = set(
                 connection.execute(
@@ -141,21 +183,26 @@ class FrontEndStore:
             )
             wanted = {key for start in starts for key in start.state_keys}
             stored: dict[str, dict[str, Any]] = {}
+            versions: dict[str, int] = {}
             if wanted:
                 rows = connection.execute(
-                    select(ConversationStateRow.key, ConversationStateRow.value).where(
-                        ConversationStateRow.key.in_(wanted)
-                    )
+                    select(
+                        ConversationStateRow.key,
+                        ConversationStateRow.value,
+                        ConversationStateRow.version,
+                    ).where(ConversationStateRow.key.in_(wanted))
                 )
-                stored = {key: dict(value) for key, value in rows}
+                for key, value, version in rows:
+                    stored[key], versions[key] = dict(value), version
         results = []
         for start in starts:
             key = start.update_key[:200]
             first = key in inserted
             inserted.discard(key)  # a second copy in the same batch is a repeat
             states = {k: stored[k] for k in start.state_keys if k in stored}
-            results.append(UpdateStarted(first, states))
-        return results
+            seen = {k: versions[k] for k in start.state_keys if k in versions}
+            results.append(UpdateStarted(first, states, seen))
+        return BatchResult(results, frozenset(conflicts))
 
     def forget_handled(self, before: datetime, limit: int = 10_000) -> int:
         """Delete idempotency keys made before ``before`` (at most ``limit``), how many.

@@ -274,6 +274,8 @@ class ConversationStateRow(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     value: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
     updated_at: Mapped[datetime]
+    # bumped by every write: a process writes only over the version it read
+    version: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class FeedPostRow(Base):

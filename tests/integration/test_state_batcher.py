@@ -32,7 +32,9 @@ def test_concurrent_writes_and_starts_share_transactions_and_all_land(engine):
     assert batcher.transactions <= 10
     assert all(store.load(f"tg:user:{n}") == {"form": {"step": n}} for n in range(50))
     again = store.apply_batch({}, [UpdateStart("tg:update:7", ("tg:user:7",))])
-    assert again == [UpdateStarted(False, {"tg:user:7": {"form": {"step": 7}}})]
+    assert again.started == [
+        UpdateStarted(False, {"tg:user:7": {"form": {"step": 7}}}, {"tg:user:7": 1})
+    ]
 
 
 def test_a_repeat_within_one_batch_counts_once_and_deletes_remove_rows(engine):
@@ -42,8 +44,8 @@ def test_a_repeat_within_one_batch_counts_once_and_deletes_remove_rows(engine):
         {"tg:user:1": None, "tg:user:2": {"b": 2}},
         [UpdateStart("tg:update:5", ("tg:user:2",)), UpdateStart("tg:update:5", ())],
     )
-    assert [r.first_time for r in results] == [True, False]
-    assert results[0].states == {"tg:user:2": {"b": 2}}  # reads see the batch's writes
+    assert [r.first_time for r in results.started] == [True, False]
+    assert results.started[0].states == {"tg:user:2": {"b": 2}}  # reads see the writes
     assert store.load("tg:user:1") is None
 
 
@@ -51,7 +53,7 @@ def test_a_failed_transaction_reaches_every_waiter_and_stores_nothing(engine):
     store = FrontEndStore(make_session_factory(engine))
 
     class Failing(FrontEndStore):
-        def apply_batch(self, writes, starts):  # type: ignore[no-untyped-def]
+        def apply_batch(self, writes, starts, expected=None):  # type: ignore[no-untyped-def]
             raise OperationalError("COMMIT", {}, Exception("server closed the connection"))
 
     batcher = StateBatcher(Failing(make_session_factory(engine)))
@@ -95,3 +97,79 @@ def test_one_persons_write_is_committed_before_their_next_update_reads(engine, i
     seen = asyncio.run(run())
     batcher.close()
     assert seen == [[-1, 0, 1, 2, 3]] * 20
+
+
+def test_a_write_over_a_version_another_process_moved_on_is_refused(engine):
+    """Two processes read the same form at version 1; the first to write wins, the
+    second is told (StateConflict) and stores nothing; others in its batch are kept."""
+    from bot.state_batcher import StateConflict
+
+    sessions = make_session_factory(engine)
+    store = FrontEndStore(sessions)
+    store.apply_batch({"tg:user:1": {"step": 1}}, [])
+    [read] = store.apply_batch({}, [UpdateStart("tg:update:1", ("tg:user:1",))]).started
+    assert read.versions == {"tg:user:1": 1}
+
+    first = store.apply_batch({"tg:user:1": {"step": 2, "by": "A"}}, [], {"tg:user:1": 1})
+    assert first.conflicts == frozenset()
+    second = store.apply_batch(
+        {"tg:user:1": {"step": 2, "by": "B"}, "tg:user:2": {"step": 1}},
+        [],
+        {"tg:user:1": 1, "tg:user:2": 0},
+    )
+    assert second.conflicts == {"tg:user:1"}
+    assert store.load("tg:user:1") == {"step": 2, "by": "A"}
+    assert store.load("tg:user:2") == {"step": 1}  # a new row at version 0: written
+
+    batcher = StateBatcher(store, max_in_flight=1)
+
+    async def two_writers() -> list[object]:
+        return list(
+            await asyncio.gather(
+                batcher.write("tg:user:1", {"step": 3}, expected=2),
+                batcher.write("tg:user:3", {"step": 1}, expected=0),
+                return_exceptions=True,
+            )
+        )
+
+    outcomes = asyncio.run(two_writers())
+    assert outcomes == [None, None]
+    stale = asyncio.run(_write(batcher, "tg:user:1", {"step": 9}, expected=2))
+    batcher.close()
+    assert isinstance(stale, StateConflict)
+    assert store.load("tg:user:1") == {"step": 3}
+
+
+async def _write(batcher, key, value, expected):  # type: ignore[no-untyped-def]
+    try:
+        await batcher.write(key, value, expected=expected)
+    except Exception as exc:  # the outcome is what is checked
+        return exc
+    return None
+
+
+def test_two_processes_moving_one_form_on_at_once_one_is_refused(engine):
+    """The Telegram persistence of two webhook processes: both start an update of the
+    same person from the same stored form; the second write is refused, not lost over."""
+    from bot.handlers.telegram.persistence import DatabasePersistence, user_key
+    from bot.state_batcher import StateConflict
+
+    store = FrontEndStore(make_session_factory(engine))
+    store.save(user_key(7), {"form": {"position": 2}})
+    first, second = DatabasePersistence(store), DatabasePersistence(store)
+
+    async def race() -> list[object]:
+        await first.start_update("tg:update:100", (user_key(7),))
+        await second.start_update("tg:update:101", (user_key(7),))
+        await first.update_user_data(7, {"form": {"position": 3}, "by": "first"})
+        try:
+            await second.update_user_data(7, {"form": {"position": 3}, "by": "second"})
+        except StateConflict as exc:
+            return [exc]
+        return []
+
+    outcome = asyncio.run(race())
+    first.batcher.close()
+    second.batcher.close()
+    assert len(outcome) == 1 and isinstance(outcome[0], StateConflict)
+    assert store.load(user_key(7)) == {"form": {"position": 3}, "by": "first"}

@@ -47,6 +47,9 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[s
         # What this process last read or wrote per row: an unchanged value is not written
         # again (most form steps change user_data but not the conversation state).
         self._known: dict[str, str] = {}
+        # The version of each row this process last read or wrote: its next write is
+        # made only over that version, so two processes cannot both move one form on.
+        self._versions: dict[str, int] = {}
 
     def _changed(self, key: str, value: object) -> str | None:
         """The value as JSON text when it differs from what is stored, else None."""
@@ -67,11 +70,16 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[s
             await self._write(key, None)
 
     async def _write(self, key: str, value: dict[str, Any] | None) -> None:
+        expected = self._versions.pop(key, None)
         try:
-            await self.batcher.write(key, value)
+            await self.batcher.write(key, value, None if value is None else expected)
         except BaseException:
             self._known.pop(key, None)  # not stored after all: the next save must write
             raise
+        if value is None:
+            self._versions[key] = 0
+        elif expected is not None:
+            self._versions[key] = expected + 1
 
     async def start_update(
         self, update_key: str, state_keys: tuple[str, ...]
@@ -85,6 +93,7 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[s
         for key in state_keys:
             value = started.states.get(key)
             self._changed(key, value)
+            self._versions[key] = started.versions.get(key, 0)
             found[key] = value
         return found
 
