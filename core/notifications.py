@@ -57,6 +57,11 @@ class Kind(StrEnum):
     DELIVERY_FAILED = "delivery_failed"  # to admins: a message went dead
 
 
+# A request's card sent to one mentor by DM (the feed card's twin, with its Claim
+# button): the senders remember where it went and redraw it with the feed card.
+DM_CARD_KINDS = frozenset({Kind.REQUEST_MATCHED, Kind.REQUEST_FOR_YOU})
+
+
 @dataclass
 class Notification:
     kind: Kind

@@ -66,41 +66,16 @@ class FrontEndStore:
             )
             return {row.key: dict(row.value) for row in rows}
 
+    # One write path: the single-row forms below are batches of one.
     def save(self, key: str, value: dict[str, Any]) -> None:
-        now = datetime.now(UTC)
-        with self._sessions.begin() as session:
-            statement = self._insert(session)(ConversationStateRow).values(
-                key=key, value=value, updated_at=now
-            )
-            session.execute(
-                statement.on_conflict_do_update(
-                    index_elements=[ConversationStateRow.key],
-                    set_={
-                        "value": statement.excluded.value,
-                        "updated_at": now,
-                        "version": ConversationStateRow.version + 1,
-                    },
-                )
-            )
+        self.apply_batch({key: value}, [])
 
     def delete(self, key: str) -> None:
-        with self._sessions.begin() as session:
-            session.execute(delete(ConversationStateRow).where(ConversationStateRow.key == key))
+        self.apply_batch({key: None}, [])
 
     def first_time(self, key: str) -> bool:
-        """True the first time ``key`` is seen: a repeated update or callback is ignored.
-
-        The inserted key comes back through RETURNING: SQLAlchemy does not keep an
-        INSERT's rowcount (psycopg reports -1 there), which made every update on
-        PostgreSQL look repeated."""
-        with self._sessions.begin() as session:
-            result = session.execute(
-                self._insert(session)(IdempotencyKeyRow)
-                .values(key=key[:200], created_at=datetime.now(UTC))
-                .on_conflict_do_nothing(index_elements=[IdempotencyKeyRow.key])
-                .returning(IdempotencyKeyRow.key)
-            )
-            return result.first() is not None
+        """True the first time ``key`` is seen: a repeated update or callback is ignored."""
+        return self.apply_batch({}, [UpdateStart(key, ())]).started[0].first_time
 
     def apply_batch(
         self,
@@ -173,6 +148,8 @@ class FrontEndStore:
             if not starts:
                 return BatchResult([], frozenset(conflicts))
             update_keys = list(dict.fromkeys(start.update_key[:200] for start in starts))
+            # the inserted keys come back through RETURNING: SQLAlchemy does not keep an
+            # INSERT's rowcount (psycopg reports -1), which made every update look repeated
             inserted = set(
                 connection.execute(
                     insert(IdempotencyKeyRow)

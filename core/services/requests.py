@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -10,7 +10,7 @@ from core.errors import InvalidTransition, NotAllowed, ValidationFailed
 from core.events import EntityKind
 from core.lifecycle import RequestStatus, check_request_transition
 from core.limits import UsageLine, check_can_submit, usage_report
-from core.mentors import MentorStatus, shared_tags
+from core.mentors import MentorProfile, MentorStatus, shared_tags
 from core.notifications import Audience, Kind, Notification, to_audience, to_member
 from core.ports import UnitOfWork, record
 from core.requests import MentorshipRequest, RequestDraft
@@ -95,19 +95,25 @@ def announce_request(
 
 
 def matching_mentors(
-    uow: UnitOfWork, request: MentorshipRequest, skip: Collection[int] = ()
+    uow: UnitOfWork,
+    request: MentorshipRequest,
+    skip: Collection[int] = (),
+    profiles: Sequence[MentorProfile] | None = None,
 ) -> list[tuple[int, list[str]]]:
     """Approved mentors whose expertise shares a tag with the request, with those tags.
 
     Left out: the student (a mentor may ask for help too), the preferred mentor (who has
     a message of their own, REQUEST_FOR_YOU, whatever their tags) and ``skip``. One DM
     each, under a key naming the mentor, so a mentor is told once per announcement.
+    ``profiles``: the approved mentors, when the caller has already read them.
     """
     if not request.tags:
         return []
+    if profiles is None:
+        profiles = uow.mentors.list_profiles(MentorStatus.APPROVED)
     left_out = {request.student_id, request.preferred_mentor_id, *skip}
     found = []
-    for profile in uow.mentors.list_profiles(MentorStatus.APPROVED):
+    for profile in profiles:
         if profile.member_id in left_out:
             continue
         tags = shared_tags(profile.expertise_tags, request.tags)
@@ -286,7 +292,9 @@ def _tell_newly_concerned(
     """An edit that adds tags or names another mentor tells those it now concerns (the
     mentors told before keep their card, which the card update redraws)."""
     key = f"r{after.id}:edited-{now.isoformat()}"
-    told_before = {m for m, _ in matching_mentors(uow, before)} | {before.preferred_mentor_id}
+    mentors = uow.mentors.list_profiles(MentorStatus.APPROVED)  # read once, for both
+    told_before: set[int | None] = {m for m, _ in matching_mentors(uow, before, profiles=mentors)}
+    told_before.add(before.preferred_mentor_id)
     posts = []
     chosen = after.preferred_mentor_id
     if chosen is not None and chosen not in told_before:
@@ -294,7 +302,7 @@ def _tell_newly_concerned(
     if ctx.policy.dm_matching_mentors:
         posts.extend(
             to_member(Kind.REQUEST_MATCHED, mentor_id, now, key, request_id=after.id, tags=tags)
-            for mentor_id, tags in matching_mentors(uow, after)
+            for mentor_id, tags in matching_mentors(uow, after, profiles=mentors)
             if mentor_id not in told_before
         )
     uow.notifications.add_many(posts)

@@ -25,7 +25,7 @@ from urllib.parse import urlencode
 
 import aiohttp
 from aiohttp import web
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.handlers.slack.app import build_slack_app, close_slack_app
@@ -48,6 +48,7 @@ from db.engine import make_engine, make_session_factory
 from db.frontend_state import FrontEndStore
 from db.unit_of_work import SqlAlchemyUnitOfWork
 from tests.support.fake_slack import Call, FakeSlack
+from tests.support.snapshot import domain_snapshot, scalar
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 TOKEN = "xoxb-1234-5678-testtoken"
@@ -386,26 +387,11 @@ class SlackHarness:
                 add_availability(self.ctx, member.id, weekday, time(8, 0), time(20, 0))
         return member
 
-    def snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
-        tables = {
-            "mentorship_requests": "SELECT * FROM mentorship_requests ORDER BY id",
-            "mentorship_sessions": "SELECT * FROM mentorship_sessions ORDER BY id",
-            "mentor_profiles": "SELECT * FROM mentor_profiles ORDER BY member_id",
-            "availability_windows": "SELECT * FROM availability_windows ORDER BY id",
-            "transition_events": "SELECT * FROM transition_events ORDER BY id",
-            "notifications": "SELECT id, kind, recipient_id, dedup_key, due_at "
-            "FROM notifications ORDER BY id",
-            "admins": "SELECT id, is_admin FROM members WHERE is_admin ORDER BY id",
-        }
-        with self.db.connect() as connection:
-            return {
-                name: [tuple(row) for row in connection.execute(text(query))]
-                for name, query in tables.items()
-            }
+    def snapshot(self) -> dict[str, list[Any]]:
+        return domain_snapshot(self.db, "id, is_admin")
 
     def scalar(self, query: str, **params: Any) -> Any:
-        with self.db.connect() as connection:
-            return connection.execute(text(query), params).scalar()
+        return scalar(self.db, query, **params)
 
 
 def state_of(view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from telegram.ext import Application
 
@@ -43,6 +43,7 @@ from db.engine import make_engine, make_session_factory
 from db.frontend_state import FrontEndStore
 from db.unit_of_work import SqlAlchemyUnitOfWork
 from tests.support.fake_telegram import Call, FakeTelegram, User
+from tests.support.snapshot import domain_snapshot, scalar
 
 # A token in the real format (digits, a colon, 35 characters): the redaction test needs it.
 TOKEN = "7012345678:AAH3x9Qk_fakeTokenForTestsOnly-0123"
@@ -324,29 +325,11 @@ class BotHarness:
                 add_availability(self.ctx, member.id, weekday, time(8, 0), time(20, 0))
         return member
 
-    def snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
-        """Every domain table, row by row: equal snapshots mean nothing changed. Left out:
-        who has talked to the bot (members, identities), the front-end's own bookkeeping
-        (handled updates, conversation state) and the outbox's delivery columns."""
-        tables = {
-            "mentorship_requests": "SELECT * FROM mentorship_requests ORDER BY id",
-            "mentorship_sessions": "SELECT * FROM mentorship_sessions ORDER BY id",
-            "mentor_profiles": "SELECT * FROM mentor_profiles ORDER BY member_id",
-            "availability_windows": "SELECT * FROM availability_windows ORDER BY id",
-            "transition_events": "SELECT * FROM transition_events ORDER BY id",
-            "notifications": "SELECT id, kind, recipient_id, dedup_key, due_at "
-            "FROM notifications ORDER BY id",
-            "admins": "SELECT id, is_admin, timezone FROM members WHERE is_admin ORDER BY id",
-        }
-        with self.db.connect() as connection:
-            return {
-                name: [tuple(row) for row in connection.execute(text(query))]
-                for name, query in tables.items()
-            }
+    def snapshot(self) -> dict[str, list[Any]]:
+        return domain_snapshot(self.db, "id, is_admin, timezone")
 
     def scalar(self, query: str, **params: Any) -> Any:
-        with self.db.connect() as connection:
-            return connection.execute(text(query), params).scalar()
+        return scalar(self.db, query, **params)
 
 
 async def fill_request(

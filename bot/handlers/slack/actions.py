@@ -179,7 +179,7 @@ async def on_action(
         return
     elif name in ("approve", "reject") and ids:
         profile = await call(context, decide_mentor, member.id, ids[0], name == "approve")
-        deps(context).mentor_list.clear()  # the pickers and Home list change
+        deps(context).reads.forget_mentors()  # the pickers and Home list change
         await tell(client, body, f"Mentor {profile.member_id} {profile.status.value.lower()}.")
     else:
         await tell(client, body, STALE)

@@ -19,7 +19,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from cachetools import TTLCache
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
@@ -27,6 +26,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.handlers.slack.blocks import fallback_text
+from bot.read_cache import ReadCache
 from bot.state_batcher import StateBatcher
 from core.errors import DomainError, ValidationFailed
 from core.members import Identity, Member, Platform
@@ -48,9 +48,6 @@ STALE = "This button no longer works. Open the app's Home tab for what you can d
 MAX_ID_DIGITS = 18
 
 
-MEMBER_TTL_SECONDS = 60
-
-
 @dataclass(frozen=True)
 class Deps:
     """What the listeners share. The ack path (``once``, ``identify``, the form's checks)
@@ -64,20 +61,16 @@ class Deps:
     command: str = "/mentorship"
     batcher: StateBatcher = field(init=False)
     ack_threads: ThreadPoolExecutor = field(init=False)
-    # A minute per process: what a cached member decides is presentation (zone, name);
-    # services check roles and ownership again from the database.
-    members: TTLCache[str, Member] = field(init=False)
-    # The approved mentors (pickers, Home), read at most once a minute per process.
-    mentor_list: TTLCache[str, list[MentorSummary]] = field(init=False)
+    # members and the mentor list, kept a minute per process (bot/read_cache.py)
+    reads: ReadCache = field(init=False)
     # Whose Home tab is being published, and whether a change came in meanwhile.
     homes_in_flight: dict[str, bool] = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "mentor_list", TTLCache(maxsize=1, ttl=MEMBER_TTL_SECONDS))
+        object.__setattr__(self, "reads", ReadCache())
         object.__setattr__(self, "homes_in_flight", {})
         object.__setattr__(self, "batcher", StateBatcher(self.store))
         object.__setattr__(self, "ack_threads", ThreadPoolExecutor(2, "slack-ack"))
-        object.__setattr__(self, "members", TTLCache(maxsize=10_000, ttl=MEMBER_TTL_SECONDS))
 
     async def before_ack(self, fn: Callable[..., T], *args: Any) -> T:
         """A (synchronous) service call on the ack path's own threads."""
@@ -123,11 +116,7 @@ async def call(context: AsyncBoltContext, fn: Callable[..., T], *args: Any, **kw
 async def approved_mentors(context: AsyncBoltContext) -> list[MentorSummary]:
     """The approved mentors, best rated first; fresh within a minute (approvals made
     through this process show at once)."""
-    cache = deps(context).mentor_list
-    found = cache.get("all")
-    if found is None:
-        found = cache["all"] = await call(context, list_mentors)
-    return found
+    return await deps(context).reads.mentors(lambda: call(context, list_mentors))
 
 
 def ints(value: str) -> list[int]:
@@ -173,17 +162,17 @@ def install_middleware(app: AsyncApp, deps_: Deps) -> None:
         """The database only: no Web API call before the ack (see :func:`member_of`)."""
         if context.user_id and context.team_id:
             identity = Identity(Platform.SLACK, f"{context.team_id}:{context.user_id}")
-            member = deps_.members.get(identity.external_id)
-            if member is None:
-                member = await deps_.before_ack(find_member, identity)
-                if member is not None:
-                    if any(i == identity and i.unreachable for i in member.identities):
-                        await deps_.before_ack(note_contact, member, identity)
-                    else:
-                        deps_.members[identity.external_id] = member
+            member = await deps_.reads.member(identity, lambda: _find(deps_, identity))
             if member is not None:
                 context["member"] = member
         await next()
+
+
+async def _find(deps_: Deps, identity: Identity) -> Member | None:
+    member = await deps_.before_ack(find_member, identity)
+    if member is not None and any(i == identity and i.unreachable for i in member.identities):
+        await deps_.before_ack(note_contact, member, identity)  # they are back
+    return member
 
 
 async def ensure_member(deps_: Deps, client: AsyncWebClient, team: str, user: str) -> Member:
@@ -222,18 +211,11 @@ async def refresh_timezone(deps_: Deps, member: Member, zone: str | None) -> Mem
     """Slack's ``tz`` changed (``user_change`` or a fresh ``users.info``): follow it."""
     if not zone or zone == member.timezone:
         return member
-    forget_member(deps_, member)
+    deps_.reads.forget_member(member)
     try:
         return await asyncio.to_thread(set_timezone, deps_.services, member.id, zone)
     except ValidationFailed:
         return member
-
-
-def forget_member(deps_: Deps, member: Member) -> None:
-    """After a change to the member made by this process: the next lookup reads it."""
-    for identity in member.identities:
-        if identity.platform == Platform.SLACK:
-            deps_.members.pop(identity.external_id, None)
 
 
 async def tell(client: AsyncWebClient, body: dict[str, Any], text: str) -> None:

@@ -19,7 +19,7 @@ from bot.handlers.slack.blocks import fallback_text, message_blocks
 from core.delivery.messages import Message
 from core.delivery.ports import Address, RetryLater, SendError, Unreachable
 from core.members import Platform
-from core.notifications import Kind, Notification
+from core.notifications import DM_CARD_KINDS, Kind, Notification
 from db.frontend_state import FrontEndStore
 
 UNREACHABLE_ERRORS = frozenset(
@@ -34,7 +34,6 @@ UNREACHABLE_ERRORS = frozenset(
     }
 )
 CARD_KINDS = (Kind.REQUEST_POSTED, Kind.REQUEST_REANNOUNCED)
-DM_CARD_KINDS = (Kind.REQUEST_MATCHED, Kind.REQUEST_FOR_YOU)
 
 
 def slack_channel(address: Address) -> str:

@@ -17,11 +17,10 @@ from bot.handlers.telegram.common import (
     HandlerResult,
     answer,
     call,
-    forget_member,
     guarded,
     me,
-    member_user_id,
     patiently,
+    reads,
     reply,
 )
 from bot.handlers.telegram.keyboards import button, rows
@@ -158,7 +157,7 @@ async def on_action(update: Update, context: Context) -> HandlerResult:
         )
     elif name in ("approve", "reject") and ids:
         profile = await call(context, decide_mentor, member.id, ids[0], name == "approve")
-        context.application.bot_data.pop("mentor_list", None)  # the form's picker changes
+        reads(context).forget_mentors()  # the form's picker changes
         await answer(update, context, f"Mentor {profile.member_id} {profile.status.value.lower()}.")
     else:
         await answer(update, context, STALE, alert=True)
@@ -202,7 +201,7 @@ async def on_timezone(update: Update, context: Context) -> HandlerResult:
     zone = (query.data or "").partition(":")[2]
     member = await me(update, context)
     updated = await call(context, set_timezone, member.id, zone)
-    forget_member(context, member_user_id(update))
+    reads(context).forget_member(member)
     assert context.user_data is not None
     if context.user_data.get("awaiting", [None])[0] == "timezone":
         context.user_data.pop("awaiting")

@@ -8,10 +8,9 @@ from bot.handlers.telegram.common import (
     Context,
     HandlerResult,
     call,
-    forget_member,
     guarded,
     me,
-    member_user_id,
+    reads,
     reply,
 )
 from bot.handlers.telegram.keyboards import button, rows
@@ -115,7 +114,7 @@ async def timezone(update: Update, context: Context) -> HandlerResult:
         await reply(update, f"Your time zone is {member.timezone}.", timezone_keyboard())
         return None
     updated = await call(context, set_timezone, member.id, " ".join(context.args))
-    forget_member(context, member_user_id(update))
+    reads(context).forget_member(member)
     await reply(update, f"Time zone set to {updated.timezone}.")
     return None
 

@@ -8,12 +8,12 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from cachetools import TTLCache
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import RetryAfter
 from telegram.ext import ContextTypes
 
 from bot.handlers.telegram.sender import fit, retry_after_seconds
+from bot.read_cache import ReadCache
 from core.errors import DomainError
 from core.members import Identity, Member, Platform
 from core.services.context import ServiceContext
@@ -21,8 +21,7 @@ from core.services.members import find_member, note_contact, register_member
 from db.frontend_state import FrontEndStore
 
 logger = logging.getLogger(__name__)
-MEMBER_CACHE = "members_by_telegram_id"
-MEMBER_TTL_SECONDS = 60
+READS = "reads"  # the ReadCache in bot_data
 T = TypeVar("T")
 Context = ContextTypes.DEFAULT_TYPE
 HandlerResult = int | None
@@ -44,40 +43,19 @@ async def call(context: Context, fn: Callable[..., T], *args: Any, **kwargs: Any
 
 
 async def me(update: Update, context: Context) -> Member:
-    """The member behind this Telegram account, registered on first contact.
-
-    Kept for a minute per process: handlers ask on most updates and each lookup is three
-    statements. What a cached copy decides is only how things are shown (the zone, the
-    name); every service checks roles and ownership again from the database. A change
-    made here (the time zone) drops the copy at once; one made elsewhere (an admin's
-    approval on another process) shows within the minute."""
+    """The member behind this Telegram account, registered on first contact (a copy is
+    kept a minute per process, see ``bot.read_cache``)."""
     user = update.effective_user
     assert user is not None
-    cache = _members(context)
-    member: Member | None = cache.get(user.id)
-    if member is None:
-        member = await _lookup(update, context)
-        if not any(i.unreachable for i in member.identities):
-            cache[user.id] = member
+    identity = Identity(Platform.TELEGRAM, str(user.id))
+    member = await reads(context).member(identity, lambda: _lookup(update, context))
+    assert member is not None  # _lookup registers whoever is new
     return member
 
 
-def _members(context: Context) -> TTLCache[int, Member]:
-    found: TTLCache[int, Member] = context.application.bot_data.setdefault(
-        MEMBER_CACHE, TTLCache(maxsize=10_000, ttl=MEMBER_TTL_SECONDS)
-    )
+def reads(context: Context) -> ReadCache:
+    found: ReadCache = context.application.bot_data.setdefault(READS, ReadCache())
     return found
-
-
-def member_user_id(update: Update) -> int:
-    user = update.effective_user
-    assert user is not None
-    return user.id
-
-
-def forget_member(context: Context, user_id: int) -> None:
-    """After a change to the member made by this process: the next lookup reads it."""
-    _members(context).pop(user_id, None)
 
 
 async def _lookup(update: Update, context: Context) -> Member:

@@ -8,10 +8,9 @@ from bot.handlers.telegram.common import (
     Context,
     HandlerResult,
     call,
-    forget_member,
     guarded,
     me,
-    member_user_id,
+    reads,
     reply,
 )
 from core.services.members import set_timezone
@@ -33,7 +32,7 @@ async def on_message(update: Update, context: Context) -> HandlerResult:
     text = message.text or ""
     if what == "timezone":
         updated = await call(context, set_timezone, member.id, text.strip())
-        forget_member(context, member_user_id(update))
+        reads(context).forget_member(member)
         await reply(
             update, f"Time zone set to {updated.timezone}. Send /request to ask for a session."
         )

@@ -11,7 +11,6 @@ import warnings
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from cachetools import TTLCache
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     CallbackQueryHandler,
@@ -28,6 +27,7 @@ from bot.handlers.telegram.common import (
     call,
     guarded,
     me,
+    reads,
     reply,
     services,
 )
@@ -39,7 +39,7 @@ from core.errors import ValidationFailed
 from core.forms import Choice, RequestForm, Step, StepKind, answer, form_steps, preview
 from core.requests import RequestDraft
 from core.services.context import local_today
-from core.services.mentors import MentorSummary, list_mentors
+from core.services.mentors import list_mentors
 from core.services.requests import (
     draft_for_edit,
     draft_for_mentor,
@@ -162,23 +162,6 @@ async def _apply(update: Update, context: Context, value: str) -> int:
     return await _show(update, context)
 
 
-MENTOR_LIST_TTL_SECONDS = 60
-
-
-async def _mentor_list(context: Context) -> list[MentorSummary]:
-    """The mentors offered in the form's picker, read at most once a minute per process:
-    every /request needs them and reading them is several statements. A mentor approved
-    on another process appears within the minute; one who is no longer approved is
-    refused when the request is submitted, with a plain message."""
-    cache: TTLCache[str, list[MentorSummary]] = context.application.bot_data.setdefault(
-        "mentor_list", TTLCache(maxsize=1, ttl=MENTOR_LIST_TTL_SECONDS)
-    )
-    mentors = cache.get("all")
-    if mentors is None:
-        mentors = cache["all"] = await call(context, list_mentors)
-    return mentors
-
-
 @guarded
 async def start_request(update: Update, context: Context) -> HandlerResult:
     """Open a fresh form (or, from an Edit button, one filled with the request; from a
@@ -209,7 +192,7 @@ async def start_request(update: Update, context: Context) -> HandlerResult:
     context.user_data["zone"] = member.timezone
     if edit_id is not None:
         context.user_data["edit_id"] = edit_id
-    mentors = await _mentor_list(context)
+    mentors = await reads(context).mentors(lambda: call(context, list_mentors))
     choices = [[str(m.member_id), m.name] for m in mentors if m.member_id != member.id]
     chosen = str(draft.preferred_mentor_id)
     choices.sort(key=lambda c: c[0] != chosen)  # the chosen one is offered, even past 20

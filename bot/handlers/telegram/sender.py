@@ -14,11 +14,10 @@ from bot.handlers.telegram.keyboards import actions_keyboard
 from core.delivery.messages import Message
 from core.delivery.ports import Address, RetryLater, SendError, Unreachable
 from core.members import Platform
-from core.notifications import Kind, Notification
+from core.notifications import DM_CARD_KINDS, Kind, Notification
 from db.frontend_state import FrontEndStore
 
 TELEGRAM_TEXT_LIMIT = 4096
-DM_CARD_KINDS = (Kind.REQUEST_MATCHED, Kind.REQUEST_FOR_YOU)
 
 
 def fit(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> str:
