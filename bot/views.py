@@ -91,7 +91,7 @@ def slots_text(slots: Sequence[datetime], zone: str) -> str:
 
 def windows_text(windows: Sequence[AvailabilityWindow], zone: str) -> str:
     if not windows:
-        return f"No availability yet. Add one: /availability add Mon 18:00-20:00 (times in {zone})"
+        return f"No availability yet. Times are in {zone}."
     return f"Your weekly availability ({zone}):\n" + "\n".join(
         f"  {w.id}: {w.describe()}" for w in windows
     )

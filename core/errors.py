@@ -6,13 +6,20 @@ and goes to the platform's global error handler.
 
 from __future__ import annotations
 
+from core.hints import Hint
+
 
 class DomainError(Exception):
-    user_message: str = "That could not be done."
+    """``hint`` points where to go next; each front-end phrases it (see core.hints)."""
 
-    def __init__(self, user_message: str | None = None) -> None:
+    user_message: str = "That could not be done."
+    hint: Hint | None = None
+
+    def __init__(self, user_message: str | None = None, hint: Hint | None = None) -> None:
         if user_message is not None:
             self.user_message = user_message
+        if hint is not None:
+            self.hint = hint
         super().__init__(self.user_message)
 
 
@@ -52,7 +59,8 @@ class LimitReached(DomainError):
         self.limit = limit
         self.counted = counted
         super().__init__(
-            f"You have reached the {limit_label} limit ({counted} of {limit} used). {what_counts}"
+            f"You have reached the {limit_label} limit ({counted} of {limit} used). {what_counts}",
+            Hint.LIMITS,
         )
 
 

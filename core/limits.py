@@ -16,10 +16,7 @@ from core.lifecycle import UNFINISHED_REQUEST_STATES
 from core.policy import Policy
 from core.requests import MentorshipRequest
 
-WHAT_COUNTS = (
-    "Cancelled and expired requests do not count, nor sessions your mentor missed; "
-    "see /limits for what is left."
-)
+WHAT_COUNTS = "Cancelled and expired requests do not count, nor sessions your mentor missed."
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,10 @@ and ``args`` are what comes back when the button is pressed, and are re-authoriz
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
+
+from core.hints import Hint, Phrasebook, with_hint
 
 
 class ActionName(StrEnum):
@@ -27,6 +29,11 @@ class ActionName(StrEnum):
     NOTES = "notes"
     APPROVE_MENTOR = "approve"
     REJECT_MENTOR = "reject"
+    BOOK_SLOT = "book"  # a slot for a claimed request
+    MOVE_SESSION = "move"  # a new slot for a scheduled session
+    SET_TIMEZONE = "set_timezone"
+    REMOVE_WINDOW = "remove_window"
+    ASK_MENTOR = "ask"  # open the request form for this mentor
 
 
 @dataclass(frozen=True)
@@ -49,3 +56,10 @@ class Message:
     text: str
     actions: tuple[Action, ...] = ()
     attachments: tuple[Attachment, ...] = field(default_factory=tuple)
+    hint: Hint | None = None  # where to go next, phrased by each sender (core.hints)
+
+    def phrased(self, phrases: Phrasebook) -> Message:
+        """The message with its hint written out in a platform's own words."""
+        if self.hint is None:
+            return self
+        return replace(self, text=with_hint(self.text, self.hint, phrases), hint=None)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from core.calendar_invite import session_invite
 from core.catalogue import Catalogue
 from core.delivery.messages import Action, ActionName, Attachment, Message
+from core.hints import Hint
 from core.members import Member
 from core.notifications import Kind, Notification
 from core.requests import MentorshipRequest
@@ -277,8 +278,8 @@ def _mentor_applied(f: Facts) -> Message:
     )
 
 
-def _fixed(text: str) -> Callable[[Facts], Message]:
-    return lambda f: Message(text)
+def _fixed(text: str, hint: Hint | None = None) -> Callable[[Facts], Message]:
+    return lambda f: Message(text, hint=hint)
 
 
 def _dead_letter(f: Facts) -> Message:
@@ -312,9 +313,7 @@ RENDERERS: dict[Kind, Callable[[Facts], Message]] = {
     Kind.NO_SHOW_RECORDED: _no_show,
     Kind.MENTOR_NUDGE: _nudge,
     Kind.MENTOR_APPLIED: _mentor_applied,
-    Kind.MENTOR_APPROVED: _fixed(
-        "You are approved as a mentor. Welcome! Send /queue to see open requests."
-    ),
+    Kind.MENTOR_APPROVED: _fixed("You are approved as a mentor. Welcome!", Hint.QUEUE),
     Kind.MENTOR_REJECTED: _fixed("Your mentor application was not approved this time."),
     Kind.DELIVERY_FAILED: _dead_letter,
 }

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from core.catalogue import Catalogue
 from core.clock import Clock
 from core.errors import NotAllowed, NotFound
+from core.hints import Hint
 from core.members import Member
 from core.mentors import MentorProfile
 from core.policy import Policy
@@ -44,7 +45,7 @@ def local_today(member: Member, now: datetime) -> date:
 def load_member(uow: UnitOfWork, member_id: int) -> Member:
     member = uow.members.get(member_id)
     if member is None:
-        raise NotFound("I do not know you yet: please send /start first.")
+        raise NotFound("I do not know you yet.", Hint.START)
     return member
 
 
@@ -58,7 +59,7 @@ def require_admin(uow: UnitOfWork, member_id: int) -> Member:
 def require_approved_mentor(uow: UnitOfWork, member_id: int) -> MentorProfile:
     profile = uow.mentors.get(member_id)
     if profile is None:
-        raise NotAllowed("Only mentors can do that. Send /become_mentor to apply.")
+        raise NotAllowed("Only mentors can do that.", Hint.BECOME_MENTOR)
     if not profile.is_approved:
         raise NotAllowed("Your mentor profile is not approved yet; an admin will review it.")
     return profile

@@ -7,6 +7,7 @@ from datetime import time
 
 from core.errors import NotAllowed, NotFound, ValidationFailed
 from core.events import EntityKind
+from core.hints import Hint
 from core.mentors import AvailabilityWindow, MentorProfile, MentorStatus
 from core.notifications import Audience, Kind, to_audience, to_member
 from core.ports import record
@@ -142,7 +143,7 @@ def add_availability(
     with ctx.uow_factory() as uow:
         profile = uow.mentors.get(actor_id)
         if profile is None:
-            raise NotAllowed("Only mentors can set availability. Send /become_mentor first.")
+            raise NotAllowed("Only mentors can set availability.", Hint.BECOME_MENTOR)
         existing = uow.mentors.windows(actor_id)
         for window in existing:
             if window.weekday == weekday and window.start < end and start < window.end:

@@ -24,7 +24,7 @@ def test_limit_reached_then_refunded_by_a_cancellation(chat: Chat) -> None:
     refused = chat.submit(Form(kind=MOCK_INTERVIEW, title="Interview practice 4"))
     assert refused == (
         "You have reached the Interview prep limit (3 of 3 used). Cancelled and expired "
-        "requests do not count, nor sessions your mentor missed; see /limits for what is left."
+        "requests do not count, nor sessions your mentor missed. See /limits for what is left."
     )
     # Other groups are not affected.
     assert chat.submit(Form(kind=CAREER_GUIDANCE)).startswith("Request #4 submitted.")

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-import bot.handlers.slack.actions as actions_module
+import bot.conversation.actions.claims as actions_module
 from tests.slack.harness import (
     ALICE,
     BOB,

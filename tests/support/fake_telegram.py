@@ -7,7 +7,7 @@ Telegram's offset confirmation) or POSTs them to a webhook (with the secret toke
 as Telegram does), and can answer 429 (``parameters.retry_after``), 403 (blocked) or
 enforce a per-chat message limit.
 
-Every outgoing payload is checked against the Bot API's limits (text 1-4096 characters,
+Every outgoing payload is checked against the Bot API's limits (text 1-4096 UTF-16 units,
 callback_data 1-64 bytes, keyboard shape, answerCallbackQuery text <= 200 and one answer
 per query); a breach is answered with Telegram's 400 *and* listed in ``violations``, which
 the test fixtures assert empty, so a bot that would be refused by Telegram fails the test.
@@ -36,6 +36,12 @@ CALLBACK_DATA_LIMIT = 64
 ANSWER_TEXT_LIMIT = 200
 BUTTONS_PER_ROW = 8
 BUTTONS_TOTAL = 100
+
+
+def utf16_units(text: str) -> int:
+    """Telegram counts a text's length in UTF-16 code units: an emoji such as 😀 is 2."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
 
 # parameters whose value PTB sends JSON-encoded (strings are sent as they are)
 JSON_PARAMS = frozenset(
@@ -425,6 +431,10 @@ class FakeTelegram:
         """The person blocked the bot: every send to their chat gets 403 from now on."""
         self._blocked.add(chat_id)
 
+    def unblock(self, chat_id: int) -> None:
+        """The person opened (or unblocked) the chat: sends reach them again."""
+        self._blocked.discard(chat_id)
+
     # ------------------------------------------------------------------ queries
 
     def calls_to(
@@ -577,8 +587,8 @@ class FakeTelegram:
         if not isinstance(text, str) or not text.strip():
             return ["message text is empty"]
         problems = []
-        if len(text) > limit:
-            problems.append(f"message is too long ({len(text)} > {limit} characters)")
+        if utf16_units(text) > limit:
+            problems.append(f"message is too long ({utf16_units(text)} > {limit} UTF-16 units)")
         problems += check_markup_text(text, parse_mode if isinstance(parse_mode, str) else None)
         return problems
 
@@ -767,8 +777,8 @@ class FakeTelegram:
         query_id = str(params.get("callback_query_id"))
         problems = []
         text = params.get("text")
-        if text is not None and len(str(text)) > ANSWER_TEXT_LIMIT:
-            problems.append(f"answer text of {len(str(text))} characters (max 200)")
+        if text is not None and utf16_units(str(text)) > ANSWER_TEXT_LIMIT:
+            problems.append(f"answer text of {utf16_units(str(text))} UTF-16 units (max 200)")
         if query_id not in self._queries:
             problems.append(f"unknown callback query {query_id!r}")
         elif query_id in self._answered:

@@ -52,7 +52,7 @@ async def test_become_mentor_admin_approves_availability_queue_and_assign(
     bad = await tg.send(DAVE, "/availability add Funday 18:00-20:00")
     assert "Unknown day" in bad.text
     removed = await tg.press(DAVE, windows.buttons()[0])
-    assert removed.answer == "Removed."
+    assert removed.answer == "Removed Monday 18:00-20:00."
     assert tg.scalar("SELECT count(*) FROM availability_windows") == 0
     for day in ("Tue", "Wed", "Thu"):
         await tg.send(DAVE, f"/availability add {day} 09:00-18:00")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.handlers.console.phrases import PHRASES
 from core.delivery.messages import Action, Message
 from core.delivery.ports import Address
 from core.members import Platform
@@ -31,5 +32,5 @@ class ConsoleSender:
     platform: Platform = Platform.CONSOLE
 
     async def send(self, address: Address, message: Message, notification: Notification) -> None:
-        body = render_message(message).replace("\n", "\n    ")
+        body = render_message(message.phrased(PHRASES)).replace("\n", "\n    ")
         self.out(f"to {address.chat_id}: {body}")

@@ -14,11 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.handlers.console.phrases import PHRASES
 from bot.handlers.console.sender import ConsoleSender
 from bot.worker import build_engine, tick
 from core.clock import MovableClock
 from core.delivery.ports import Address
 from core.errors import DomainError, ValidationFailed
+from core.hints import with_hint
 from core.members import Identity, Member, Platform
 from core.notifications import Audience
 from core.services.context import ServiceContext
@@ -126,7 +128,7 @@ class ConsoleSession:
         try:
             self._dispatch(text)
         except DomainError as exc:
-            self.say(exc.user_message)
+            self.say(with_hint(exc.user_message, exc.hint, PHRASES))
         except Exception:
             logger.exception("console command failed: %r", text[:80])
             self.say(

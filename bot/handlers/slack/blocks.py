@@ -1,8 +1,12 @@
-"""Block Kit pieces: escaping user text for mrkdwn, messages with buttons, limits.
+"""Block Kit pieces: user text made inert for mrkdwn, long texts split, buttons, limits.
 
 Every text shown in Slack comes from ``bot/views.py`` / ``core/delivery/texts.py`` as plain
-text with user input inside, so it is escaped as a whole: ``&``, ``<`` and ``>`` become
-entities, which makes ``<!channel>``, ``<@U123>`` and ``<https://evil|disguised>`` inert.
+text with user input inside, so it is escaped as a whole (``bot.handlers.slack.mrkdwn``:
+no ping, no formatting) and every mrkdwn object says ``verbatim: true``, so that Slack does
+not turn a plain ``@here`` or ``#channel`` into a mention or link either. A text longer
+than a section holds becomes several sections, cut at line breaks and never inside an
+entity (``&amp;`` cut in two shows as ``&a`` + ``mp;``); where one text object must do (a
+fallback text, a list line), it is shortened and says so.
 """
 
 from __future__ import annotations
@@ -10,46 +14,57 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from bot.conversation.splitting import pieces, shorten, utf16_length
+from bot.handlers.slack.mrkdwn import ATOMIC, escape, guard_quotes
 from core.delivery.messages import Action
 
-SECTION_LIMIT = 3000  # characters in a section's text
+SECTION_LIMIT = 3000  # characters in a section's text (counted as UTF-16 units, to be safe)
 BUTTON_LABEL_LIMIT = 75
 OPTION_LABEL_LIMIT = 75
 VALUE_LIMIT = 2000
 ACTIONS_PER_BLOCK = 25
 FALLBACK_TEXT_LIMIT = 3000
+SHORTENED = " … (shortened)"
 
 Block = dict[str, Any]
 
 
-def escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def fit(text: str, limit: int, marker: str = "…") -> str:
+    """A plain_text label within ``limit``, cut at a word where possible, marked."""
+    return shorten(text, limit, marker, length=utf16_length)
 
 
-def fit(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def plain(text: str, limit: int = BUTTON_LABEL_LIMIT) -> dict[str, Any]:
-    return {"type": "plain_text", "text": fit(text, limit) or " ", "emoji": True}
+def mrkdwn_section(escaped: str) -> Block:
+    """A section of already escaped mrkdwn (within the limit), never auto-linked."""
+    text = {"type": "mrkdwn", "text": escaped or " ", "verbatim": True}
+    return {"type": "section", "text": text}
 
 
 def section(text: str) -> Block:
-    """A mrkdwn section of escaped ``text`` (cut to Slack's 3000 characters)."""
-    return {"type": "section", "text": {"type": "mrkdwn", "text": fit(escape(text), SECTION_LIMIT)}}
+    """A mrkdwn section of escaped ``text``; too long for one section, it is shortened and
+    marked (use :func:`sections` where several blocks may follow one another)."""
+    escaped = shorten(
+        escape(text), SECTION_LIMIT - 1, SHORTENED, length=utf16_length, atomic=ATOMIC
+    )
+    return mrkdwn_section(escaped)
 
 
 def sections(text: str) -> list[Block]:
     """Long texts become several sections rather than being cut."""
-    escaped = escape(text)
-    parts: list[Block] = []
-    while escaped:
-        chunk = escaped[:SECTION_LIMIT]
-        if len(escaped) > SECTION_LIMIT and "\n" in chunk:
-            chunk = chunk[: chunk.rindex("\n") + 1]
-        parts.append({"type": "section", "text": {"type": "mrkdwn", "text": chunk}})
-        escaped = escaped[len(chunk) :]
-    return parts or [section(" ")]
+    return mrkdwn_sections(escape(text))
+
+
+def mrkdwn_sections(escaped: str) -> list[Block]:
+    """Escaped mrkdwn as sections of at most 3,000 characters, split at line breaks (else
+    spaces) and never inside an entity or a date token. Each section starts a line of
+    its own, so a piece that now starts with ``&gt;`` is guarded again (one character:
+    hence the limit minus one)."""
+    found = pieces(escaped, SECTION_LIMIT - 1, length=utf16_length, atomic=ATOMIC)
+    return [mrkdwn_section(guard_quotes(p)) for p in found] or [mrkdwn_section(" ")]
+
+
+def plain(text: str, limit: int = BUTTON_LABEL_LIMIT) -> dict[str, Any]:
+    return {"type": "plain_text", "text": fit(text, limit) or " ", "emoji": True}
 
 
 def button(label: str, action_id: str, value: str = "", style: str | None = None) -> Block:
@@ -95,8 +110,10 @@ def message_blocks(text: str, actions: Sequence[Action] = ()) -> list[Block]:
 
 
 def fallback_text(text: str) -> str:
-    """The notification text (``text`` of chat.postMessage), escaped as well."""
-    return fit(escape(text), FALLBACK_TEXT_LIMIT)
+    """The notification text (``text`` of chat.postMessage), escaped as well. Slack shows
+    it alone when a message has no blocks, so a longer one is shortened visibly."""
+    escaped = escape(text)
+    return shorten(escaped, FALLBACK_TEXT_LIMIT, SHORTENED, length=utf16_length, atomic=ATOMIC)
 
 
 def option(label: str, value: str) -> Block:

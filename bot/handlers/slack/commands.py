@@ -9,9 +9,9 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.conversation.pickers import mentor_choices
 from bot.handlers.slack.common import approved_mentors, deps, guarded, known_member, member_of
 from bot.handlers.slack.modals import request_modal
-from core.forms import Choice
 from core.members import Member
 from core.requests import RequestDraft
 
@@ -55,11 +55,7 @@ async def _open(
     mentors = await approved_mentors(context)
     me = member.id if member is not None else None
     draft = draft or RequestDraft()
-    choices = [Choice(str(m.member_id), m.name) for m in mentors if m.member_id != me]
-    chosen = str(draft.preferred_mentor_id)
-    choices = sorted(choices, key=lambda c: c.value != chosen)[:20]  # the chosen one stays
-    if choices:
-        choices.insert(0, Choice("none", "No preference"))
+    choices = mentor_choices(mentors, me, draft.preferred_mentor_id)
     meta: dict[str, Any] = {"key": secrets.token_hex(8)}
     if edit_id is not None:
         meta["edit"] = edit_id

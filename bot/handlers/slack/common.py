@@ -26,9 +26,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.handlers.slack.blocks import fallback_text
+from bot.handlers.slack.phrases import phrases
 from bot.read_cache import ReadCache
 from bot.state_batcher import StateBatcher
 from core.errors import DomainError, ValidationFailed
+from core.hints import with_hint
 from core.members import Identity, Member, Platform
 from core.services.context import ServiceContext
 from core.services.members import find_member, note_contact, register_member, set_timezone
@@ -236,6 +238,17 @@ async def tell(client: AsyncWebClient, body: dict[str, Any], text: str) -> None:
 Listener = Callable[..., Awaitable[None]]
 
 
+def explain(context: AsyncBoltContext, exc: DomainError) -> str:
+    """A refusal in plain words, with Slack's own pointer for its hint (core.hints)."""
+    return with_hint(exc.user_message, exc.hint, phrases(deps(context).command))
+
+
+def deps_of(kwargs: dict[str, Any]) -> Deps | None:
+    context = kwargs.get("context")
+    found = context.get("deps") if context is not None else None
+    return found if isinstance(found, Deps) else None
+
+
 def guarded(listener: Listener) -> Listener:
     """A DomainError becomes a plain note to the person; nothing else is changed."""
 
@@ -244,6 +257,8 @@ def guarded(listener: Listener) -> Listener:
         try:
             await listener(body=body, client=client, **kwargs)
         except DomainError as exc:
-            await tell(client, body, exc.user_message)
+            found = deps_of(kwargs)
+            command = found.command if found is not None else "/mentorship"
+            await tell(client, body, with_hint(exc.user_message, exc.hint, phrases(command)))
 
     return wrapper

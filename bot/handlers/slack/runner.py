@@ -79,7 +79,7 @@ async def serve(settings: Settings, http: bool, host: str, port: int) -> None:
     )
     engine = build_engine(
         core.ctx,
-        [SlackSender(slack.client, store)],
+        [SlackSender(slack.client, store, settings.slack_command)],
         feeds_from_settings(settings),
         other_platforms=platforms_from_settings(settings),
     )

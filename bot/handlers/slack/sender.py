@@ -16,6 +16,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.handlers.slack.blocks import fallback_text, message_blocks
+from bot.handlers.slack.phrases import phrases
 from core.delivery.messages import Message
 from core.delivery.ports import Address, RetryLater, SendError, Unreachable
 from core.members import Platform
@@ -59,13 +60,16 @@ def map_error(exc: SlackApiError) -> SendError:
 class SlackSender:
     platform = Platform.SLACK
 
-    def __init__(self, client: AsyncWebClient, store: FrontEndStore) -> None:
+    def __init__(
+        self, client: AsyncWebClient, store: FrontEndStore, command: str = "/mentorship"
+    ) -> None:
         self.client = client
         self.store = store
+        self.phrases = phrases(command)
 
     async def send(self, address: Address, message: Message, notification: Notification) -> None:
         try:
-            await self._send(address, message, notification)
+            await self._send(address, message.phrased(self.phrases), notification)
         except SlackApiError as exc:
             raise map_error(exc) from exc
         except (TimeoutError, SlackClientError, aiohttp.ClientError) as exc:

@@ -22,7 +22,15 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.handlers.slack.blocks import fallback_text
-from bot.handlers.slack.common import call, deps, guarded, known_member, member_of, tell
+from bot.handlers.slack.common import (
+    call,
+    deps,
+    explain,
+    guarded,
+    known_member,
+    member_of,
+    tell,
+)
 from bot.handlers.slack.home import publish_home
 from bot.handlers.slack.modals import (
     AVAILABILITY_CALLBACK,
@@ -94,7 +102,7 @@ async def on_request_submitted(
         await _refuse(ack, view, failed.errors)
         return
     except DomainError as exc:  # a limit, a request no longer editable: shown on the form
-        await _refuse(ack, view, {"session_type": exc.user_message})
+        await _refuse(ack, view, {"session_type": explain(context, exc)})
         return
     if edit_id is not None:
         saving = asyncio.ensure_future(call(context, update_request, member.id, edit_id, draft))
@@ -107,14 +115,14 @@ async def on_request_submitted(
     # is lost, and pressing Submit again cannot make a second request (submission key).
     done, _ = await asyncio.wait({saving}, timeout=ACK_BUDGET_SECONDS)
     if done and isinstance(saving.exception(), DomainError):
-        await _refuse(ack, view, _errors_of(saving.exception()))
+        await _refuse(ack, view, _errors_of(context, saving.exception()))
         return
     if not done:
         await _refuse(ack, view, {"title": SAVING_SLOWLY})
     try:
         request = await saving
     except DomainError as exc:  # changed since the checks (e.g. a limit reached meanwhile)
-        await tell(client, body, f"Your request was not saved: {exc.user_message}")
+        await tell(client, body, f"Your request was not saved: {explain(context, exc)}")
         return
     if done:
         await ack()
@@ -124,11 +132,12 @@ async def on_request_submitted(
     await publish_home(context, client)
 
 
-def _errors_of(exc: BaseException | None) -> dict[str, str]:
+def _errors_of(context: AsyncBoltContext, exc: BaseException | None) -> dict[str, str]:
     if isinstance(exc, ValidationFailed):
         return dict(exc.errors)
-    assert isinstance(exc, DomainError)
-    return {"session_type": exc.user_message}
+    if isinstance(exc, DomainError):
+        return {"session_type": explain(context, exc)}
+    raise TypeError("not a refusal") from exc
 
 
 async def on_feedback_submitted(

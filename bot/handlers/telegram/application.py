@@ -18,7 +18,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers.telegram import buttons, commands, free_text
+from bot.handlers.telegram import buttons, chat_rules, commands, free_text, start
 from bot.handlers.telegram.common import Context, answer, reply
 from bot.handlers.telegram.mentor_form import mentor_conversation
 from bot.handlers.telegram.persistence import (
@@ -143,12 +143,23 @@ def build_application(
         .build()
     )
     application.bot_data.update(services=services, store=store_, admins=admins)
+    # channel posts are not for us: stopped before any state is read or written
+    application.add_handler(
+        MessageHandler(filters.UpdateType.CHANNEL_POSTS, chat_rules.channel_post), group=-2
+    )
     application.add_handler(TypeHandler(Update, handle_once), group=-1)
     application.add_handlers(
         [
+            # first: an edit is never an answer; a group gets pointers, never forms
+            MessageHandler(filters.UpdateType.EDITED, chat_rules.edited),
+            CommandHandler(
+                chat_rules.PERSONAL_COMMANDS,
+                chat_rules.personal_command_in_group,
+                filters.UpdateType.MESSAGE & ~filters.ChatType.PRIVATE,
+            ),
             request_conversation(),
             mentor_conversation(),
-            CommandHandler("start", commands.start),
+            CommandHandler("start", start.start),
             CommandHandler("help", commands.help_command),
             CommandHandler("timezone", commands.timezone),
             CommandHandler("my", commands.my),
@@ -159,12 +170,18 @@ def build_application(
             CommandHandler("admin", commands.admin),
             CommandHandler("assign", commands.assign),
             CommandHandler("skip", free_text.skip),
+            CommandHandler("cancel", free_text.cancel),  # a form's own /cancel comes first
+            CommandHandler("back", free_text.back),
             CallbackQueryHandler(buttons.on_action, pattern=r"^a:"),
             CallbackQueryHandler(buttons.on_slot, pattern=r"^[sr]:"),
             CallbackQueryHandler(buttons.on_timezone, pattern=r"^tz:"),
             CallbackQueryHandler(buttons.on_window, pattern=r"^w:"),
             CallbackQueryHandler(stale_button),
             MessageHandler(filters.TEXT & ~filters.COMMAND, free_text.on_message),
+            MessageHandler(
+                filters.ChatType.PRIVATE & ~filters.TEXT & ~filters.StatusUpdate.ALL,
+                free_text.on_non_text,
+            ),
             MessageHandler(filters.COMMAND, unknown_command),
         ]
     )

@@ -12,9 +12,13 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.error import RetryAfter
 from telegram.ext import ContextTypes
 
-from bot.handlers.telegram.sender import fit, retry_after_seconds
+from bot.conversation.splitting import shorten, utf16_length
+from bot.handlers.telegram.long_text import send_pieces
+from bot.handlers.telegram.phrases import PHRASES
+from bot.handlers.telegram.sender import retry_after_seconds
 from bot.read_cache import ReadCache
 from core.errors import DomainError
+from core.hints import with_hint
 from core.members import Identity, Member, Platform
 from core.services.context import ServiceContext
 from core.services.members import find_member, note_contact, register_member
@@ -92,12 +96,17 @@ async def patiently(send: Callable[[], Awaitable[T]]) -> T:
 
 
 async def reply(update: Update, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
+    """A text too long for one message goes as several, the keyboard under the last."""
     chat = update.effective_chat
     if chat is not None:
-        await patiently(lambda: chat.send_message(fit(text), reply_markup=keyboard))
+        await send_pieces(
+            lambda piece, markup: patiently(lambda: chat.send_message(piece, reply_markup=markup)),
+            text,
+            keyboard,
+        )
 
 
-ANSWER_LIMIT = 200  # characters in an answerCallbackQuery toast or alert
+ANSWER_LIMIT = 200  # UTF-16 code units in an answerCallbackQuery toast or alert
 
 
 async def answer(
@@ -116,8 +125,8 @@ async def answer(
     answered[query.id] = None
     while len(answered) > 10_000:  # the oldest presses can no longer come back
         del answered[next(iter(answered))]
-    if text is not None and len(text) > ANSWER_LIMIT:
-        short = text[: ANSWER_LIMIT - 1] + "…"
+    if text is not None and utf16_length(text) > ANSWER_LIMIT:
+        short = shorten(text, ANSWER_LIMIT, "…", length=utf16_length)  # the rest follows
         await patiently(lambda: query.answer(short, show_alert=alert))
         await reply(update, text)
         return
@@ -134,7 +143,9 @@ def guarded(
         try:
             return await handler(update, context)
         except DomainError as exc:
-            await answer(update, context, exc.user_message, alert=True)
+            await answer(
+                update, context, with_hint(exc.user_message, exc.hint, PHRASES), alert=True
+            )
             return None
 
     return wrapper

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.handlers.telegram.callback_codec import encode
 from core.delivery.messages import Action
 
 MAX_CALLBACK_BYTES = 64
@@ -31,7 +32,7 @@ def button(label: str, *parts: object) -> InlineKeyboardButton:
 def action_button(action: Action) -> InlineKeyboardButton:
     if action.url:
         return InlineKeyboardButton(action.label[:60], url=action.url)
-    return button(action.label, "a", action.name.value, *action.args)
+    return InlineKeyboardButton(action.label[:60], callback_data=encode(action))
 
 
 def actions_keyboard(actions: Sequence[Action]) -> InlineKeyboardMarkup | None:

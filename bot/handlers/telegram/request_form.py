@@ -21,6 +21,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
+from bot.handlers.telegram.chat_rules import TYPE_PLEASE, button_in_group, is_private
 from bot.handlers.telegram.common import (
     Context,
     HandlerResult,
@@ -33,6 +34,15 @@ from bot.handlers.telegram.common import (
 )
 from bot.handlers.telegram.common import (
     answer as answer_query,
+)
+from bot.handlers.telegram.deep_links import (
+    ASK,
+    EDIT,
+    REQUEST,
+    id_of,
+    parse_payload,
+    payload,
+    start_filter,
 )
 from bot.handlers.telegram.keyboards import button, calendar_keyboard, rows
 from core.errors import ValidationFailed
@@ -48,6 +58,8 @@ from core.services.requests import (
 )
 
 FORM = 1
+PRIVATE_MESSAGE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+STATUS = filters.StatusUpdate.ALL  # service messages (a pin, a timer): not an answer
 NAV = [button("« Back", "f", "back"), button("Cancel", "f", "cancel")]
 
 
@@ -55,7 +67,7 @@ async def _today(update: Update, context: Context) -> date:
     """The student's date, from the zone noted when the form opened: a step then needs
     no database round trip (an older stored form without it looks the member up)."""
     assert context.user_data is not None
-    now = context.application.bot_data["services"].now()
+    now = services(context).now()
     zone = context.user_data.get("zone")
     if isinstance(zone, str):
         try:
@@ -124,7 +136,8 @@ async def _show(update: Update, context: Context, note: str = "") -> int:
             earliest = max(today, form.draft.available_from)
         month = date.fromisoformat(context.user_data.get("month", earliest.isoformat()))
         prefix_data = f"fd:{form.position}"
-        grid = list(calendar_keyboard(month, earliest, horizon, prefix_data).inline_keyboard)
+        calendar = calendar_keyboard(month, earliest, horizon, prefix_data)
+        grid = [list(row) for row in calendar.inline_keyboard]
         text += " Pick a day, or type it (e.g. 2026-12-01, tomorrow, +3)."
     elif step.kind == StepKind.TAGS:
         assert context.user_data is not None  # an edited form starts from its tags
@@ -162,29 +175,45 @@ async def _apply(update: Update, context: Context, value: str) -> int:
     return await _show(update, context)
 
 
+def _opened_for(update: Update, context: Context) -> tuple[str, int | None]:
+    """(verb, id) of an Edit or a mentor's Request button (``a:<verb>:<id>``) or of a
+    deep link (``/start <verb>-<id>``); ("", None) for /request and ``/start request``."""
+    query = update.callback_query
+    if query is not None:
+        verb, _, ref = (query.data or "").removeprefix("a:").partition(":")
+    else:
+        verb, ref = parse_payload(context.args) or ("", "")
+    found = id_of(ref)
+    if verb not in (ASK, EDIT) or found is None:
+        return "", None
+    return verb, found
+
+
 @guarded
 async def start_request(update: Update, context: Context) -> HandlerResult:
     """Open a fresh form (or, from an Edit button, one filled with the request; from a
-    mentor's 'Request' button in /mentors, one with that mentor chosen).
+    mentor's 'Request' button in /mentors, one with that mentor chosen), in a private
+    chat; the same from a deep link (``/start request``, ``ask-<id>``, ``edit-<id>``).
 
     The press is checked by the service before anything here changes, so a refused one
     (one's own button, a mentor no longer approved, a request moved on) is a plain
     answer and leaves a form in progress as it was."""
+    verb, ref = _opened_for(update, context)
+    if not is_private(update):  # a button in a group: the form opens in private
+        await button_in_group(update, context, payload(verb or REQUEST, ref))
+        return None
     member = await me(update, context)
     assert context.user_data is not None
     draft = RequestDraft(submission_key=secrets.token_hex(8))
     edit_id: int | None = None
-    asked = False  # opened from a mentor's button
-    query = update.callback_query
-    if query is not None:
-        verb, _, ref = (query.data or "").removeprefix("a:").partition(":")
-        if verb == "ask":
-            draft = await call(context, draft_for_mentor, member.id, int(ref))
-            draft.submission_key = secrets.token_hex(8)
-            asked = True
-        else:
-            edit_id = int(ref)
-            draft = await call(context, draft_for_edit, member.id, edit_id)
+    asked = verb == ASK and ref is not None  # opened from a mentor's button
+    if asked and ref is not None:
+        draft = await call(context, draft_for_mentor, member.id, ref)
+        draft.submission_key = secrets.token_hex(8)
+    elif verb == EDIT and ref is not None:
+        edit_id = ref
+        draft = await call(context, draft_for_edit, member.id, edit_id)
+    if update.callback_query is not None:
         await answer_query(update, context)
     for stale in ("edit_id", "month", "tags"):  # from a form this one replaces
         context.user_data.pop(stale, None)
@@ -290,6 +319,11 @@ async def on_calendar(update: Update, context: Context) -> HandlerResult:
     return None
 
 
+async def on_non_text(update: Update, context: Context) -> int:
+    """A sticker, photo, voice message… where an answer is expected: the step again."""
+    return await _show(update, context, note=f"{TYPE_PLEASE} (or press Back / Cancel).")
+
+
 async def _preview_choice(update: Update, context: Context, form: RequestForm, choice: str) -> int:
     assert context.user_data is not None
     if choice == "edit":
@@ -345,7 +379,10 @@ def request_conversation() -> ConversationHandler[Context]:
 def _build() -> ConversationHandler[Context]:
     return ConversationHandler(
         entry_points=[
-            CommandHandler("request", start_request),
+            CommandHandler("request", start_request, filters.ChatType.PRIVATE),
+            CommandHandler("start", start_request, start_filter(REQUEST)),
+            CommandHandler("start", start_request, start_filter(ASK, r"\d{1,18}")),
+            CommandHandler("start", start_request, start_filter(EDIT, r"\d{1,18}")),
             CallbackQueryHandler(start_request, pattern=r"^a:edit:\d{1,18}$"),
             # "Request <name>" under /mentors (commands.mentors)
             CallbackQueryHandler(start_request, pattern=r"^a:ask:\d{1,18}$"),
@@ -354,7 +391,8 @@ def _build() -> ConversationHandler[Context]:
             FORM: [
                 CallbackQueryHandler(on_calendar, pattern=r"^fd:"),
                 CallbackQueryHandler(on_button, pattern=r"^f:"),
-                MessageHandler(filters.TEXT & ~filters.COMMAND, on_text),
+                MessageHandler(PRIVATE_MESSAGE & filters.TEXT & ~filters.COMMAND, on_text),
+                MessageHandler(PRIVATE_MESSAGE & ~filters.TEXT & ~STATUS, on_non_text),
             ]
         },
         fallbacks=[CommandHandler("cancel", cancel), CommandHandler("back", back)],

@@ -11,17 +11,16 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.handlers.telegram.keyboards import actions_keyboard
+from bot.handlers.telegram.long_text import fit as fit  # re-exported: buttons.py uses it
+from bot.handlers.telegram.long_text import split_text
+from bot.handlers.telegram.phrases import PHRASES
 from core.delivery.messages import Message
 from core.delivery.ports import Address, RetryLater, SendError, Unreachable
 from core.members import Platform
 from core.notifications import DM_CARD_KINDS, Kind, Notification
 from db.frontend_state import FrontEndStore
 
-TELEGRAM_TEXT_LIMIT = 4096
-
-
-def fit(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+FEED_CARD_KINDS = (Kind.REQUEST_POSTED, Kind.REQUEST_REANNOUNCED)
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
@@ -43,7 +42,7 @@ class TelegramSender:
 
     async def send(self, address: Address, message: Message, notification: Notification) -> None:
         try:
-            await self._send(address, message, notification)
+            await self._send(address, message.phrased(PHRASES), notification)
         except RetryAfter as exc:
             raise RetryLater(retry_after_seconds(exc)) from exc
         except Forbidden as exc:
@@ -73,33 +72,29 @@ class TelegramSender:
                         raise
                 await self._redraw_dm_cards(request_id or 0, message)
                 return
-        # A message with attachments is several sends; if a later one fails (a 429 on the
-        # invite), the engine retries the whole notification: remember what already went
-        # out, so the retry sends only the rest rather than the text a second time.
+        # A long text (several messages) or one with attachments is several sends; if a
+        # later one fails (a 429 on the invite), the engine retries the whole notification:
+        # remember what already went out, so the retry sends only the rest.
+        texts = split_text(message.text)
+        several = len(texts) > 1 or bool(message.attachments)
         progress_key = f"tg:sending:{notification.id}:{address.chat_id}"
         done: dict[str, Any] = {}
-        if message.attachments:
-            done = await asyncio.to_thread(self.store.load, progress_key) or {}
-        if "text" not in done:
-            sent = await self.bot.send_message(chat_id, fit(message.text), reply_markup=markup)
-            if feed and notification.kind in (Kind.REQUEST_POSTED, Kind.REQUEST_REANNOUNCED):
-                await asyncio.to_thread(
-                    self.store.remember_feed_post,
-                    request_id or 0,
-                    "telegram",
-                    address.chat_id,
-                    str(sent.message_id),
-                )
-            elif request_id is not None and notification.kind in DM_CARD_KINDS:
-                await asyncio.to_thread(
-                    self.store.remember_dm_card,
-                    request_id,
-                    "telegram",
-                    address.chat_id,
-                    str(sent.message_id),
-                )
-            if message.attachments:
-                done["text"] = sent.message_id
+        if several:
+            saved: dict[str, Any] | None = await asyncio.to_thread(self.store.load, progress_key)
+            done = saved or {}
+        for index, piece in enumerate(texts):
+            key = "text" if index == len(texts) - 1 else f"text:{index}"
+            if key in done:
+                continue
+            # the keyboard goes on the last piece: that message is the card edited later
+            last = key == "text"
+            sent = await self.bot.send_message(
+                chat_id, piece, reply_markup=markup if last else None
+            )
+            if last:
+                await self._remember_card(address, notification, str(sent.message_id))
+            if several and (not last or message.attachments):
+                done[key] = sent.message_id
                 await asyncio.to_thread(self.store.save, progress_key, done)
         for index, attachment in enumerate(message.attachments):
             if str(index) in done:
@@ -110,8 +105,21 @@ class TelegramSender:
             done[str(index)] = True
             if index < len(message.attachments) - 1:
                 await asyncio.to_thread(self.store.save, progress_key, done)
-        if message.attachments:
+        if several:
             await asyncio.to_thread(self.store.delete, progress_key)
+
+    async def _remember_card(self, address: Address, notification: Notification, ref: str) -> None:
+        """Where a request's card went, so that later changes edit it in place."""
+        request_id = notification.request_id
+        if request_id is None:
+            return
+        chat = address.chat_id
+        if address.is_group and notification.kind in FEED_CARD_KINDS:
+            await asyncio.to_thread(
+                self.store.remember_feed_post, request_id, "telegram", chat, ref
+            )
+        elif notification.kind in DM_CARD_KINDS:
+            await asyncio.to_thread(self.store.remember_dm_card, request_id, "telegram", chat, ref)
 
     async def _redraw_dm_cards(self, request_id: int, message: Message) -> None:
         """The same card sent by DM to mentors shows the new state too (a Claim button

@@ -1,0 +1,103 @@
+"""Claiming a request and picking its time: the mentor's side of a request."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.conversation.replies import Answer, Reply
+from bot.conversation.turn import Turn
+from bot.conversation.vocabulary import Arg, action
+from core.delivery.messages import Action, ActionName
+from core.hints import Hint
+from core.services.claims import claim_request, release_request
+from core.services.sessions import (
+    available_slots,
+    get_session,
+    reschedule_session,
+    schedule_session,
+)
+from core.timefmt import local_time, short_time
+
+MAX_SLOTS = 12
+BOOKED = "Booked!"
+
+
+async def slot_offer(
+    turn: Turn, verb: ActionName, ref: int, request_id: int, current: datetime | None = None
+) -> Reply:
+    """Slot buttons in the presser's own zone (the service refuses whoever may not pick);
+    ``current`` (the session's own time, when moving it) is not offered again."""
+    found = await turn.call(available_slots, turn.member.id, request_id)
+    slots = [s for s in found if s != current][:MAX_SLOTS]
+    if not slots:
+        return Reply.of(
+            "No free time fits. Add availability or ask the student for more days.",
+            Hint.AVAILABILITY,
+        )
+    zone = turn.member.timezone
+    buttons = tuple(
+        Action(short_time(s, zone), verb, (str(ref), str(int(s.timestamp())))) for s in slots
+    )
+    return Reply.of(f"Pick a time ({zone}):", actions=buttons)
+
+
+@action(
+    ActionName.CLAIM,
+    Arg.ID,
+    who="an approved mentor (the preferred one, while asked)",
+    usage="REQUEST_ID",
+)
+async def claim(turn: Turn, request_id: int) -> Answer:
+    request = await turn.call(claim_request, turn.member.id, request_id)
+    offer = await slot_offer(turn, ActionName.BOOK_SLOT, request.id, request.id)
+    note = f"You claimed #{request.id}. Pick a time in our private chat."
+    again = (ActionName.PICK_SLOT.value, (str(request.id),))
+    return Answer(note=note, replies=(offer,), again=again)
+
+
+@action(ActionName.PICK_SLOT, Arg.ID, who="the claiming mentor or the student", usage="REQUEST_ID")
+async def slots(turn: Turn, request_id: int) -> Answer:
+    offer = await slot_offer(turn, ActionName.BOOK_SLOT, request_id, request_id)
+    again = (ActionName.PICK_SLOT.value, (str(request_id),))
+    return Answer(replies=(offer,), changed=frozenset(), again=again)
+
+
+@action(
+    ActionName.RELEASE,
+    Arg.ID,
+    Arg.TEXT,
+    who="the claiming mentor or an admin",
+    usage="REQUEST_ID [reason]",
+)
+async def release(turn: Turn, request_id: int, reason: str) -> Answer:
+    await turn.call(release_request, turn.member.id, request_id, reason or None)
+    return Answer(note="Released: it is back in the queue.")
+
+
+@action(ActionName.RESCHEDULE, Arg.ID, who="the session's student or mentor", usage="SESSION_ID")
+async def reschedule(turn: Turn, session_id: int) -> Answer:
+    session = await turn.call(get_session, turn.member.id, session_id)
+    offer = await slot_offer(
+        turn, ActionName.MOVE_SESSION, session.id, session.request_id, session.scheduled_at
+    )
+    again = (ActionName.RESCHEDULE.value, (str(session.id),))
+    return Answer(replies=(offer,), changed=frozenset(), again=again)
+
+
+def _booked(session_start: datetime, zone: str) -> Answer:
+    text = f"Booked for {local_time(session_start, zone)}. Both of you get the link and an invite."
+    return Answer(note=BOOKED, replies=(Reply.of(text),))
+
+
+@action(ActionName.BOOK_SLOT, Arg.ID, Arg.EPOCH, who="the claiming mentor")
+async def book(turn: Turn, request_id: int, epoch: int) -> Answer:
+    start = datetime.fromtimestamp(epoch, UTC)
+    session = await turn.call(schedule_session, turn.member.id, request_id, start)
+    return _booked(session.scheduled_at, turn.member.timezone)
+
+
+@action(ActionName.MOVE_SESSION, Arg.ID, Arg.EPOCH, who="the session's student or mentor")
+async def move(turn: Turn, session_id: int, epoch: int) -> Answer:
+    start = datetime.fromtimestamp(epoch, UTC)
+    session = await turn.call(reschedule_session, turn.member.id, session_id, start)
+    return _booked(session.scheduled_at, turn.member.timezone)

@@ -1,0 +1,53 @@
+"""The student's own request: withdraw, keep alive, post again, edit, ask a mentor."""
+
+from __future__ import annotations
+
+from bot.conversation.replies import Answer, Expect, Input
+from bot.conversation.turn import Turn
+from bot.conversation.vocabulary import Arg, action
+from core.delivery.messages import ActionName
+from core.services.requests import (
+    cancel_request,
+    draft_for_edit,
+    draft_for_mentor,
+    extend_request,
+    repost_request,
+)
+from core.timefmt import local_time
+
+
+@action(
+    ActionName.CANCEL_REQUEST,
+    Arg.ID,
+    Arg.TEXT,
+    who="the request's student or an admin",
+    usage="REQUEST_ID [reason]",
+)
+async def cancel(turn: Turn, request_id: int, reason: str) -> Answer:
+    await turn.call(cancel_request, turn.member.id, request_id, reason or None)
+    return Answer(note=f"Request #{request_id} cancelled.")
+
+
+@action(ActionName.EXTEND, Arg.ID, who="the request's student", usage="REQUEST_ID")
+async def extend(turn: Turn, request_id: int) -> Answer:
+    request = await turn.call(extend_request, turn.member.id, request_id)
+    return Answer(note=f"Extended until {local_time(request.expires_at, turn.member.timezone)}.")
+
+
+@action(ActionName.REPOST, Arg.ID, who="the request's student", usage="REQUEST_ID")
+async def repost(turn: Turn, request_id: int) -> Answer:
+    request = await turn.call(repost_request, turn.member.id, request_id)
+    return Answer(note=f"Posted again as #{request.id}.")
+
+
+@action(ActionName.EDIT, Arg.ID, who="the request's student, while it is open", usage="REQUEST_ID")
+async def edit(turn: Turn, request_id: int) -> Answer:
+    draft = await turn.call(draft_for_edit, turn.member.id, request_id)
+    expect = Expect(Input.REQUEST_FORM, request_id, values={"draft": draft})
+    return Answer(expect=expect, changed=frozenset())
+
+
+@action(ActionName.ASK_MENTOR, Arg.ID, who="anyone but that mentor, who must be approved")
+async def ask(turn: Turn, mentor_id: int) -> Answer:
+    draft = await turn.call(draft_for_mentor, turn.member.id, mentor_id)
+    return Answer(expect=Expect(Input.REQUEST_FORM, values={"draft": draft}), changed=frozenset())

@@ -1,0 +1,73 @@
+"""A booked session and what follows it: cancel, outcome, rating, the mentor's notes."""
+
+from __future__ import annotations
+
+from bot.conversation.replies import Answer, Expect, Input
+from bot.conversation.turn import Turn
+from bot.conversation.vocabulary import Arg, action
+from core.delivery.messages import ActionName
+from core.errors import NotAllowed
+from core.services.outcomes import rate_session, record_outcome
+from core.services.sessions import cancel_session, get_session
+from core.sessions import Outcome
+
+OUTCOME_ANSWERS = {
+    Outcome.COMPLETED: "Recorded: completed. Thank you!",
+    Outcome.MENTOR_NO_SHOW: "Recorded: the mentor did not come. Thank you for telling us.",
+    Outcome.STUDENT_NO_SHOW: "Recorded: the student did not come. Thank you for telling us.",
+}
+FEEDBACK_PROMPT = "Anything you'd like to tell your mentor? It is optional."
+NOTES_PROMPT = (
+    "Send the real duration in minutes and your private notes, e.g.\n55 Strong on SQL.\n"
+    "Only mentors and admins can read them."
+)
+
+
+@action(
+    ActionName.CANCEL_SESSION,
+    Arg.ID,
+    Arg.TEXT,
+    who="the session's student or mentor, or an admin",
+    usage="SESSION_ID [reason]",
+)
+async def cancel(turn: Turn, session_id: int, reason: str) -> Answer:
+    await turn.call(cancel_session, turn.member.id, session_id, reason or None)
+    return Answer(note="Session cancelled; the other person has been told.")
+
+
+@action(
+    ActionName.OUTCOME,
+    Arg.ID,
+    Arg.OUTCOME,
+    who="the side the outcome is about",
+    usage="SESSION_ID completed|mentor_no_show|student_no_show",
+)
+async def outcome(turn: Turn, session_id: int, value: str) -> Answer:
+    chosen = Outcome(value)
+    await turn.call(record_outcome, turn.member.id, session_id, chosen)
+    return Answer(note=OUTCOME_ANSWERS[chosen])
+
+
+@action(
+    ActionName.RATE,
+    Arg.ID,
+    Arg.STARS,
+    who="the session's student, once, after it",
+    usage="SESSION_ID 1-5",
+)
+async def rate(turn: Turn, session_id: int, stars: int) -> Answer:
+    await turn.call(rate_session, turn.member.id, session_id, stars)
+    expect = Expect(Input.FEEDBACK, session_id, FEEDBACK_PROMPT)
+    return Answer(note="Thank you for rating!", expect=expect)
+
+
+@action(ActionName.NOTES, Arg.ID, who="the session's mentor", usage="SESSION_ID")
+async def notes(turn: Turn, session_id: int) -> Answer:
+    session = await turn.call(get_session, turn.member.id, session_id)
+    if session.mentor_id != turn.member.id:
+        raise NotAllowed("Only the mentor of this session writes its notes.")
+    values: dict[str, object] = {
+        "mentor_notes": session.mentor_notes or "",
+        "duration_minutes": session.session_duration_minutes,
+    }
+    return Answer(expect=Expect(Input.NOTES, session.id, NOTES_PROMPT, values), changed=frozenset())

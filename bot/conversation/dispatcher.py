@@ -1,0 +1,43 @@
+"""(person, action and its raw arguments) → answer: the one way a press is handled."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.conversation import actions as _actions  # noqa: F401  (fills the vocabulary)
+from bot.conversation.replies import Answer, refusal
+from bot.conversation.turn import Turn
+from bot.conversation.vocabulary import VOCABULARY
+from core.errors import DomainError
+from core.hints import Hint
+
+logger = logging.getLogger(__name__)
+STALE = "This button no longer works."
+
+
+def stale() -> Answer:
+    """A button of an older version, or data that names nothing we know."""
+    return refusal(STALE, Hint.HELP)
+
+
+async def press(
+    turn: Turn,
+    name: str,
+    raw_args: list[str] | tuple[str, ...],
+    typed_as: str | None = None,
+) -> Answer:
+    """Run the action ``name`` for ``turn.member``; a domain refusal is an answer too.
+
+    ``typed_as`` is how the person typed the command (``/claim``, ``/mentorship claim``):
+    wrong arguments then get its usage rather than "this button no longer works"."""
+    found = VOCABULARY.get(name)
+    args = found.parse(raw_args) if found is not None else None
+    if found is not None and args is None and typed_as is not None:
+        return refusal(f"Usage: {typed_as} {found.usage}".rstrip())
+    if found is None or args is None:
+        logger.info("stale or forged press of %r", name[:32])
+        return stale()
+    try:
+        return await found.run(turn, *args)
+    except DomainError as exc:
+        return refusal(exc.user_message, exc.hint)

@@ -1,0 +1,28 @@
+"""One person's turn: who is acting and how services are called on their behalf."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from bot.read_cache import ReadCache
+from core.members import Member
+from core.services.context import ServiceContext
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Turn:
+    """The acting member (a copy that may be a minute old: it only decides presentation;
+    every service re-checks roles and ownership in the database)."""
+
+    member: Member
+    services: ServiceContext
+    reads: ReadCache
+
+    async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """A (synchronous) core service, off the event loop."""
+        return await asyncio.to_thread(fn, self.services, *args, **kwargs)
