@@ -36,7 +36,7 @@ def install_redaction(*secrets: str) -> None:
     formatter = logging.Formatter()
 
     def factory(*args: object, **kwargs: object) -> logging.LogRecord:
-        record = previous(*args, **kwargs)  # type: ignore[arg-type]
+        record = previous(*args, **kwargs)
         message = record.getMessage()
         cleaned = redact(message, known)
         if cleaned != message:

@@ -17,7 +17,7 @@ import socket
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
-from apscheduler.events import (  # type: ignore[import-untyped]
+from apscheduler.events import (
     EVENT_JOB_ERROR,
     EVENT_JOB_EXECUTED,
     EVENT_JOB_SUBMITTED,

@@ -52,3 +52,18 @@ class MentorshipSession:
         """A copy safe to show the student: the mentor's private notes are removed here,
         once, rather than trusted to every front-end."""
         return replace(self, mentor_notes=None)
+
+
+# Each side reports what it can know: that the session happened, or that the *other*
+# side did not come. Buttons offer only these, and the service refuses the rest.
+OUTCOMES_FOR_MENTOR = (Outcome.COMPLETED, Outcome.STUDENT_NO_SHOW)
+OUTCOMES_FOR_STUDENT = (Outcome.COMPLETED, Outcome.MENTOR_NO_SHOW)
+
+
+def outcomes_for(session: MentorshipSession, member_id: int | None) -> tuple[Outcome, ...]:
+    """The outcomes ``member_id`` may report for ``session`` (none for a stranger)."""
+    if member_id == session.mentor_id:
+        return OUTCOMES_FOR_MENTOR
+    if member_id == session.student_id:
+        return OUTCOMES_FOR_STUDENT
+    return ()

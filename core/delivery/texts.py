@@ -17,7 +17,7 @@ from core.hints import Hint
 from core.members import Member
 from core.notifications import Kind, Notification
 from core.requests import MentorshipRequest
-from core.sessions import MentorshipSession
+from core.sessions import MentorshipSession, Outcome, outcomes_for
 from core.timefmt import local_time
 
 
@@ -221,16 +221,23 @@ def _reminder(f: Facts) -> Message:
     )
 
 
+OUTCOME_LABELS = {
+    Outcome.COMPLETED: "Yes, it happened",
+    Outcome.MENTOR_NO_SHOW: "The mentor didn't come",
+    Outcome.STUDENT_NO_SHOW: "The student didn't come",
+}
+
+
 def _outcome_prompt(f: Facts) -> Message:
-    sid = str(_s(f).id)
+    """Each side sees only the answers it may give (never "the student didn't come" for
+    the student): the buttons follow the same rule the service enforces."""
+    session = _s(f)
+    sid = str(session.id)
+    allowed = outcomes_for(session, f.recipient.id if f.recipient else None)
+    buttons = tuple(Action(OUTCOME_LABELS[o], ActionName.OUTCOME, (sid, o.value)) for o in allowed)
     return Message(
         f'Did your session "{_r(f).title}" on {f.when()} happen?',
-        (
-            Action("Yes, it happened", ActionName.OUTCOME, (sid, "completed")),
-            Action("The mentor didn't come", ActionName.OUTCOME, (sid, "mentor_no_show")),
-            Action("The student didn't come", ActionName.OUTCOME, (sid, "student_no_show")),
-            Action("We rescheduled", ActionName.RESCHEDULE, (sid,)),
-        ),
+        (*buttons, Action("We rescheduled", ActionName.RESCHEDULE, (sid,))),
     )
 
 

@@ -11,13 +11,9 @@ from core.notifications import Kind, to_member
 from core.ports import UnitOfWork, record
 from core.services.common import load_session
 from core.services.context import ServiceContext, load_member
-from core.sessions import MentorshipSession, NoShowParty, Outcome
+from core.sessions import MentorshipSession, NoShowParty, Outcome, outcomes_for
 from core.validation import clean_text, validate_one
 
-_WHO_MAY_REPORT = {
-    "mentor": {Outcome.COMPLETED, Outcome.STUDENT_NO_SHOW},
-    "student": {Outcome.COMPLETED, Outcome.MENTOR_NO_SHOW},
-}
 _DONE_STATES = (SessionStatus.COMPLETED, SessionStatus.NO_SHOW)
 
 
@@ -48,7 +44,7 @@ def record_outcome(
         actor = load_member(uow, actor_id)
         session = load_session(uow, session_id)
         role = _role_in(session, actor_id, actor.is_admin)
-        if role != "admin" and outcome not in _WHO_MAY_REPORT[role]:
+        if role != "admin" and outcome not in outcomes_for(session, actor_id):
             raise NotAllowed("You cannot report that outcome for your own session.")
         if role != "mentor" and (notes or duration):
             raise NotAllowed("Only the mentor records notes and the real duration.")

@@ -64,11 +64,8 @@ def build_slack_app(
     async def on_error(error: Exception, body: dict[str, Any], context: AsyncBoltContext) -> None:
         """Log it; tell the person in plain words; never a traceback in Slack."""
         logger.error("unhandled error in a Slack listener", exc_info=error)
-        client = context.client
-        if client is None or not isinstance(body, dict):
-            return
         try:
-            await tell(client, body, SORRY)
+            await tell(context.client, body, SORRY)
         except Exception:  # the apology itself failed; nothing more to do
             logger.warning("could not tell the user about the error", exc_info=True)
 

@@ -100,7 +100,8 @@ async def serve(settings: Settings, http: bool, host: str, port: int) -> None:
         else:
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-            await AsyncSocketModeHandler(slack, app_token).start_async()
+            handler = AsyncSocketModeHandler(slack, app_token)
+            await handler.start_async()  # type: ignore[no-untyped-call]  # slack-bolt untyped
     finally:
         await stop_scheduler(scheduler)
         await slack.client.session.close()

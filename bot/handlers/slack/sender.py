@@ -98,7 +98,8 @@ class SlackSender:
         progress_key = f"slack:sending:{notification.id}:{address.chat_id}"
         done: dict[str, Any] = {}
         if message.attachments:
-            done = await asyncio.to_thread(self.store.load, progress_key) or {}
+            stored: dict[str, Any] | None = await asyncio.to_thread(self.store.load, progress_key)
+            done = stored or {}
         if "text" not in done:
             sent = await self.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
             if feed and notification.kind in CARD_KINDS:

@@ -8,9 +8,10 @@ expected text answer is remembered for the next message.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import Forbidden
 
 from bot.conversation.dispatcher import press
@@ -30,8 +31,8 @@ from bot.handlers.telegram.common import (
 )
 from bot.handlers.telegram.deep_links import deep_link, payload
 from bot.handlers.telegram.keyboards import actions_keyboard
+from bot.handlers.telegram.long_text import send_pieces
 from bot.handlers.telegram.phrases import PHRASES
-from bot.handlers.telegram.sender import fit
 from core.delivery.messages import ActionName
 
 SKIP_HINT = " Send it as a message, or /skip."
@@ -58,7 +59,7 @@ async def on_press(update: Update, context: Context) -> HandlerResult:
     return None
 
 
-def typed_command(name: str) -> Callable[[Update, Context], Awaitable[HandlerResult]]:
+def typed_command(name: str) -> Callable[[Update, Context], Coroutine[Any, Any, HandlerResult]]:
     """``/<name> args…``: the action ``name`` with the typed words as its arguments."""
 
     @guarded
@@ -97,9 +98,14 @@ async def _to_private_chat(update: Update, context: Context, message: Reply) -> 
     if user is None:
         return False
     keyboard = actions_keyboard(message.actions)
-    text = fit(text_of(message))
+
+    async def send(piece: str, markup: InlineKeyboardMarkup | None) -> Message:
+        return await patiently(
+            lambda: context.bot.send_message(user.id, piece, reply_markup=markup)
+        )
+
     try:
-        await patiently(lambda: context.bot.send_message(user.id, text, reply_markup=keyboard))
+        await send_pieces(send, text_of(message), keyboard)
     except Forbidden:
         return False
     return True
@@ -117,7 +123,7 @@ async def _point_to_private_chat(update: Update, context: Context, result: Answe
     await reply(update, f"{name}, please open a private chat with me: {link}")
 
 
-def link_press(name: ActionName) -> Callable[[Update, Context], Awaitable[HandlerResult]]:
+def link_press(name: ActionName) -> Callable[[Update, Context], Coroutine[Any, Any, HandlerResult]]:
     """``/start <name>-<id>`` from a deep link presses ``name`` with that id."""
 
     @guarded

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
 from telegram import InlineKeyboardMarkup, Update
@@ -66,15 +66,16 @@ async def _lookup(update: Update, context: Context) -> Member:
     user = update.effective_user
     assert user is not None
     identity = Identity(Platform.TELEGRAM, str(user.id))
-    member = await asyncio.to_thread(find_member, services(context), identity)
-    if member is None:
-        admins: frozenset[str] = context.application.bot_data.get("admins", frozenset())
-        name = " ".join(p for p in (user.first_name, user.last_name) if p) or "Telegram user"
-        member, _ = await call(
-            context, register_member, identity, name[:100], admin=f"telegram:{user.id}" in admins
-        )
-    elif any(i == identity and i.unreachable for i in member.identities):
-        await asyncio.to_thread(note_contact, services(context), member, identity)
+    found = await asyncio.to_thread(find_member, services(context), identity)
+    if found is not None:
+        if any(i == identity and i.unreachable for i in found.identities):
+            await asyncio.to_thread(note_contact, services(context), found, identity)
+        return found
+    admins: frozenset[str] = context.application.bot_data.get("admins", frozenset())
+    name = " ".join(p for p in (user.first_name, user.last_name) if p) or "Telegram user"
+    member, _ = await call(
+        context, register_member, identity, name[:100], admin=f"telegram:{user.id}" in admins
+    )
     return member
 
 
@@ -134,8 +135,8 @@ async def answer(
 
 
 def guarded(
-    handler: Callable[[Update, Context], Awaitable[HandlerResult]],
-) -> Callable[[Update, Context], Awaitable[HandlerResult]]:
+    handler: Callable[[Update, Context], Coroutine[Any, Any, HandlerResult]],
+) -> Callable[[Update, Context], Coroutine[Any, Any, HandlerResult]]:
     """Domain errors become a plain answer (an alert for a button); the state stays put."""
 
     @functools.wraps(handler)

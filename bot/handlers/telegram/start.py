@@ -8,7 +8,8 @@ one entry here. The forms' payloads (request, ask-, edit-, become_mentor) are th
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram import Update
 
@@ -20,7 +21,7 @@ from core.delivery.messages import ActionName
 from core.members import Identity, Platform
 from core.services.members import find_member
 
-StartAction = Callable[[Update, Context], Awaitable[HandlerResult]]
+StartAction = Callable[[Update, Context], Coroutine[Any, Any, HandlerResult]]
 
 # payload name -> the handler it runs; the payload's argument becomes ``context.args``
 START_PAYLOADS: dict[str, StartAction] = {

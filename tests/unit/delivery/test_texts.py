@@ -268,16 +268,20 @@ def test_session_buttons_carry_the_session_id_and_the_join_link():
     )
 
 
-def test_outcome_buttons_carry_the_session_id_and_the_answer():
-    message = render(facts(Kind.OUTCOME_PROMPT, STUDENT))
+@pytest.mark.parametrize(
+    ("recipient", "outcomes", "never"),
+    [
+        (STUDENT, ["completed", "mentor_no_show"], "The student didn't come"),
+        (MENTOR, ["completed", "student_no_show"], "The mentor didn't come"),
+    ],
+)
+def test_each_side_is_offered_only_the_outcomes_it_may_report(recipient, outcomes, never):
+    message = render(facts(Kind.OUTCOME_PROMPT, recipient))
     assert actions_by_name(message) == {
-        ActionName.OUTCOME: [
-            (SID, "completed"),
-            (SID, "mentor_no_show"),
-            (SID, "student_no_show"),
-        ],
+        ActionName.OUTCOME: [(SID, o) for o in outcomes],
         ActionName.RESCHEDULE: [(SID,)],
     }
+    assert never not in [a.label for a in message.actions]
 
 
 @pytest.mark.parametrize("kind", [Kind.RATING_PROMPT, Kind.RATING_REMINDER])
