@@ -68,11 +68,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import text
 
 from benchmarks._common import START, approved_mentor, database, percentile
-from bot.handlers.slack.app import build_slack_app
+from bot.bootstrap import build_runtime
+from bot.config import Settings
 from bot.handlers.slack.blocks import actions_blocks, button, sections
 from bot.handlers.slack.common import SORRY, STALE
 from bot.handlers.slack.modals import REQUEST_CALLBACK, request_modal
-from core.catalogue import Catalogue
 from core.clock import MovableClock
 from core.forms import Choice
 from core.members import Identity, Platform
@@ -81,9 +81,6 @@ from core.requests import RequestDraft
 from core.services.context import ServiceContext
 from core.services.members import register_member
 from core.services.mentors import list_mentors
-from db.engine import make_engine, make_session_factory
-from db.frontend_state import FrontEndStore
-from db.unit_of_work import SqlAlchemyUnitOfWork
 from tests.slack.harness import FORM_VALUES, state_of
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -596,28 +593,23 @@ async def run_real(
     students = [f"{STUDENT_PREFIX}{i:05d}" for i in range(args.students)]
     warm_students = [f"{WARM_PREFIX}{i:05d}" for i in range(args.warmup)]
     with database(kind) as url:
-        engine = make_engine(url)
-        sessions = make_session_factory(engine)
-        ctx = ServiceContext(
-            uow_factory=lambda: SqlAlchemyUnitOfWork(sessions),
-            clock=MovableClock(START),
-            catalogue=Catalogue.load(),
-            policy=Policy(),
+        settings = Settings(
+            _env_file=None,
+            database_url=url,
+            slack_bot_token=TOKEN,
+            slack_signing_secret=SECRET,
+            slack_api_url=LOOPBACK_API,
+            slack_mentors_channel=CHANNEL,
+            admins=[f"slack:{TEAM}:{ADMIN}"],
         )
+        runtime = build_runtime(settings, clock=MovableClock(START), migrate=False, policy=Policy())
+        engine, ctx = runtime.engine, runtime.ctx
         mentors = seed(ctx, warm_students + students, args.mentors)
         view = opened_view(ctx)
         sql: Tally = Counter()
         if args.sql:
             watch_sql(engine, sql)
-        app = build_slack_app(
-            ctx,
-            FrontEndStore(sessions),
-            TOKEN,
-            SECRET,
-            base_url=LOOPBACK_API,
-            admins=frozenset({f"slack:{TEAM}:{ADMIN}"}),
-            mentors_channel=CHANNEL,
-        )
+        app = runtime.slack_app()
         stub = use_stub(app)
         requests = Requests()
         c = args.concurrency

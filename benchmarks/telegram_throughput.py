@@ -47,7 +47,8 @@ from telegram.request import BaseRequest, RequestData
 from telegram.warnings import PTBUserWarning
 
 from benchmarks._common import START, approved_mentor, database, percentile
-from bot.handlers.telegram.application import build_application
+from bot.bootstrap import build_runtime
+from bot.config import Settings
 from core.catalogue import Catalogue
 from core.clock import MovableClock
 from core.forms import ALLOWED_DURATIONS, NO_PREFERENCE, Choice, form_steps
@@ -56,9 +57,6 @@ from core.policy import Policy
 from core.requests import RequestDraft, Urgency
 from core.services.context import ServiceContext
 from core.services.members import register_member
-from db.engine import make_engine, make_session_factory
-from db.frontend_state import FrontEndStore
-from db.unit_of_work import SqlAlchemyUnitOfWork
 
 TOKEN = "7012345678:AAH3x9Qk_fakeTokenForBenchOnly-01234"
 BOT_ID = 7012345678
@@ -348,25 +346,20 @@ async def run_real(
     concurrency: int = 16,
 ) -> tuple[Timing, Timing, StubRequest, cProfile.Profile | None]:
     with database(kind) as url:
-        engine = make_engine(url)
-        sessions = make_session_factory(engine)
-        ctx = ServiceContext(
-            uow_factory=lambda: SqlAlchemyUnitOfWork(sessions),
-            clock=MovableClock(START),
-            catalogue=Catalogue.load(),
-            policy=Policy(),
+        settings = Settings(
+            _env_file=None,
+            database_url=url,
+            telegram_token=TOKEN,
+            telegram_concurrent_updates=concurrency,
+            admins=[f"telegram:{ADMIN_ID}"],
         )
+        runtime = build_runtime(settings, clock=MovableClock(START), migrate=False, policy=Policy())
+        engine, ctx = runtime.engine, runtime.ctx
         mentor_users = seed_mentors(ctx, mentors)
         sql: Counter[str] = Counter()
         if count_sql:
             watch_sql(engine, sql)
-        application = build_application(
-            ctx,
-            FrontEndStore(sessions),
-            TOKEN,
-            admins=frozenset({f"telegram:{ADMIN_ID}"}),
-            concurrency=concurrency,
-        )
+        application = runtime.telegram_application()
         stub = use_stub(application)
         await application.initialize()
         try:

@@ -28,12 +28,13 @@ from aiohttp import web
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.handlers.slack.app import build_slack_app, close_slack_app
+from bot.bootstrap import build_runtime
+from bot.config import Settings
+from bot.handlers.slack.app import close_slack_app
 from bot.handlers.slack.runner import EVENTS_PATH, http_app
 from bot.handlers.slack.sender import SlackSender
 from bot.senders.recording import RecordingSender
-from bot.worker import build_engine, tick
-from core.catalogue import Catalogue
+from bot.worker import tick
 from core.clock import MovableClock
 from core.delivery.engine import DeliveryEngine, TickReport
 from core.delivery.ports import Address
@@ -41,12 +42,8 @@ from core.members import Identity, Member, Platform
 from core.notifications import Audience
 from core.policy import Policy
 from core.requests import RequestDraft
-from core.services.context import ServiceContext
 from core.services.members import find_member, register_member
 from core.services.mentors import add_availability, apply_as_mentor, decide_mentor
-from db.engine import make_engine, make_session_factory
-from db.frontend_state import FrontEndStore
-from db.unit_of_work import SqlAlchemyUnitOfWork
 from tests.support.fake_slack import Call, FakeSlack
 from tests.support.snapshot import domain_snapshot, scalar
 
@@ -142,30 +139,27 @@ class SlackHarness:
     clock: MovableClock = field(default_factory=lambda: MovableClock(START))
 
     def __post_init__(self) -> None:
-        self.db: Engine = make_engine(self.database_url)
-        self.sessions: sessionmaker[Session] = make_session_factory(self.db)
-        sessions = self.sessions
-        self.ctx = ServiceContext(
-            uow_factory=lambda: SqlAlchemyUnitOfWork(sessions),
-            clock=self.clock,
-            catalogue=Catalogue.load(),
-            policy=self.policy or Policy(),
+        settings = Settings(
+            _env_file=None,
+            database_url=self.database_url,
+            slack_bot_token=TOKEN,
+            slack_signing_secret=SECRET,
+            slack_api_url=self.fake.url,
+            slack_mentors_channel=CHANNEL,
+            admins=[f"slack:{TEAM}:{ADMIN}"],
         )
-        self.store = FrontEndStore(self.sessions)
-        self.app = build_slack_app(
-            self.ctx,
-            self.store,
-            TOKEN,
-            SECRET,
-            base_url=self.fake.url,
-            admins=frozenset({f"slack:{TEAM}:{ADMIN}"}),
-            mentors_channel=CHANNEL,
+        self.runtime = build_runtime(
+            settings, clock=self.clock, migrate=False, policy=self.policy or Policy()
         )
+        self.db: Engine = self.runtime.engine
+        self.sessions: sessionmaker[Session] = self.runtime.sessions
+        self.ctx = self.runtime.ctx
+        self.store = self.runtime.store
+        self.app = self.runtime.slack_app()
         self.telegram = RecordingSender(platform=Platform.TELEGRAM)
-        self.engine: DeliveryEngine = build_engine(
-            self.ctx,
+        self.engine: DeliveryEngine = self.runtime.delivery(
             [SlackSender(self.app.client, self.store), self.telegram],
-            {Audience.MENTORS: [Address(Platform.SLACK, CHANNEL, True)]},
+            feeds={Audience.MENTORS: [Address(Platform.SLACK, CHANNEL, True)]},
             limits=NO_LIMITS,
         )
         self.runner: web.AppRunner | None = None

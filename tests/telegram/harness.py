@@ -25,10 +25,10 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from telegram.ext import Application
 
-from bot.handlers.telegram.application import build_application
+from bot.bootstrap import build_runtime
+from bot.config import Settings
 from bot.handlers.telegram.sender import TelegramSender
-from bot.worker import build_engine, tick
-from core.catalogue import Catalogue
+from bot.worker import tick
 from core.clock import MovableClock
 from core.delivery.engine import DeliveryEngine, TickReport
 from core.delivery.ports import Address
@@ -36,12 +36,8 @@ from core.delivery.ratelimit import Limit
 from core.members import Identity, Member, Platform
 from core.notifications import Audience
 from core.policy import Policy
-from core.services.context import ServiceContext
 from core.services.members import find_member, register_member
 from core.services.mentors import add_availability, apply_as_mentor, decide_mentor
-from db.engine import make_engine, make_session_factory
-from db.frontend_state import FrontEndStore
-from db.unit_of_work import SqlAlchemyUnitOfWork
 from tests.support.fake_telegram import Call, FakeTelegram, User
 from tests.support.snapshot import domain_snapshot, scalar
 
@@ -140,16 +136,20 @@ class BotHarness:
         self.fake = fake
         self.mode = mode
         self.clock = clock or MovableClock(START)
-        self.db: Engine = make_engine(database_url)
-        self.sessions: sessionmaker[Session] = make_session_factory(self.db)
-        sessions = self.sessions
-        self.ctx = ServiceContext(
-            uow_factory=lambda: SqlAlchemyUnitOfWork(sessions),
-            clock=self.clock,
-            catalogue=Catalogue.load(),
-            policy=policy or Policy(),
+        settings = Settings(
+            _env_file=None,
+            database_url=database_url,
+            telegram_token=TOKEN,
+            telegram_api_url=fake.url,
+            admins=[f"telegram:{ADMIN.id}"],
         )
-        self.store = FrontEndStore(self.sessions)
+        self.runtime = build_runtime(
+            settings, clock=self.clock, migrate=False, policy=policy or Policy()
+        )
+        self.db: Engine = self.runtime.engine
+        self.sessions: sessionmaker[Session] = self.runtime.sessions
+        self.ctx = self.runtime.ctx
+        self.store = self.runtime.store
         self.limits = dict(NO_LIMITS if limits is None else limits)
         self.application: Application = self._build()  # type: ignore[type-arg]
         self.engine: DeliveryEngine | None = None
@@ -157,13 +157,7 @@ class BotHarness:
         self.running = False
 
     def _build(self) -> Application:  # type: ignore[type-arg]
-        return build_application(
-            self.ctx,
-            self.store,
-            TOKEN,
-            api_url=self.fake.url,
-            admins=frozenset({f"telegram:{ADMIN.id}"}),
-        )
+        return self.runtime.telegram_application()
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -191,10 +185,9 @@ class BotHarness:
     ) -> DeliveryEngine:
         """A delivery engine with these limits ({} means the production ones)."""
         self.limits = dict(limits)
-        self.engine = build_engine(
-            self.ctx,
+        self.engine = self.runtime.delivery(
             [TelegramSender(self.application.bot, self.store)],
-            {Audience.MENTORS: [Address(Platform.TELEGRAM, str(GROUP), True)]},
+            feeds={Audience.MENTORS: [Address(Platform.TELEGRAM, str(GROUP), True)]},
             limits=self.limits,
         )
         return self.engine

@@ -6,7 +6,7 @@ import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from bot.bootstrap import build_app
+from bot.bootstrap import build_runtime
 from bot.config import Settings
 from bot.handlers.console import (  # noqa: F401  (importing registers the commands)
     admin_commands,
@@ -17,23 +17,20 @@ from bot.handlers.console import (  # noqa: F401  (importing registers the comma
 from bot.handlers.console.demo import CAST, seed_demo
 from bot.handlers.console.session import ConsoleSession
 from core.clock import MovableClock
-from db.engine import make_session_factory
-from db.frontend_state import FrontEndStore
 
 
 def run_console(lines: Iterable[str] | None, demo: bool, echo: bool) -> int:
     settings = Settings()
     start = datetime.now(UTC).replace(second=0, microsecond=0)
     clock = MovableClock(start)
-    app = build_app(settings, clock=clock)
+    app = build_runtime(settings, clock=clock)
     muted = [False]
 
     def out(text: str) -> None:
         if not muted[0]:
             print(text, flush=True)
 
-    store = FrontEndStore(make_session_factory(app.engine))
-    session = ConsoleSession(app.ctx, clock, out, frozenset(settings.admins), store)
+    session = ConsoleSession(app.ctx, clock, out, app.admins, app.store)
     try:
         # The cast is created on an empty database (--demo or not); its own setup messages
         # (applications, approvals) are delivered silently so the transcript starts clean.

@@ -13,20 +13,15 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from bot.bootstrap import build_app
+from bot.bootstrap import build_runtime
 from bot.config import Settings
-from bot.handlers.slack.app import build_slack_app, close_slack_app
+from bot.handlers.slack.app import close_slack_app
 from bot.handlers.slack.sender import SlackSender
 from bot.logging_setup import install_redaction
 from bot.worker import (
-    build_engine,
-    feeds_from_settings,
-    platforms_from_settings,
     start_scheduler,
     stop_scheduler,
 )
-from db.engine import make_session_factory
-from db.frontend_state import FrontEndStore
 
 logger = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
@@ -65,24 +60,10 @@ async def serve(settings: Settings, http: bool, host: str, port: int) -> None:
     secret = settings.slack_signing_secret.get_secret_value()
     app_token = settings.slack_app_token.get_secret_value() if settings.slack_app_token else ""
     install_redaction(token, secret, app_token)
-    core = build_app(settings)
-    store = FrontEndStore(make_session_factory(core.engine))
-    slack = build_slack_app(
-        core.ctx,
-        store,
-        token,
-        secret,
-        base_url=settings.slack_api_url,
-        admins=frozenset(settings.admins),
-        mentors_channel=settings.slack_mentors_channel,
-        command=settings.slack_command,
-    )
-    engine = build_engine(
-        core.ctx,
-        [SlackSender(slack.client, store, settings.slack_command)],
-        feeds_from_settings(settings),
-        other_platforms=platforms_from_settings(settings),
-    )
+    core = build_runtime(settings)
+    store = core.store
+    slack = core.slack_app()
+    engine = core.delivery([SlackSender(slack.client, store, settings.slack_command)])
     # One HTTP session for every Web API call (and every per-request client Bolt makes
     # from this one): without it slack_sdk opens a new connection for each call.
     slack.client.session = aiohttp.ClientSession()

@@ -9,21 +9,15 @@ from urllib.parse import urlparse
 from telegram import BotCommand, Update
 from telegram.ext import Application
 
-from bot.bootstrap import build_app
+from bot.bootstrap import build_runtime
 from bot.config import Settings
-from bot.handlers.telegram.application import build_application
 from bot.handlers.telegram.commands import BOT_COMMANDS
 from bot.handlers.telegram.sender import TelegramSender
 from bot.logging_setup import install_redaction
 from bot.worker import (
-    build_engine,
-    feeds_from_settings,
-    platforms_from_settings,
     start_scheduler,
     stop_scheduler,
 )
-from db.engine import make_session_factory
-from db.frontend_state import FrontEndStore
 
 
 def run_telegram(
@@ -49,22 +43,10 @@ def run_telegram(
     )
     logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)  # every tick
     install_redaction(token, secret or "")
-    app = build_app(settings)
-    store = FrontEndStore(make_session_factory(app.engine))
-    application = build_application(
-        app.ctx,
-        store,
-        token,
-        api_url=settings.telegram_api_url,
-        admins=frozenset(settings.admins),
-        concurrency=settings.telegram_concurrent_updates,
-    )
-    engine = build_engine(
-        app.ctx,
-        [TelegramSender(application.bot, store)],
-        feeds_from_settings(settings),
-        other_platforms=platforms_from_settings(settings),
-    )
+    app = build_runtime(settings)
+    store = app.store
+    application = app.telegram_application()
+    engine = app.delivery([TelegramSender(application.bot, store)])
 
     async def post_init(application: Application) -> None:  # type: ignore[type-arg]
         await application.bot.set_my_commands([BotCommand(n, d) for n, d in BOT_COMMANDS])
