@@ -3,6 +3,8 @@ the bot gets a deep link that opens that chat on the request's time buttons."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.telegram.harness import ALICE, BOB, GROUP, BotHarness, register, submit_request
 
 
@@ -44,3 +46,36 @@ async def test_a_deep_link_to_someone_elses_request_is_refused_plainly(tg: BotHa
     assert tg.scalar("SELECT status FROM mentorship_requests WHERE id = :i", i=request_id) == (
         "OPEN"
     )
+
+
+async def test_a_failing_slot_offer_keeps_the_claim_and_no_apology_reaches_the_group(
+    tg: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.conversation.actions import claims
+    from core.errors import TemporaryFailure
+
+    tg.fake.add_group(GROUP)
+    tg.seed_mentor(BOB, "Europe/Berlin", ["python"])
+    await register(tg, ALICE, "America/Los_Angeles")
+    request_id = await submit_request(tg, ALICE, title="Moving from QA to backend")
+    await tg.deliver()
+    real = claims.available_slots
+    failures = [TemporaryFailure()]
+
+    def flaky(*args: object, **kwargs: object) -> object:
+        if failures:
+            raise failures.pop()
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(claims, "available_slots", flaky)
+    won = await tg.press(BOB, f"a:claim:{request_id}", GROUP)
+
+    assert won.answer.startswith(f"You claimed #{request_id}") and not won.alert
+    assert won.to(GROUP) == []  # no apology, nothing at all in the group
+    told = won.text_to(BOB.id)
+    assert "could not list its times just now" in told and "nothing was changed" not in told
+    assert tg.scalar("SELECT status FROM mentorship_requests WHERE id = :i", i=request_id) == (
+        "CLAIMED"
+    )
+    retried = await tg.press(BOB, won.buttons(BOB.id)[0])
+    assert "Pick a time (Europe/Berlin)" in retried.text_to(BOB.id)

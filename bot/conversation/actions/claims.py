@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
 from bot.conversation.replies import Answer, Reply
@@ -18,6 +19,7 @@ from core.services.sessions import (
 )
 from core.timefmt import local_time, short_time
 
+logger = logging.getLogger(__name__)
 MAX_SLOTS = 12
 BOOKED = "Booked!"
 
@@ -49,9 +51,18 @@ async def slot_offer(
 )
 async def claim(turn: Turn, request_id: int) -> Answer:
     request = await turn.call(claim_request, turn.member.id, request_id)
-    offer = await slot_offer(turn, ActionName.BOOK_SLOT, request.id, request.id)
-    note = f"You claimed #{request.id}. Pick a time in our private chat."
     again = (ActionName.PICK_SLOT.value, (str(request.id),))
+    note = f"You claimed #{request.id}. Pick a time in our private chat."
+    try:
+        offer = await slot_offer(turn, ActionName.BOOK_SLOT, request.id, request.id)
+    except Exception:  # the claim stands: never answer it with an apology or "not changed"
+        logger.warning("claimed #%s, but its times could not be listed", request.id, exc_info=True)
+        retry = Action("Show the times", ActionName.PICK_SLOT, (str(request.id),))
+        offer = Reply.of(
+            f"You claimed #{request.id}, but I could not list its times just now. "
+            "Press the button to try again.",
+            actions=(retry,),
+        )
     return Answer(note=note, replies=(offer,), again=again)
 
 

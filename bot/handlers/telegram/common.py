@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.error import RetryAfter
+from telegram.error import Forbidden, RetryAfter
 from telegram.ext import ContextTypes
 
 from bot.conversation.splitting import shorten, utf16_length
@@ -121,7 +121,7 @@ async def answer(
     answered: dict[str, None] = context.application.bot_data.setdefault("answered", {})
     if query is None or query.id in answered:
         if text:
-            await reply(update, text)
+            await _to_presser(update, context, text)
         return
     answered[query.id] = None
     while len(answered) > 10_000:  # the oldest presses can no longer come back
@@ -129,9 +129,22 @@ async def answer(
     if text is not None and utf16_length(text) > ANSWER_LIMIT:
         short = shorten(text, ANSWER_LIMIT, "…", length=utf16_length)  # the rest follows
         await patiently(lambda: query.answer(short, show_alert=alert))
-        await reply(update, text)
+        await _to_presser(update, context, text)
         return
     await patiently(lambda: query.answer(text, show_alert=alert))
+
+
+async def _to_presser(update: Update, context: Context, text: str) -> None:
+    """What is left to say about a press, said where only the presser reads it: in a
+    group (a Claim in the mentors' group) that is their private chat, never the group."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or chat.type == chat.PRIVATE or user is None:
+        await reply(update, text)
+        return
+    try:
+        await patiently(lambda: context.bot.send_message(user.id, text))
+    except Forbidden:  # no private chat yet: the toast was all they could get
+        logger.info("a note for a press in a group could not reach the presser privately")
 
 
 def guarded(
