@@ -9,18 +9,19 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.conversation.inputs import give
+from bot.conversation.turn import Turn
+from bot.handlers.telegram.buttons import render
 from bot.handlers.telegram.chat_rules import TYPE_PLEASE, is_private
 from bot.handlers.telegram.common import (
     Context,
     HandlerResult,
-    call,
     guarded,
     me,
     reads,
     reply,
+    services,
 )
-from core.services.members import set_timezone
-from core.services.outcomes import leave_feedback, update_mentor_notes
 
 NOT_UNDERSTOOD = "I did not understand that. Send /help for what I can do."
 
@@ -40,31 +41,10 @@ async def on_message(update: Update, context: Context) -> HandlerResult:
         await reply(update, NOT_UNDERSTOOD)
         return None
     member = await me(update, context)
-    what, ref = str(awaiting[0]), int(str(awaiting[1]))
-    text = message.text or ""
-    if what == "timezone":
-        updated = await call(context, set_timezone, member.id, text.strip())
-        reads(context).forget_member(member)
-        await reply(
-            update, f"Time zone set to {updated.timezone}. Send /request to ask for a session."
-        )
-    elif what == "feedback":
-        await call(context, leave_feedback, member.id, ref, text)
-        await reply(update, "Thank you, your feedback is saved.")
-    elif what == "notes":
-        first, _, rest = text.strip().partition(" ")
-        minutes = int(first) if first.isdigit() else None
-        notes = rest if minutes is not None else text
-        await call(
-            context,
-            update_mentor_notes,
-            member.id,
-            ref,
-            mentor_notes=notes or None,
-            duration_minutes=minutes,
-        )
-        await reply(update, "Saved. Only mentors and admins can read these notes.")
+    turn = Turn(member, services(context), reads(context))
+    result = await give(turn, str(awaiting[0]), int(str(awaiting[1])), message.text or "")
     context.user_data.pop("awaiting", None)
+    await render(update, context, result)
     return None
 
 
