@@ -34,6 +34,7 @@ class ActionName(StrEnum):
     SET_TIMEZONE = "set_timezone"
     REMOVE_WINDOW = "remove_window"
     ASK_MENTOR = "ask"  # open the request form for this mentor
+    HISTORY = "history"  # a request's transitions, who made them and why
 
 
 @dataclass(frozen=True)

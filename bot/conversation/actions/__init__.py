@@ -1,5 +1,5 @@
 """The vocabulary's entries, grouped by what they act on; importing fills it."""
 
-from bot.conversation.actions import admin, claims, lists, people, requests, sessions
+from bot.conversation.actions import admin, claims, history, lists, people, requests, sessions
 
-__all__ = ["admin", "claims", "lists", "people", "requests", "sessions"]
+__all__ = ["admin", "claims", "history", "lists", "people", "requests", "sessions"]

@@ -22,6 +22,7 @@ from core.services.sessions import my_sessions
 REQUESTS_SHOWN = 15
 SESSIONS_SHOWN = 10
 QUEUE_SHOWN = 10
+HISTORIES_SHOWN = 5  # a History button for the newest few requests
 ASK_BUTTONS = 20  # as many mentors as the form's own mentor step offers
 CANCELLABLE = frozenset({RequestStatus.OPEN, RequestStatus.CLAIMED})
 
@@ -51,10 +52,12 @@ async def my(turn: Turn) -> Answer:
     buttons: list[Action] = []
     if requests:
         lines.append("Your requests:")
-    for r in requests[:REQUESTS_SHOWN]:
+    for index, r in enumerate(requests[:REQUESTS_SHOWN]):
         lines.append(f"  {request_line(r, catalogue, names)}")
         if r.status in CANCELLABLE and r.student_id == me.id:
             buttons.append(Action(f"Cancel #{r.id}", ActionName.CANCEL_REQUEST, (str(r.id),)))
+        if index < HISTORIES_SHOWN:
+            buttons.append(Action(f"History #{r.id}", ActionName.HISTORY, (str(r.id),)))
     if sessions:
         lines.append("Your sessions:")
     for s in sessions[-SESSIONS_SHOWN:]:
