@@ -63,6 +63,7 @@ class ActionDef:
     who: str
     run: Run
     usage: str = ""  # the arguments as a person types them, e.g. "REQUEST_ID [reason]"
+    command: str | None = None  # the name people type it by (None: a button only)
 
     def parse(self, raw: list[str] | tuple[str, ...]) -> tuple[Any, ...] | None:
         """The typed values; a trailing TEXT takes the rest of the words (or "")."""
@@ -81,15 +82,29 @@ class ActionDef:
 VOCABULARY: dict[str, ActionDef] = {}
 
 
-def action(name: str, *args: Arg, who: str, usage: str = "") -> Callable[[Run], Run]:
-    """Declare an action; ``run(turn, *args)`` calls its service and answers."""
+BUTTON_ONLY = ""  # ``command=BUTTON_ONLY``: not typed (a slot's epoch is no thing to type)
+
+
+def action(
+    name: str, *args: Arg, who: str, usage: str = "", command: str | None = None
+) -> Callable[[Run], Run]:
+    """Declare an action; ``run(turn, *args)`` calls its service and answers. It can be
+    typed as ``command`` (its name unless given; ``BUTTON_ONLY`` for none)."""
+
+    key = str(name)  # an ActionName is kept as its plain value
 
     def register(run: Run) -> Run:
-        if name in VOCABULARY:
-            raise ValueError(f"action {name!r} is defined twice")
+        if key in VOCABULARY:
+            raise ValueError(f"action {key!r} is defined twice")
         if Arg.TEXT in args[:-1]:
-            raise ValueError(f"action {name!r}: only the last argument may be free text")
-        VOCABULARY[name] = ActionDef(name, args, who, run, usage)
+            raise ValueError(f"action {key!r}: only the last argument may be free text")
+        typed = key if command is None else command or None
+        VOCABULARY[key] = ActionDef(key, args, who, run, usage, typed)
         return run
 
     return register
+
+
+def typed_actions() -> dict[str, ActionDef]:
+    """Command name → action, for every action a person can type."""
+    return {d.command: d for d in VOCABULARY.values() if d.command}

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from bot.conversation.replies import Answer, Reply
 from bot.conversation.turn import Turn
-from bot.conversation.vocabulary import Arg, action
+from bot.conversation.vocabulary import BUTTON_ONLY, Arg, action
 from core.delivery.messages import Action, ActionName
 from core.hints import Hint
 from core.services.claims import claim_request, release_request
@@ -100,14 +100,20 @@ def _booked(session_start: datetime, zone: str) -> Answer:
     return Answer(note=BOOKED, replies=(Reply.of(text),))
 
 
-@action(ActionName.BOOK_SLOT, Arg.ID, Arg.EPOCH, who="the claiming mentor")
+@action(ActionName.BOOK_SLOT, Arg.ID, Arg.EPOCH, who="the claiming mentor", command=BUTTON_ONLY)
 async def book(turn: Turn, request_id: int, epoch: int) -> Answer:
     start = datetime.fromtimestamp(epoch, UTC)
     session = await turn.call(schedule_session, turn.member.id, request_id, start)
     return _booked(session.scheduled_at, turn.member.timezone)
 
 
-@action(ActionName.MOVE_SESSION, Arg.ID, Arg.EPOCH, who="the session's student or mentor")
+@action(
+    ActionName.MOVE_SESSION,
+    Arg.ID,
+    Arg.EPOCH,
+    who="the session's student or mentor",
+    command=BUTTON_ONLY,
+)
 async def move(turn: Turn, session_id: int, epoch: int) -> Answer:
     start = datetime.fromtimestamp(epoch, UTC)
     session = await turn.call(reschedule_session, turn.member.id, session_id, start)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.conversation.replies import Answer, Reply, Surface
 from bot.conversation.turn import Turn
-from bot.conversation.vocabulary import Arg, action
+from bot.conversation.vocabulary import BUTTON_ONLY, Arg, action
 from bot.parsing import parse_window
 from bot.views import windows_text
 from core.delivery.messages import Action, ActionName
@@ -36,7 +36,7 @@ async def timezone(turn: Turn, zone: str) -> Answer:
     return await set_zone(turn, zone.strip())
 
 
-@action(ActionName.SET_TIMEZONE, Arg.ZONE, who="anyone, for themselves")
+@action(ActionName.SET_TIMEZONE, Arg.ZONE, who="anyone, for themselves", command=BUTTON_ONLY)
 async def set_zone(turn: Turn, zone: str) -> Answer:
     updated = await turn.call(set_timezone, turn.member.id, zone)
     turn.reads.forget_member(turn.member)
@@ -44,7 +44,12 @@ async def set_zone(turn: Turn, zone: str) -> Answer:
     return Answer(note=f"Time zone: {updated.timezone}", replies=(told,))
 
 
-@action(ActionName.REMOVE_WINDOW, Arg.ID, who="the mentor whose window it is")
+@action(
+    ActionName.REMOVE_WINDOW,
+    Arg.ID,
+    who="the mentor whose window it is",
+    command=BUTTON_ONLY,  # typed as /availability remove ID
+)
 async def remove_window(turn: Turn, window_id: int) -> Answer:
     before = await turn.call(my_availability, turn.member.id)
     gone = next((w for w in before if w.id == window_id), None)

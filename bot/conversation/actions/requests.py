@@ -22,6 +22,7 @@ from core.timefmt import local_time
     Arg.TEXT,
     who="the request's student or an admin",
     usage="REQUEST_ID [reason]",
+    command="cancel_request",  # /cancel stops a form
 )
 async def cancel(turn: Turn, request_id: int, reason: str) -> Answer:
     await turn.call(cancel_request, turn.member.id, request_id, reason or None)
