@@ -14,12 +14,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.handlers.console import (  # noqa: F401  (importing registers the commands)
-    admin_commands,
-    mentor_commands,
-    people_commands,
-    student_commands,
-)
 from bot.handlers.console.demo import seed_demo
 from bot.handlers.console.session import ConsoleSession
 from core.catalogue import Catalogue

@@ -39,15 +39,15 @@ def one_completed_one_no_show(chat: Chat) -> None:
     chat.sends("/as carol", "/claim 2", "/slots 2", "6")  # Tue 3 Mar 22:00 UTC
     chat.send("/clock +2d")
     chat.send("/as bob")
-    assert chat.send("/outcome 1 completed").startswith("Thank you, recorded: session 1 completed.")
+    assert chat.send("/outcome 1 completed").startswith("Recorded: completed. Thank you!")
     assert chat.send("/notes 1 50 Knows HTTP well; weak on SQL joins.").startswith("Saved.")
     chat.send("/as carol")
     reply = chat.send("/outcome 2 student_no_show")
-    assert reply.startswith("Thank you, recorded: session 2")
+    assert reply.startswith("Recorded: the student did not come. Thank you for telling us.")
     assert 'to alice: Recorded: the student did not come to "Negotiating my first offer"' in reply
     chat.send("/as alice")
     assert chat.send("/rate 1 4 Clear and practical.") == (
-        "Thank you for rating 4/5 and for your feedback."
+        "Thank you for rating!\nThank you, your feedback is saved."
     )
 
 
@@ -109,7 +109,7 @@ def test_admin_assigns_a_mentor(chat: Chat) -> None:
     chat.submit(Form(title="Moving from QA to backend"))
     chat.send("/as admin")
     reply = chat.send("/assign 1 5")  # Dave (admin 1, alice 2, bob 3, carol 4)
-    assert reply.startswith("Request #1 is assigned; the mentor and the student have been told.")
+    assert reply.startswith("Request #1 is assigned; the mentor and the student are told.")
     assert "Please pick a time." in to("dave", reply)[0]
     assert "[Pick a time] /slots 1" in to("dave", reply)[0]
     assert to("alice", reply)[0].startswith("to alice: Good news: Dave will mentor you")

@@ -42,8 +42,8 @@ def test_commands_with_bad_arguments(chat: Chat) -> None:
     assert chat.send("/outcome 1 maybe") == (
         "Usage: /outcome SESSION_ID completed|mentor_no_show|student_no_show"
     )
-    assert chat.send("/rate 1 9") == "Please rate from 1 to 5."
-    assert chat.send('/cancel_request "unclosed') == "Usage: /cancel_request ID [reason]"
+    assert chat.send("/rate 1 9") == "Usage: /rate SESSION_ID 1-5"
+    assert chat.send('/cancel_request "unclosed') == "Usage: /cancel_request REQUEST_ID [reason]"
     assert chat.send("/approve 3") == "Only admins can do that."
     assert chat.send("/stats") == "Only admins can do that."
 

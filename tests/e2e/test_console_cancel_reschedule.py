@@ -11,20 +11,21 @@ def book_with_bob(chat: Chat) -> None:
     chat.submit(Form(title="Moving from QA to backend"))
     chat.send("/as bob")
     chat.sends("/claim 1", "/slots 1")
-    assert chat.send("6").startswith("Booked session 1 on Tue 3 Mar 2026, 17:00 (Europe/Berlin).")
+    assert chat.send("6").startswith("Booked!\nBooked for Tue 3 Mar 2026, 17:00 (Europe/Berlin).")
 
 
 def test_student_reschedules_then_cancels(chat: Chat) -> None:
     book_with_bob(chat)
     chat.send("/as alice")
 
-    # The student moves it, picking from times shown in her own zone.
+    # The student moves it, picking from times shown in her own zone (not the current one).
     reply = chat.send("/reschedule 1")
-    assert reply.startswith("Pick a time (America/Los_Angeles), reply with its number:")
-    assert "  8. Tue 3 Mar 09:00" in reply
+    assert reply.startswith("Pick a time (America/Los_Angeles):\n  1. Tue 3 Mar 00:00\n")
+    assert "  7. Tue 3 Mar 09:00" in reply
+    assert "Tue 3 Mar 08:00" not in reply
     assert chat.send("0") == "Reply with a number from 1 to 12."
-    reply = chat.send("8")
-    assert reply.startswith("Moved to Tue 3 Mar 2026, 09:00 (America/Los_Angeles).")
+    reply = chat.send("7")
+    assert reply.startswith("Booked!\nBooked for Tue 3 Mar 2026, 09:00 (America/Los_Angeles).")
     (for_alice,) = to("alice", reply)
     (for_bob,) = to("bob", reply)
     assert for_alice.startswith(
@@ -51,7 +52,7 @@ def test_student_reschedules_then_cancels(chat: Chat) -> None:
 
     # The student calls it off: the mentor is told, with her reason; nothing more is sent.
     reply = chat.send("/cancel_session 1 I got sick")
-    assert reply.startswith("Session 1 is cancelled; the other person has been told.\n")
+    assert reply.startswith("Session cancelled; the other person has been told.\n")
     assert to("bob", reply) == [
         'to bob: Request #1 "Moving from QA to backend" was cancelled by Alice. Reason: I got sick.'
     ]
@@ -65,6 +66,6 @@ def test_student_reschedules_then_cancels(chat: Chat) -> None:
 
 def test_mentor_reschedules_and_the_student_is_told(chat: Chat) -> None:
     book_with_bob(chat)
-    reply = chat.sends("/reschedule 1", "11")  # Bob picks Wed 4 Mar 09:00 Berlin
-    assert "Moved to Wed 4 Mar 2026, 09:00 (Europe/Berlin)." in reply
+    reply = chat.sends("/reschedule 1", "10")  # Bob picks Wed 4 Mar 09:00 Berlin
+    assert "Booked for Wed 4 Mar 2026, 09:00 (Europe/Berlin)." in reply
     assert "now on Wed 4 Mar 2026, 00:00 (America/Los_Angeles)." in to("alice", reply)[0]

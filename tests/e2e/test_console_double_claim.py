@@ -13,7 +13,10 @@ def test_second_mentor_is_told_already_claimed(chat: Chat) -> None:
     assert "#1 Moving from QA to backend" in chat.send("/queue")
     chat.send("/as bob")
     reply = chat.send("/claim 1")
-    assert reply.startswith("You claimed request #1")
+    assert reply.startswith(
+        "You claimed #1. Pick a time in our private chat.\n"
+        "Pick a time (Europe/Berlin):\n  1. Tue 3 Mar 09:00"
+    )
     assert "Status: claimed by Bob" in to("mentors", reply)[0]
 
     chat.send("/as carol")
@@ -34,9 +37,9 @@ def test_released_request_can_be_claimed_by_the_other(chat: Chat) -> None:
     chat.submit(Form(title="Moving from QA to backend"))
     chat.sends("/as bob", "/claim 1")
     reply = chat.send("/release 1 travelling that week")
-    assert reply.startswith("Request #1 is back in the queue.")
+    assert reply.startswith("Released: it is back in the queue.")
     assert "Your mentor had to step back" in to("alice", reply)[0]
     chat.send("/as carol")
     reply = chat.send("/claim 1")
-    assert reply.startswith("You claimed request #1")
+    assert reply.startswith("You claimed #1. Pick a time in our private chat.\nPick a time (")
     assert to("alice", reply)[0].startswith("to alice: Good news: Carol will mentor you")

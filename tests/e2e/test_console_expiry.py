@@ -37,10 +37,11 @@ def test_warning_then_expiry_then_repost(chat: Chat) -> None:
 
     # One tap posts it again, from today, for mentors to see; pressing twice is harmless.
     reply = chat.send("/repost 1")
-    assert reply.startswith("Posted again as request #2, available 2026-03-10 to 2026-03-29.")
+    assert reply.startswith("Posted again as #2.")
     (feed,) = to("mentors", reply)
     assert feed.startswith("to mentors: New mentorship request\n    #2 Behavioral interview prep")
-    assert chat.send("/repost 1").startswith("Posted again as request #2")
+    assert "Student: Alice. Available 2026-03-10 to 2026-03-29." in feed
+    assert chat.send("/repost 1").startswith("Posted again as #2.")
     limits = chat.send("/limits")
     assert "Interview prep: 1 of 3 used, 2 left" in limits  # the repost, not the expired one
     assert "Active requests at once: 1 of 5 used, 4 left" in limits
@@ -53,6 +54,8 @@ def test_extending_after_the_warning_keeps_it_open(chat: Chat) -> None:
     chat.send("/as alice")
     chat.submit(Form(title="Which team should I join?", available_until="+20"))
     assert to("alice", chat.send("/clock +5d"))  # the warning
-    assert chat.send("/extend 1") == "Request #1 now stays open until 2026-03-16 08:00 UTC."
+    assert chat.send("/extend 1") == (
+        "Extended until Mon 16 Mar 2026, 01:00 (America/Los_Angeles)."  # 08:00 UTC
+    )
     assert to("alice", chat.send("/clock +3d")) == []
     assert "#1 open: Which team should I join?" in chat.send("/my")

@@ -40,7 +40,9 @@ def test_cancel_stops_the_form_and_saves_nothing(chat: Chat) -> None:
     chat.sends("/request", CAREER_GUIDANCE, "Moving from QA to backend")
     assert chat.send("/cancel") == "Stopped. Nothing was saved."
     assert chat.send("Some description") == "I did not understand that. /help lists the commands."
-    assert chat.send("/my") == "You have no requests or sessions yet. /request to ask for one."
+    assert chat.send("/my") == (
+        "You have no requests or sessions yet. Send /request to ask for a session."
+    )
     assert chat.send("/cancel") == (
         "There is nothing to cancel. To withdraw a request: /cancel_request ID"
     )

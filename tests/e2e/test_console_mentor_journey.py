@@ -31,12 +31,16 @@ def test_register_approved_availability_claim_slot_notes(chat: Chat) -> None:
         "Your mentor profile is not approved yet; an admin will review it."
     )
 
-    # The admin sees the application and approves it.
+    # The admin sees the application and approves it by its number in the menu.
     chat.send("/as admin")
     reply = chat.send("/admin")
-    assert "Mentors waiting for approval:\n  6: Erin, Data engineering, 7 y → /approve 6" in reply
-    reply = chat.send("/approve 6")
-    assert reply.startswith("Mentor 6 is now approved; they have been told.")
+    assert reply.startswith(
+        "1 mentor application(s) waiting.\n"
+        "  6: Erin, Data engineering, 7 y; python, spark, career-change\n"
+    )
+    assert "  1. Approve Erin\n  2. Reject Erin\n  (reply with its number)" in reply
+    reply = chat.send("1")
+    assert reply.startswith("Mentor 6 approved.")
     assert to("erin", reply) == [
         "to erin: You are approved as a mentor. Welcome! Send /queue to see open requests."
     ]
@@ -49,8 +53,10 @@ def test_register_approved_availability_claim_slot_notes(chat: Chat) -> None:
     )
     assert chat.send("/availability").startswith("No availability yet.")
     reply = chat.send("/availability add Tue 18:00-20:00")
-    assert reply.startswith("Added Tuesday 18:00-20:00 (Europe/London).")
-    assert "Your weekly availability (Europe/London):" in reply
+    assert reply.startswith("Added Tuesday 18:00-20:00 (Europe/London).\n")
+    assert "Your weekly availability (Europe/London):\n" in reply
+    assert ": Tuesday 18:00-20:00\n" in reply
+    assert "  1. Remove Tuesday 18:00-20:00" in reply
     assert chat.send("/availability add Funday 18:00-20:00").startswith("Unknown day 'Funday'.")
     assert chat.send("/queue") == "No open requests right now."
 
@@ -61,18 +67,19 @@ def test_register_approved_availability_claim_slot_notes(chat: Chat) -> None:
     reply = chat.send("/queue")
     assert reply.startswith("Open requests:")
     assert "#1 Review my data engineer CV (Resume review, 30 min, normal) from Alice" in reply
-    assert "→ /claim 1" in reply
-    reply = chat.send("/claim 1")
-    assert reply.startswith("You claimed request #1: Review my data engineer CV.")
+    assert "  1. Claim #1\n  (reply with its number)" in reply
+    reply = chat.send("1")  # Claim #1 from the menu: the times follow at once
     assert to("alice", reply)[0].startswith("to alice: Good news: Erin will mentor you")
-    reply = chat.send("/slots 1")
-    assert reply == (
-        "Pick a time (Europe/London), reply with its number:\n"
-        "  1. Tue 3 Mar 18:00\n  2. Tue 3 Mar 18:30\n  3. Tue 3 Mar 19:00\n  4. Tue 3 Mar 19:30"
+    slots = (
+        "Pick a time (Europe/London):\n"
+        "  1. Tue 3 Mar 18:00\n  2. Tue 3 Mar 18:30\n  3. Tue 3 Mar 19:00\n  4. Tue 3 Mar 19:30\n"
+        "  (reply with its number)"
     )
+    assert reply.startswith("You claimed #1. Pick a time in our private chat.\n" + slots + "\n")
+    assert chat.send("/slots 1") == slots
     assert chat.send("5") == "Reply with a number from 1 to 4."
     reply = chat.send("1")
-    assert reply.startswith("Booked session 1 on Tue 3 Mar 2026, 18:00 (Europe/London).")
+    assert reply.startswith("Booked!\nBooked for Tue 3 Mar 2026, 18:00 (Europe/London).")
     assert (
         "with Erin on Tue 3 Mar 2026, 10:00 (America/Los_Angeles), 30 min."
         in (to("alice", reply)[0])
@@ -87,11 +94,11 @@ def test_register_approved_availability_claim_slot_notes(chat: Chat) -> None:
     reply = chat.send("/clock +1d12h")
     assert "Did your session" in to("erin", reply)[0]
     reply = chat.send("/outcome 1 completed")
-    assert reply.startswith("Thank you, recorded: session 1 completed.")
+    assert reply.startswith("Recorded: completed. Thank you!")
     (notes_prompt,) = to("erin", reply)
     assert "[Add notes] /notes 1" in notes_prompt
     assert to("alice", reply)[0].startswith('to alice: How was "Review my data engineer CV"')
-    assert chat.send("/notes 1").startswith("Type the real duration in minutes")
+    assert chat.send("/notes 1").startswith("Send the real duration in minutes")
     assert chat.send("40 Solid CV; move the Spark project to the top.") == (
         "Saved. Only mentors and admins can read these notes."
     )

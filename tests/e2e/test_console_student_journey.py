@@ -7,7 +7,10 @@ from tests.e2e.helpers import MOCK_INTERVIEW, Chat, to
 
 def test_request_claim_schedule_remind_happen_rate(chat: Chat) -> None:
     assert "You are now Alice" in chat.send("/as alice")
-    assert chat.send("/timezone America/Los_Angeles") == "Time zone set to America/Los_Angeles."
+    assert chat.send("/timezone America/Los_Angeles") == (
+        "Time zone: America/Los_Angeles\n"
+        "Time zone set to America/Los_Angeles. Send /request to ask for a session."
+    )
 
     # The form: numbered choices, free text, the type's extra fields, dates, tags, mentor.
     reply = chat.send("/request")
@@ -60,22 +63,25 @@ def test_request_claim_schedule_remind_happen_rate(chat: Chat) -> None:
     (for_bob,) = to("bob", reply)  # she asked for Bob by name
     assert for_bob.startswith("to bob: Alice asked for you as their mentor.")
 
-    # Bob claims; Alice hears about it, the card says who took it.
+    # Bob claims and is offered times at once; Alice hears about it, the card says who.
     chat.send("/as bob")
     reply = chat.send("/claim 1")
-    assert reply.startswith("You claimed request #1: System design interview at a fintech.")
-    assert "Pick a time: /slots 1" in reply
+    assert reply.startswith(
+        "You claimed #1. Pick a time in our private chat.\n"
+        "Pick a time (Europe/Berlin):\n  1. Tue 3 Mar 09:00"
+    )
     (news,) = to("alice", reply)
     assert news.startswith('to alice: Good news: Bob will mentor you on "System design interview')
     assert "Status: claimed by Bob" in to("mentors", reply)[0]
 
-    # Slots in Bob's zone; the booking reaches each in their own zone, with the invite.
+    # Slots in Bob's zone (again, as /slots); the booking reaches each in their own zone.
     reply = chat.send("/slots 1")
-    assert reply.startswith("Pick a time (Europe/Berlin), reply with its number:")
+    assert reply.startswith("Pick a time (Europe/Berlin):")
+    assert reply.endswith("(reply with its number)")
     assert "  1. Tue 3 Mar 09:00" in reply
     assert "  6. Tue 3 Mar 17:00" in reply
     reply = chat.send("6")  # 16:00 UTC
-    assert reply.startswith("Booked session 1 on Tue 3 Mar 2026, 17:00 (Europe/Berlin).")
+    assert reply.startswith("Booked!\nBooked for Tue 3 Mar 2026, 17:00 (Europe/Berlin).")
     (for_alice,) = to("alice", reply)
     (for_bob,) = to("bob", reply)
     assert "with Bob on Tue 3 Mar 2026, 08:00 (America/Los_Angeles), 60 min." in for_alice
@@ -120,7 +126,7 @@ def test_request_claim_schedule_remind_happen_rate(chat: Chat) -> None:
     # Alice answers; she is asked for a rating, Bob for his notes.
     chat.send("/as alice")
     reply = chat.send("/outcome 1 completed")
-    assert reply.startswith("Thank you, recorded: session 1 completed.")
+    assert reply.startswith("Recorded: completed. Thank you!")
     (rating,) = to("alice", reply)
     assert rating.startswith('to alice: How was "System design interview at a fintech" with Bob?')
     assert "[5] /rate 1 5" in rating
@@ -128,7 +134,10 @@ def test_request_claim_schedule_remind_happen_rate(chat: Chat) -> None:
     assert "Add the real duration and private notes" in notes_prompt
     assert "[Add notes] /notes 1" in notes_prompt
     reply = chat.send("/rate 1 5")
-    assert reply == "Thank you for rating 5/5. Any feedback for the mentor? Type it, or /skip."
+    assert reply == (
+        "Thank you for rating!\n"
+        "Anything you'd like to tell your mentor? It is optional. Type it, or /skip."
+    )
     assert chat.send("The estimates drill was exactly what I needed.") == (
         "Thank you, your feedback is saved."
     )

@@ -75,8 +75,9 @@ def test_run_command_plays_a_script_in_a_fresh_folder(tmp_path: Path) -> None:
         "      [Claim] /claim 1",
         "bob> /claim 1",
         'to alice: Good news: Bob will mentor you on "Moving from QA to backend".',
-        "Pick a time (Europe/Berlin), reply with its number:",
-        "Booked session 1 on ",
+        "Pick a time (Europe/Berlin):",
+        "  (reply with its number)",
+        "Booked for ",
         "      (attached mentorship-1.ics)",
         "#1 scheduled: Moving from QA to backend (Career guidance, 45 min, mentor Bob)",
     ):

@@ -60,8 +60,10 @@ def domain_outcome(engine: Engine) -> dict[str, Any]:
             )
         ]
         mentors = sorted(
-            (name(m), status)
-            for m, status in c.execute(text("SELECT member_id, status FROM mentor_profiles"))
+            (name(m), status, _list(tags))
+            for m, status, tags in c.execute(
+                text("SELECT member_id, status, expertise_tags FROM mentor_profiles")
+            )
         )
         sent = Counter(
             (kind, status)

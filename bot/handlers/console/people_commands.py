@@ -1,4 +1,4 @@
-"""Commands everyone has: who am I, time zone, clock, help."""
+"""The console's own commands: who is typing, who am I, the clock, help."""
 
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ def as_(s: ConsoleSession, args: list[str], rest: str) -> None:
     me = s.act_as(args[0])
     roles = ", ".join(sorted(r.value for r in me.roles))
     s.say(f"You are now {me.display_name} ({roles}; {me.timezone}).")
-    if me.id not in s.pending:
+    waiting = s.pending.get(me.id)
+    if waiting is None or "form" in waiting.data:  # back to a form: where were we?
         resume_form(s)
 
 
@@ -48,16 +49,6 @@ def start(s: ConsoleSession, args: list[str], rest: str) -> None:
         + ("" if args else " (change it with /timezone Europe/Berlin)")
         + ". Send /request to ask for a mentorship session, /help for everything else."
     )
-
-
-@command("timezone")
-def timezone(s: ConsoleSession, args: list[str], rest: str) -> None:
-    me = s.require_me()
-    if not args:
-        s.say(f"Your time zone is {me.timezone}. Change it: /timezone America/New_York")
-        return
-    s.me = set_timezone(s.ctx, me.id, rest)
-    s.say(f"Time zone set to {s.me.timezone}.")
 
 
 @command("clock")

@@ -8,12 +8,6 @@ from datetime import UTC, datetime
 
 from bot.bootstrap import build_runtime
 from bot.config import Settings
-from bot.handlers.console import (  # noqa: F401  (importing registers the commands)
-    admin_commands,
-    mentor_commands,
-    people_commands,
-    student_commands,
-)
 from bot.handlers.console.demo import CAST, seed_demo
 from bot.handlers.console.session import ConsoleSession
 from core.clock import MovableClock

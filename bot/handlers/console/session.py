@@ -1,21 +1,26 @@
 """The console chat: one terminal, several people, a clock you can move.
 
 Lines starting with ``/`` are commands; other lines answer the pending question (a form
-step, a slot number). After every line the due work runs, so notifications show up at
-once as ``to NAME: …`` lines, for whoever they are meant.
+step, a number from a menu). Most commands press an action of the shared vocabulary
+(``presses``); the console's own are registered with :func:`command`. After every line
+the due work runs, so notifications show up at once as ``to NAME: …`` lines, for whoever
+they are meant.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.conversation.dispatcher import press
+from bot.conversation.replies import Answer
+from bot.conversation.turn import Turn
 from bot.handlers.console.phrases import PHRASES
 from bot.handlers.console.sender import ConsoleSender
+from bot.read_cache import ReadCache
 from bot.worker import build_engine, tick
 from core.clock import MovableClock
 from core.delivery.ports import Address
@@ -24,7 +29,7 @@ from core.hints import with_hint
 from core.members import Identity, Member, Platform
 from core.notifications import Audience
 from core.services.context import ServiceContext
-from core.services.members import find_member, register_member
+from core.services.members import find_member, get_member, register_member
 from db.frontend_state import FrontEndStore
 
 logger = logging.getLogger(__name__)
@@ -32,6 +37,9 @@ logger = logging.getLogger(__name__)
 Handler = Callable[["ConsoleSession", list[str], str], None]
 COMMANDS: dict[str, Handler] = {}
 MENTORS_FEED = Address(Platform.CONSOLE, "mentors", is_group=True)
+# Commands that leave the question waiting for its answer: the form's own, and the
+# console's (switching person or moving the clock; each person's question waits for them).
+KEEP_PENDING = frozenset({"back", "cancel", "skip", "as", "clock", "whoami", "help"})
 
 
 def form_key(member_id: int) -> str:
@@ -57,6 +65,8 @@ class Pending:
 
 
 class ConsoleSession:
+    """One terminal: who is typing now, their pending questions, the due work."""
+
     def __init__(
         self,
         ctx: ServiceContext,
@@ -72,10 +82,13 @@ class ConsoleSession:
         self.store = store  # where a half-filled form waits across restarts
         self.me: Member | None = None
         self.pending: dict[int, Pending] = {}
+        self.reads = ReadCache()
         self.engine = build_engine(
             ctx, [ConsoleSender(out)], {Audience.MENTORS: [MENTORS_FEED]}, batch_size=500
         )
         self.loop = asyncio.new_event_loop()
+        # The commands import this module, so they are registered from here, once.
+        from bot.handlers.console import commands  # noqa: F401
 
     # ------------------------------------------------------------------ identity
 
@@ -106,10 +119,15 @@ class ConsoleSession:
         return self.me
 
     def refresh_me(self) -> Member:
-        from core.services.members import get_member
-
         self.me = get_member(self.ctx, self.require_me().id)
         return self.me
+
+    def press(self, name: str, words: list[str], typed_as: str | None = None) -> Answer:
+        """The shared action ``name`` for whoever is typing (``bot.conversation``)."""
+        turn = Turn(self.require_me(), self.ctx, self.reads)
+        answer = self.loop.run_until_complete(press(turn, name, words, typed_as))
+        self.refresh_me()  # a new time zone shows at once (the clock, the next list)
+        return answer
 
     # ------------------------------------------------------------------ lines
 
@@ -146,11 +164,8 @@ class ConsoleSession:
             if handler is None:
                 self.say(f"I do not know /{name}. /help lists the commands.")
                 return
-            try:
-                args = shlex.split(rest)
-            except ValueError:
-                args = rest.split()
-            if name not in ("back", "cancel", "skip") and self.me is not None:
+            args = rest.split()
+            if name not in KEEP_PENDING and self.me is not None:
                 dropped = self.drop_pending(self.me.id)
                 if dropped is not None and "form" in dropped.data and name != "request":
                     self.say("(Your unfinished request form was put away; /request starts anew.)")
