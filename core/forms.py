@@ -207,16 +207,41 @@ def _store(draft: RequestDraft, step: Step, value: str, today: date) -> None:
         draft.preferred_mentor_id = None if text == NO_PREFERENCE else int(text)
 
 
-def preview(draft: RequestDraft, catalogue: Catalogue) -> str:
+def current_answer(draft: RequestDraft, step: Step) -> str:
+    """The draft's answer to ``step`` written as it would be typed again ("" for none), so
+    keeping an answer goes through :func:`answer` and is checked like a new one."""
+    name = step.field
+    if name.startswith("extra."):
+        return draft.extra.get(name.removeprefix("extra."), "")
+    if name == "duration_minutes":
+        return str(draft.duration_minutes) if draft.duration_minutes else ""
+    if name in ("available_from", "available_until"):
+        day = getattr(draft, name)
+        return day.isoformat() if day else ""
+    if name == "tags":
+        return ", ".join(draft.tags)
+    if name == "preferred_mentor_id":
+        chosen = draft.preferred_mentor_id
+        return NO_PREFERENCE if chosen is None else str(chosen)
+    value = getattr(draft, name, "")
+    return value if isinstance(value, str) else ""
+
+
+def preview_lines(draft: RequestDraft, catalogue: Catalogue) -> list[tuple[str, str, bool]]:
+    """The preview as (label, value, typed): ``typed`` marks what the person wrote, which
+    a front-end shows literally (never as markup)."""
     chosen = catalogue.get(draft.session_type)
-    lines = [
-        f"Type: {chosen.describe() if chosen else draft.session_type}",
-        f"Title: {draft.title}",
-        f"Description: {draft.description}",
-        *(f"{k.replace('_', ' ').capitalize()}: {v}" for k, v in draft.extra.items()),
-        f"Duration: {draft.duration_minutes} min",
-        f"Urgency: {draft.urgency}",
-        f"Available: {draft.available_from} to {draft.available_until}",
-        f"Tags: {', '.join(draft.tags) if draft.tags else '(none)'}",
+    return [
+        ("Type", chosen.describe() if chosen else draft.session_type, False),
+        ("Title", draft.title, True),
+        ("Description", draft.description, True),
+        *((k.replace("_", " ").capitalize(), v, True) for k, v in draft.extra.items()),
+        ("Duration", f"{draft.duration_minutes} min", False),
+        ("Urgency", draft.urgency, False),
+        ("Available", f"{draft.available_from} to {draft.available_until}", False),
+        ("Tags", ", ".join(draft.tags) if draft.tags else "(none)", bool(draft.tags)),
     ]
-    return "\n".join(lines)
+
+
+def preview(draft: RequestDraft, catalogue: Catalogue) -> str:
+    return "\n".join(f"{label}: {value}" for label, value, _ in preview_lines(draft, catalogue))

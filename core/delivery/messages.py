@@ -34,6 +34,19 @@ class ActionName(StrEnum):
     SET_TIMEZONE = "set_timezone"
     REMOVE_WINDOW = "remove_window"
     ASK_MENTOR = "ask"  # open the request form for this mentor
+    # The request form's own buttons (bot/conversation/forms/request_form.py). They are not
+    # entries of the vocabulary: the form in progress, not a database row, says what they
+    # mean. The first argument of the step-bound ones is the step they were shown for.
+    FORM_CHOOSE = "form_choose"  # step, index of the choice
+    FORM_TAG = "form_tag"  # step, index of the suggested tag (picks or unpicks it)
+    FORM_TAGS_DONE = "form_tags_done"  # step[, the tags as typed, replacing the picked]
+    FORM_DAY = "form_day"  # step, YYYY-MM-DD
+    FORM_MONTH = "form_month"  # step, first day of the month the date picker shows
+    FORM_KEEP = "form_keep"  # step: keep the answer given before
+    FORM_SUBMIT = "form_submit"  # step (the preview's)
+    FORM_EDIT = "form_edit"  # step (the preview's): through the steps again, answers kept
+    FORM_BACK = "form_back"
+    FORM_CANCEL = "form_cancel"
     HISTORY = "history"  # a request's transitions, who made them and why
 
 

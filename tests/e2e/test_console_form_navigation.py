@@ -62,5 +62,5 @@ def test_preview_edit_keeps_answers_and_cancel_discards(chat: Chat) -> None:
     assert "Urgency: high" in preview
     assert "Available: 2026-03-04 to 2026-03-11" in preview
     assert "Tags: backend, golang" in preview
-    assert chat.send("3") == "Request discarded."
+    assert chat.send("3") == "Stopped. Nothing was saved."  # the preview's Cancel
     assert chat.send("/my").startswith("You have no requests")

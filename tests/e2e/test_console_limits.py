@@ -1,4 +1,5 @@
-"""Usage limits: the fourth interview-prep request is refused, cancelling one refunds it."""
+"""Usage limits: the fourth interview-prep request is refused as soon as its type is chosen,
+cancelling one refunds it."""
 
 from __future__ import annotations
 
@@ -21,12 +22,17 @@ def test_limit_reached_then_refunded_by_a_cancellation(chat: Chat) -> None:
     assert "Interview prep: 3 of 3 used, 0 left" in limits
     assert "Active requests at once: 3 of 5 used, 2 left" in limits
 
-    refused = chat.submit(Form(kind=MOCK_INTERVIEW, title="Interview practice 4"))
-    assert refused == (
+    # Refused as soon as the type is chosen, not after a dozen answers; the type is
+    # asked again, and a type of another group goes on.
+    chat.send("/request")
+    refused = chat.send(MOCK_INTERVIEW)
+    assert refused.startswith(
         "You have reached the Interview prep limit (3 of 3 used). Cancelled and expired "
         "requests do not count, nor sessions your mentor missed. See /limits for what is left."
-    )
-    # Other groups are not affected.
+        "\nWhat kind of session do you need? (a number)"
+    ), refused
+    assert chat.send(CAREER_GUIDANCE).startswith("What do you need help with?")
+    chat.send("/cancel")
     assert chat.submit(Form(kind=CAREER_GUIDANCE)).startswith("Request #4 submitted.")
 
     reply = chat.send("/cancel_request 2 found another way")

@@ -8,6 +8,7 @@ from core.members import Identity, Platform
 from core.mentors import MentorStatus
 from core.services.members import find_member
 from core.services.mentor_status import mentor_status
+from core.services.mentors import pending_mentors
 from tests.e2e.helpers import Chat
 
 DOMAIN = "Your domain (e.g. Backend engineering)?"
@@ -50,7 +51,7 @@ def test_each_answer_is_checked_when_typed_and_the_admin_approves(chat: Chat) ->
     assert mentor_status(chat.ctx, erin_id(chat)) == MentorStatus.APPROVED
 
 
-def test_no_tags_and_cancel(chat: Chat) -> None:
+def test_cancel_and_no_tags(chat: Chat) -> None:
     chat.send("/as erin")
     chat.send("/become_mentor")
     chat.send("Frontend")
@@ -58,4 +59,7 @@ def test_no_tags_and_cancel(chat: Chat) -> None:
     assert chat.send("4") == "I did not understand that. /help lists the commands."
     chat.sends("/become_mentor", "Frontend", "4", "I build UIs.")
     assert chat.send("-").startswith("Thank you! An admin will review your application.")
-    assert mentor_status(chat.ctx, erin_id(chat)) == MentorStatus.PENDING
+    admin = find_member(chat.ctx, Identity(Platform.CONSOLE, "admin"))
+    assert admin is not None
+    ((name, profile),) = pending_mentors(chat.ctx, admin.id)
+    assert (name, profile.domain, profile.expertise_tags) == ("Erin", "Frontend", [])

@@ -19,7 +19,7 @@ def test_a_half_filled_form_continues_after_the_console_restarts(chat):
     printed.append(again)
     try:
         reply = again.send("/as alice")
-        assert "unfinished request form" in reply
+        assert "You have a request form in progress: resuming at the description." in reply
         assert "Describe it in a few sentences." in reply
         again.send("I test web apps and want to write the services instead.")
         for answer in ("2", "2", "tomorrow", "+5", "-", "1"):
@@ -27,6 +27,6 @@ def test_a_half_filled_form_continues_after_the_console_restarts(chat):
         reply = again.send("1")
         assert "Request #1 submitted" in reply
         assert "Moving from QA to backend" in again.send("/my")
-        assert "unfinished" not in again.send("/as alice")  # nothing left to resume
+        assert "in progress" not in again.send("/as alice")  # nothing left to resume
     finally:
         restarted.close()

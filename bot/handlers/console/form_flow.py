@@ -1,176 +1,203 @@
-"""The request form in the console: numbered choices, /back and /cancel at every step."""
+"""The request form in the console: the one form runner
+(``bot.conversation.forms.request_form``) shown as text with a numbered menu.
+
+A menu is answered by its number or by typing the value; an empty line keeps an answer
+given before; /back and /cancel work at every step. The form's state is stored under
+``form_key`` after every answer, so a restart resumes it (``resume_form`` on ``/as``);
+a command typed mid-form pauses it as a draft (``Pending.interrupted``) and /request
+resumes it. Nothing here decides what a step asks or what an answer means.
+"""
 
 from __future__ import annotations
 
-import secrets
-from datetime import date
+from collections.abc import Coroutine
+from typing import Any
 
+from bot.conversation.forms import request_form as runner
+from bot.conversation.forms.request_form import Pressed, Shown, Typed, Wording
+from bot.conversation.replies import Answer, Reply, plain
+from bot.conversation.turn import Turn
+from bot.handlers.console.phrases import PHRASES
 from bot.handlers.console.session import ConsoleSession, Pending, form_key
-from core.errors import ValidationFailed
-from core.forms import Choice, RequestForm, Step, StepKind, answer, form_steps, preview
+from core.delivery.messages import Action, ActionName
+from core.forms import StepKind
 from core.requests import RequestDraft
-from core.services.context import local_today
-from core.services.mentors import list_mentors
-from core.services.requests import submit_request, update_request
 
-PREVIEW_CHOICES = ("Submit", "Edit (go through the answers again)", "Cancel")
+WORDING = Wording(
+    how={
+        StepKind.CHOICE: " (a number)",
+        StepKind.DATE: " (e.g. {today}, tomorrow, +3)",
+        StepKind.TAGS: " (numbers or words, comma-separated; - for none)",
+    }
+)
+MENUS = {  # the buttons numbered at each kind of step (the rest are typed commands)
+    StepKind.CHOICE: (ActionName.FORM_CHOOSE,),
+    StepKind.TAGS: (ActionName.FORM_TAG,),
+    StepKind.PREVIEW: (ActionName.FORM_SUBMIT, ActionName.FORM_EDIT, ActionName.FORM_CANCEL),
+}
+NAVIGATION = "  /back to go back, /cancel to stop"
+KEEPS = "; an empty line keeps the current answer"
+QUIET_AFTER = frozenset({"request", "edit", "ask"})  # they open or resume a form at once
+
+
+def _run(s: ConsoleSession, work: Coroutine[Any, Any, Shown]) -> Shown:
+    return s.loop.run_until_complete(work)
+
+
+def _turn(s: ConsoleSession) -> Turn:
+    return Turn(s.require_me(), s.ctx, s.reads)
+
+
+def _state(s: ConsoleSession) -> dict[str, Any] | None:
+    """The form in progress: the one waiting for an answer, else the stored one."""
+    pending = s.pending.get(s.require_me().id)
+    for key in ("form", "paused_form"):
+        if pending is not None and isinstance(pending.data.get(key), dict):
+            return dict(pending.data[key])
+    stored = s.store.load(form_key(s.require_me().id)) if s.store is not None else None
+    return stored if runner.load(stored) is not None else None
 
 
 def start_form(
     s: ConsoleSession, draft: RequestDraft | None = None, edit_id: int | None = None
 ) -> None:
-    me = s.require_me()
-    form = RequestForm(draft or RequestDraft(submission_key=secrets.token_hex(8)))
-    mentors = [
-        Choice(str(m.member_id), m.name) for m in list_mentors(s.ctx) if m.member_id != me.id
-    ]
-    pending = Pending(
-        lambda line: _on_answer(s, line), {"form": form, "mentors": mentors}, accepts_blank=True
-    )
-    pending.data["edit_id"] = edit_id
-    s.ask(pending)
-    save_form(s)
-    _prompt(s)
-
-
-def save_form(s: ConsoleSession) -> None:
-    """Keep the form in the database after every answer, so a restart resumes it."""
-    found = current(s)
-    if found is None or s.store is None:
-        return
-    pending, form, _ = found
-    s.store.save(
-        form_key(s.require_me().id),
-        {
-            "form": form.to_dict(),
-            "mentors": [[c.value, c.label] for c in pending.data["mentors"]],
-            "edit_id": pending.data.get("edit_id"),
-        },
-    )
+    """/request (a form in progress resumes), or a form filled from ``draft``."""
+    shown = _run(s, runner.begin(_turn(s), _state(s), WORDING, draft=draft, edit_id=edit_id))
+    _show(s, shown)
 
 
 def resume_form(s: ConsoleSession) -> None:
-    """Someone comes back to a form they had not finished (also after a restart)."""
-    if s.store is None:
-        return
-    stored = s.store.load(form_key(s.require_me().id))
+    """Someone comes back (also after a restart): their form goes on, or, paused, waits."""
+    stored = _state(s)
     if stored is None:
         return
-    form = RequestForm.from_dict(stored["form"])
-    mentors = [Choice(value, label) for value, label in stored.get("mentors", [])]
-    pending = Pending(
-        lambda line: _on_answer(s, line), {"form": form, "mentors": mentors}, accepts_blank=True
-    )
-    pending.data["edit_id"] = stored.get("edit_id")
-    s.ask(pending)
-    s.say("You have an unfinished request form; let's continue (/cancel to drop it).")
-    _prompt(s)
-
-
-def current(s: ConsoleSession) -> tuple[Pending, RequestForm, Step] | None:
-    me = s.require_me()
-    pending = s.pending.get(me.id)
-    if pending is None or "form" not in pending.data:
-        return None
-    form: RequestForm = pending.data["form"]
-    steps = form_steps(form.draft, s.ctx.catalogue, pending.data["mentors"])
-    return pending, form, steps[min(form.position, len(steps) - 1)]
-
-
-def _today(s: ConsoleSession) -> date:
-    return local_today(s.require_me(), s.ctx.now())
-
-
-def _prompt(s: ConsoleSession) -> None:
-    found = current(s)
-    if found is None:
+    if runner.is_paused(stored):
+        _wait(s, stored)
+        _say(s, runner.paused_note(), None)
         return
-    _, form, step = found
-    if step.kind == StepKind.PREVIEW:
-        s.say(preview(form.draft, s.ctx.catalogue))
-        s.say(step.prompt + "\n" + _numbered([Choice(c, c) for c in PREVIEW_CHOICES]))
-        return
-    hint = {
-        StepKind.TEXT: "",
-        StepKind.DATE: f" (e.g. {_today(s).isoformat()}, tomorrow, +3)",
-        StepKind.TAGS: " (numbers or words, comma-separated; - for none)",
-        StepKind.CHOICE: " (a number)",
-    }[step.kind]
-    lines = [step.prompt + hint]
-    if step.choices:
-        lines.append(_numbered(list(step.choices)))
-    lines.append("  /back to go back, /cancel to stop")
-    s.say("\n".join(lines))
-
-
-def _numbered(choices: list[Choice]) -> str:
-    return "\n".join(f"  {i}. {c.label}" for i, c in enumerate(choices, 1))
-
-
-def _pick(step: Step, text: str) -> str:
-    value = text.strip()
-    if step.kind == StepKind.CHOICE and value.isdigit():
-        index = int(value) - 1
-        if not 0 <= index < len(step.choices):
-            raise ValidationFailed(
-                {step.field: f"Please answer with a number from 1 to {len(step.choices)}."}
-            )
-        return step.choices[index].value
-    if step.kind == StepKind.TAGS:
-        words = [w.strip() for w in value.replace(";", ",").split(",") if w.strip()]
-        picked = [
-            step.choices[int(w) - 1].value if w.isdigit() and 0 < int(w) <= len(step.choices) else w
-            for w in words
-        ]
-        return ",".join(picked)
-    return text
-
-
-def _on_answer(s: ConsoleSession, line: str) -> None:
-    found = current(s)
-    if found is None:
-        return
-    pending, form, step = found
-    if step.kind == StepKind.PREVIEW:
-        _on_preview(s, pending, form, line.strip())
-        return
-    try:
-        answer(form, step, _pick(step, line), s.ctx.catalogue, s.ctx.policy, _today(s))
-    except ValidationFailed as failed:  # one line saying why, then the same question again
-        s.say(failed.user_message)
-    save_form(s)
-    _prompt(s)
-
-
-def _on_preview(s: ConsoleSession, pending: Pending, form: RequestForm, choice: str) -> None:
-    me = s.require_me()
-    if choice in ("1", "submit"):
-        edit_id = pending.data.get("edit_id")
-        if edit_id:
-            request = update_request(s.ctx, me.id, edit_id, form.draft)
-            s.say(f"Request #{request.id} updated.")
-        else:
-            request = submit_request(s.ctx, me.id, form.draft)
-            s.say(f"Request #{request.id} submitted. Mentors have been told; /my shows its status.")
-        s.drop_pending(me.id)
-    elif choice in ("2", "edit"):
-        form.position = 0
-        save_form(s)
-        s.say("Let's go through it again; your answers are kept.")
-        _prompt(s)
-    elif choice in ("3", "cancel"):
-        s.drop_pending(me.id)
-        s.say("Request discarded.")
-    else:
-        s.say("Please answer 1 (submit), 2 (edit) or 3 (cancel).")
+    _show(s, _run(s, runner.begin(_turn(s), stored, WORDING)))
 
 
 def back(s: ConsoleSession) -> bool:
-    found = current(s)
-    if found is None:
+    state = _state(s)
+    if state is None:
         return False
-    _, form, _ = found
-    form.position = max(0, form.position - 1)
-    save_form(s)
-    _prompt(s)
+    _show(s, _run(s, runner.handle(_turn(s), state, Pressed(ActionName.FORM_BACK), WORDING)))
     return True
+
+
+def cancel(s: ConsoleSession) -> bool:
+    """/cancel: the form in progress (or paused) is dropped; False when there is none."""
+    if _state(s) is None:
+        return False
+    _show(s, runner.cancel())
+    return True
+
+
+def _show(s: ConsoleSession, shown: Shown) -> None:
+    """Keep the new state (stored, and waiting for the next line) and print the step."""
+    me = s.require_me().id
+    if shown.state is None:
+        if s.pending.get(me) is not None and _is_form(s.pending[me]):
+            s.pending.pop(me)
+        if s.store is not None:
+            s.store.delete(form_key(me))
+    else:
+        if s.store is not None:
+            s.store.save(form_key(me), shown.state)
+        before = s.pending.get(me)
+        menu: list[Action] = list(before.data.get("form_menu", [])) if before else []
+        keep = before.data.get("form_keep") if before else None
+        kind = shown.kind
+        if shown.answer.replies:  # the step shown now (a refusal alone leaves the last)
+            actions = shown.answer.replies[-1].actions
+            menu = [a for a in actions if a.name in MENUS.get(kind or StepKind.TEXT, ())]
+            keep = next((a for a in actions if a.name == ActionName.FORM_KEEP), None)
+        state = shown.state
+        data = {"form": state, "form_kind": kind, "form_menu": menu, "form_keep": keep}
+        s.ask(
+            Pending(
+                lambda line: _on_line(s, line),
+                data,
+                accepts_blank=True,
+                interrupted=lambda command: _paused(s, state, command),
+            )
+        )
+    _say(s, shown.answer, shown.kind)
+
+
+def _is_form(pending: Pending) -> bool:
+    return "form" in pending.data or "paused_form" in pending.data
+
+
+def _say(s: ConsoleSession, answer: Answer, kind: StepKind | None) -> None:
+    note = plain(answer.note_parts(), PHRASES, str)
+    if note:
+        s.say(note)
+    for reply in answer.replies:
+        s.say(_text(reply, kind))
+
+
+def _text(reply: Reply, kind: StepKind | None) -> str:
+    lines = [plain(reply.parts, PHRASES, str)]
+    menu = [a for a in reply.actions if a.name in MENUS.get(kind or StepKind.TEXT, ())]
+    lines += [f"  {i}. {a.label}" for i, a in enumerate(menu, 1)]
+    if kind not in (None, StepKind.PREVIEW) and reply.actions:
+        keeps = any(a.name == ActionName.FORM_KEEP for a in reply.actions)
+        lines.append(NAVIGATION + (KEEPS if keeps else ""))
+    return "\n".join(lines)
+
+
+def _on_line(s: ConsoleSession, line: str) -> None:
+    pending = s.pending[s.require_me().id]
+    state, kind = pending.data["form"], pending.data["form_kind"]
+    menu: list[Action] = pending.data["form_menu"]
+    keep: Action | None = pending.data["form_keep"]
+    text = line.strip()
+    given: Typed | Pressed = Typed(line)
+    if not text and keep is not None:
+        given = Pressed(keep.name, keep.args)
+    elif kind in (StepKind.CHOICE, StepKind.PREVIEW) and text.isdigit():
+        if not 1 <= int(text) <= len(menu):
+            _out_of_menu(s, state, kind, menu)
+            return
+        chosen = menu[int(text) - 1]
+        given = Pressed(chosen.name, chosen.args)
+    elif kind == StepKind.TAGS:
+        given = _tags(text, menu, str(state["answers"]["position"]))
+    _show(s, _run(s, runner.handle(_turn(s), state, given, WORDING)))
+
+
+def _out_of_menu(s: ConsoleSession, state: dict[str, Any], kind: Any, menu: list[Action]) -> None:
+    if kind == StepKind.PREVIEW:  # the answer is short: the preview is not shown again
+        named = [f"{i} ({a.label.lower()})" for i, a in enumerate(menu, 1)]
+        s.say(f"Please answer {', '.join(named[:-1])} or {named[-1]}.")
+        return
+    lead = f"Please answer with a number from 1 to {len(menu)}."
+    _show(s, _run(s, runner.again(_turn(s), state, lead, WORDING)))
+
+
+def _tags(text: str, menu: list[Action], step: str) -> Pressed:
+    """A typed list replaces the tags; a number names a suggested one."""
+    words = [w.strip() for w in text.replace(";", ",").split(",") if w.strip()]
+    named = {str(i): a.label.removeprefix("✓ ") for i, a in enumerate(menu, 1)}
+    tags = ",".join(named.get(w, w) for w in words if w != "-") or "-"
+    return Pressed(ActionName.FORM_TAGS_DONE, (step, tags))
+
+
+def _paused(s: ConsoleSession, form: dict[str, Any], command: str) -> None:
+    """A command instead of an answer: the form is kept as a draft and waits."""
+    state, said = runner.pause(form)
+    if state is None:
+        return
+    if s.store is not None:
+        s.store.save(form_key(s.require_me().id), state)
+    _wait(s, state)
+    if said is not None and command not in QUIET_AFTER:
+        _say(s, said, None)
+
+
+def _wait(s: ConsoleSession, state: dict[str, Any]) -> None:
+    """While paused, a line is not an answer (and a menu shown later replaces this)."""
+    data = {"paused_form": state}
+    s.ask(Pending(lambda line: _say(s, runner.paused_note(), None), data))

@@ -62,6 +62,9 @@ class Pending:
     handle: Callable[[str], None]
     data: dict[str, Any] = field(default_factory=dict)
     accepts_blank: bool = False  # a blank line is an answer too (an empty title gets an error)
+    # Told when a command comes instead of an answer (with the command's name); the
+    # request form keeps itself as a draft then. Without it the question simply lapses.
+    interrupted: Callable[[str], None] | None = None
 
 
 class ConsoleSession:
@@ -166,9 +169,9 @@ class ConsoleSession:
                 return
             args = rest.split()
             if name not in KEEP_PENDING and self.me is not None:
-                dropped = self.drop_pending(self.me.id)
-                if dropped is not None and "form" in dropped.data and name != "request":
-                    self.say("(Your unfinished request form was put away; /request starts anew.)")
+                waiting = self.pending.pop(self.me.id, None)
+                if waiting is not None and waiting.interrupted is not None:
+                    waiting.interrupted(name)
             handler(self, args, rest.strip())
             return
         pending = self.pending.get(self.me.id) if self.me else None

@@ -1,66 +1,24 @@
-"""The slash command and the global shortcut: both open the request modal."""
+"""The slash command and the global shortcut.
+
+``/mentorship`` alone (or ``request``) and the shortcut open the request modal,
+``become_mentor`` the mentor application; every other sub-command is an action of the
+shared vocabulary (``subcommands``). ``ack()`` comes first: nothing calls the Web API
+before it.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import secrets
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.conversation.pickers import mentor_choices
-from bot.handlers.slack.common import approved_mentors, deps, guarded, known_member, member_of
-from bot.handlers.slack.modals import request_modal
-from core.members import Member
-from core.requests import RequestDraft
+from bot.handlers.slack import mentor_application, subcommands
+from bot.handlers.slack.common import guarded
+from bot.handlers.slack.request_opener import open_request_modal
 
 SHORTCUT_CALLBACK = "mentorship_request"
-PROFILE_WAIT = 1.5  # seconds; Slack's trigger ids expire after 3
-
-
-async def open_request_modal(
-    context: AsyncBoltContext,
-    client: AsyncWebClient,
-    trigger_id: str,
-    draft: RequestDraft | None = None,
-    edit_id: int | None = None,
-) -> None:
-    """Open the form; someone new is registered meanwhile (``users.info``). A trigger id
-    is only valid for 3 seconds, so a slow ``users.info`` is waited for only
-    ``PROFILE_WAIT`` seconds: the form opens anyway and the registration finishes after."""
-    member = known_member(context)
-    if member is not None:
-        await _open(context, client, trigger_id, member, draft, edit_id)
-        return
-    pending = asyncio.ensure_future(member_of(context))
-    try:
-        done, _ = await asyncio.wait({pending}, timeout=PROFILE_WAIT)
-        member = pending.result() if pending in done else None
-        await _open(context, client, trigger_id, member, draft, edit_id)
-    finally:
-        await asyncio.wait({pending})  # registered before they can press Submit
-    pending.result()
-
-
-async def _open(
-    context: AsyncBoltContext,
-    client: AsyncWebClient,
-    trigger_id: str,
-    member: Member | None,
-    draft: RequestDraft | None,
-    edit_id: int | None,
-) -> None:
-    services = deps(context).services
-    mentors = await approved_mentors(context)
-    me = member.id if member is not None else None
-    draft = draft or RequestDraft()
-    choices = mentor_choices(mentors, me, draft.preferred_mentor_id)
-    meta: dict[str, Any] = {"key": secrets.token_hex(8)}
-    if edit_id is not None:
-        meta["edit"] = edit_id
-    view = request_modal(draft, services.catalogue, services.policy, choices, meta)
-    await client.views_open(trigger_id=trigger_id, view=view)
+__all__ = ["open_request_modal", "register"]  # open_request_modal: where it was
 
 
 @guarded
@@ -68,7 +26,14 @@ async def on_command(
     ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
     await ack()
-    await open_request_modal(context, client, body["trigger_id"])
+    word, *words = str(body.get("text") or "").split() or [""]
+    word = word.lower()
+    if word in ("", "request"):
+        await open_request_modal(context, client, body["trigger_id"])
+    elif word == "become_mentor":
+        await mentor_application.open_application(context, client, body["trigger_id"])
+    else:
+        await subcommands.run(context, client, body, word, words)
 
 
 @guarded
@@ -82,3 +47,4 @@ async def on_shortcut(
 def register(app: AsyncApp, command: str) -> None:
     app.command(command)(on_command)
     app.shortcut(SHORTCUT_CALLBACK)(on_shortcut)
+    mentor_application.register(app)

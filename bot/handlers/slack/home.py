@@ -1,7 +1,10 @@
 """The App Home tab: what a student, a mentor and an admin each need at a glance.
 
 Built fresh from the services (which authorize each list) on ``app_home_opened`` and
-after every change made from Slack.
+after every change made from Slack. Its top row of buttons reaches what the slash
+command's sub-commands reach: each presses an action of the shared vocabulary
+(``a:<name>:<index>``), except the two forms (request, mentor application), which open
+modals.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from slack_bolt.async_app import AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.conversation.forms.mentor_application import offers_application
 from bot.handlers.slack.blocks import Block, actions_blocks, button, plain, section
 from bot.handlers.slack.common import approved_mentors, call, deps, member_of
 from bot.handlers.slack.modals import windows_summary
@@ -26,8 +30,10 @@ from bot.views import (
 )
 from core.errors import DomainError
 from core.members import Member
+from core.mentors import MentorStatus
 from core.services.admin import admin_stats, get_members
 from core.services.claims import my_claims, open_requests_for_mentor
+from core.services.mentor_status import mentor_status
 from core.services.mentors import my_availability, pending_mentors
 from core.services.requests import my_requests, usage_left
 from core.services.sessions import my_sessions
@@ -36,10 +42,26 @@ logger = logging.getLogger(__name__)
 MAX_BLOCKS = 100
 MENTORS_SHOWN = 10
 ASK_ACTION = "home:ask"  # "Request <name>": the form with that mentor chosen
+APPLY_ACTION = "apply:open"  # "Become a mentor": opens the application (mentor_application)
 
 
 def header(text: str) -> Block:
     return {"type": "header", "text": plain(text, 150)}
+
+
+def top_row(member: Member, status: MentorStatus | None) -> list[Block]:
+    """What each role can reach from the Home tab, as buttons."""
+    buttons = [
+        button("Request a session", "home:new", style="primary"),
+        button("Limits", "a:limits:1"),
+    ]
+    if offers_application(status):
+        buttons.append(button("Become a mentor", APPLY_ACTION))
+    if status == MentorStatus.APPROVED:
+        buttons.append(button("Queue", "a:queue:2"))
+    if member.is_admin:
+        buttons.append(button("Admin", "a:admin:3"))
+    return actions_blocks(buttons, "home")
 
 
 async def home_view(context: AsyncBoltContext, member: Member) -> dict[str, Any]:
@@ -48,10 +70,11 @@ async def home_view(context: AsyncBoltContext, member: Member) -> dict[str, Any]
     sessions = await call(context, my_sessions, member.id)
     ids = {r.claimed_by for r in requests if r.claimed_by}
     ids |= {s.mentor_id for s in sessions} | {s.student_id for s in sessions}
+    status = await call(context, mentor_status, member.id)
     blocks: list[Block] = [
         header(f"Hi {member.display_name}"),
         section(f"Times are shown in your time zone: {member.timezone}."),
-        *actions_blocks([button("Request a session", "home:new", style="primary")], "home"),
+        *top_row(member, status),
         header("Your requests"),
     ]
     claims: list[Any] = []
@@ -115,6 +138,7 @@ async def home_view(context: AsyncBoltContext, member: Member) -> dict[str, Any]
             blocks += actions_blocks(
                 [button("Claim", "a:claim:0", str(r.id), "primary")], f"queue:{r.id}"
             )
+    if member.is_approved_mentor or status == MentorStatus.PENDING:  # windows while waiting
         windows = await call(context, my_availability, member.id)
         blocks.append(section(windows_summary(windows, member.timezone)))
         blocks += actions_blocks([button("Edit availability", "home:availability")], "availability")

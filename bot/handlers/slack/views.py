@@ -21,6 +21,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.conversation.inputs import check_feedback, check_notes
 from bot.handlers.slack.blocks import fallback_text
 from bot.handlers.slack.common import (
     call,
@@ -50,7 +51,7 @@ from core.services.context import ServiceContext, local_today
 from core.services.mentors import add_availability, my_availability
 from core.services.outcomes import leave_feedback, update_mentor_notes
 from core.services.requests import submit_request, update_request
-from core.validation import clean_text, validate_draft, validate_one
+from core.validation import validate_draft
 
 logger = logging.getLogger(__name__)
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -151,13 +152,9 @@ async def on_feedback_submitted(
     if not isinstance(session_id, int):
         await ack()
         return
-    policy = deps(context).services.policy
     raw = str(state_values(view).get("feedback") or "")
     try:
-        text = validate_one(
-            "feedback",
-            lambda: clean_text(raw, "The feedback", policy.feedback_max, multiline=True),
-        )
+        text = check_feedback(deps(context).services.policy, raw)
     except ValidationFailed as failed:
         await _refuse(ack, view, failed.errors)
         return
@@ -183,26 +180,15 @@ async def on_notes_submitted(
     if not isinstance(session_id, int):
         await ack()
         return
-    policy = deps(context).services.policy
     values = state_values(view)
-    raw = str(values.get("duration_minutes") or "").strip()
-    errors: dict[str, str] = {}
-    minutes = int(raw) if raw.isdigit() and len(raw) < 5 else None
-    if raw and minutes is None:
-        errors["duration_minutes"] = "Please enter the real duration in whole minutes."
-    typed = str(values.get("mentor_notes") or "")
     try:
-        notes = validate_one(
-            "mentor_notes",
-            lambda: clean_text(
-                typed, "The notes", policy.notes_max, required=False, multiline=True
-            ),
+        minutes, notes = check_notes(
+            deps(context).services.policy,
+            str(values.get("duration_minutes") or ""),
+            str(values.get("mentor_notes") or ""),
         )
     except ValidationFailed as failed:
-        errors |= failed.errors
-        notes = ""
-    if errors:
-        await _refuse(ack, view, errors)
+        await _refuse(ack, view, failed.errors)
         return
     await ack()
     try:

@@ -6,8 +6,8 @@ mentor cannot act on there) the bot points to a link that opens that chat and se
 ``ask-12``, ``slots-40``), at most 64 characters of ``A-Z a-z 0-9 _ -`` (Telegram's rule).
 
 What a payload starts is decided in two places, both declared with the handlers: the
-forms' own ``ConversationHandler`` entry points (``start_filter``: a form's state must be
-set by its conversation) and ``commands.START_PAYLOADS`` for everything else.
+forms' own ``/start`` handlers (``start_filter``, registered first) and
+``start.START_PAYLOADS`` for everything else.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Inline keyboards: core actions as buttons, choices, slots and a calendar.
+"""Inline keyboards: actions as buttons, and the request form's own layout (a month grid).
 
 Callback data is ``verb:arg:arg`` in at most 64 bytes (the Bot API's limit); it names
 ids only, and every press is authorized again by the services.
@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.handlers.telegram.callback_codec import encode
-from core.delivery.messages import Action
+from bot.handlers.telegram.form_codec import form_data, noop
+from core.delivery.messages import Action, ActionName
 
 MAX_CALLBACK_BYTES = 64
 
@@ -49,29 +50,55 @@ def rows(buttons: Sequence[InlineKeyboardButton], per_row: int) -> list[list[Inl
     return [list(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row)]
 
 
-def calendar_keyboard(month: date, today: date, horizon: date, prefix: str) -> InlineKeyboardMarkup:
-    """A month grid; past days and days beyond the horizon are shown but not pressable."""
-    first = month.replace(day=1)
-    header = [button(f"{calendar.month_name[first.month]} {first.year}", prefix, "noop")]
-    weekdays = [button(d, prefix, "noop") for d in ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")]
+def form_button(action: Action) -> InlineKeyboardButton:
+    return button(action.label, *form_data(action))
+
+
+def form_keyboard(actions: Sequence[Action]) -> InlineKeyboardMarkup | None:
+    """The request form's buttons laid out the Telegram way: choices two to a row, tags
+    three, days as a month grid, then Done, Keep, the preview's buttons, Back and Cancel."""
+
+    def named(*names: ActionName) -> list[Action]:
+        return [a for a in actions if a.name in names]
+
+    grid = rows([form_button(a) for a in named(ActionName.FORM_CHOOSE)], 2)
+    grid += rows([form_button(a) for a in named(ActionName.FORM_TAG)], 3)
+    grid += month_grid(named(ActionName.FORM_DAY), named(ActionName.FORM_MONTH))
+    for group in (
+        named(ActionName.FORM_TAGS_DONE),
+        named(ActionName.FORM_KEEP),
+        named(ActionName.FORM_SUBMIT, ActionName.FORM_EDIT),
+        named(ActionName.FORM_BACK, ActionName.FORM_CANCEL),
+    ):
+        if group:
+            grid.append([form_button(a) for a in group])
+    return InlineKeyboardMarkup(grid) if grid else None
+
+
+def month_grid(
+    days: Sequence[Action], months: Sequence[Action]
+) -> list[list[InlineKeyboardButton]]:
+    """The month of ``days`` as a calendar: the days that can be picked are buttons, the
+    others (past, beyond the horizon) are shown but do nothing; the months before and
+    after under it."""
+    if not days:
+        return []
+    step, first = days[0].args[0], date.fromisoformat(days[0].args[1]).replace(day=1)
+    pickable = {a.args[1]: a for a in days}
+    idle = noop(step)
+    header = [button(f"{calendar.month_name[first.month]} {first.year}", *idle)]
+    weekdays = [button(d, *idle) for d in ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")]
     grid: list[list[InlineKeyboardButton]] = [header, weekdays]
     for week in calendar.Calendar().monthdatescalendar(first.year, first.month):
         row = []
         for day in week:
             if day.month != first.month:
-                row.append(button(" ", prefix, "noop"))
-            elif day < today or day > horizon:
-                row.append(button(f"·{day.day}", prefix, "noop"))
+                row.append(button(" ", *idle))
+            elif day.isoformat() in pickable:
+                row.append(form_button(pickable[day.isoformat()]))
             else:
-                row.append(button(str(day.day), prefix, "day", day.isoformat()))
+                row.append(button(f"·{day.day}", *idle))
         grid.append(row)
-    previous = (first - timedelta(days=1)).replace(day=1)
-    following = (first + timedelta(days=32)).replace(day=1)
-    navigation = []
-    if previous >= today.replace(day=1):
-        navigation.append(button("« Prev", prefix, "month", previous.isoformat()))
-    if following <= horizon:
-        navigation.append(button("Next »", prefix, "month", following.isoformat()))
-    if navigation:
-        grid.append(navigation)
-    return InlineKeyboardMarkup(grid)
+    if months:
+        grid.append([form_button(a) for a in months])
+    return grid

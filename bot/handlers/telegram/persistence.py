@@ -1,14 +1,14 @@
 """python-telegram-bot persistence in our database, written after every update.
 
-Only conversation states and ``user_data`` (the form in progress, a pending choice) are
-kept; both are plain JSON. ``Application.update_persistence`` is called by a handler that
-runs last for every update (see ``application.py``), so a crash between two updates
-loses nothing; the library's own interval (60 s by default) stays as a safety net.
+Only ``user_data`` is kept, one row per person: the forms in progress and a question
+awaited, all plain JSON. It is written by a handler that runs last for every update
+(see ``application.py``), so a crash between two updates loses nothing; the library's own
+interval (60 s by default) stays as a safety net.
 
-Reads happen at the start of each update (``start_update``): the person's rows are read
-in the same round trip that claims the update id, and replace what this process holds,
-so several webhook processes can take turns on one conversation. Writes and those reads
-go through a ``StateBatcher``, which commits concurrent updates together.
+The row is read at the start of each update (``start_update``), in the same round trip
+that claims the update id, and replaces what this process holds, so several webhook
+processes can take turns on one form. Writes and those reads go through a
+``StateBatcher``, which commits concurrent updates together.
 """
 
 from __future__ import annotations
@@ -18,20 +18,19 @@ import json
 from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
-from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 
 from bot.state_batcher import StateBatcher
 from db.frontend_state import FrontEndStore
 
 PREFIX = "tg"
+# python-telegram-bot's own aliases, spelled out (its module for them is private)
+ConversationKey = tuple[int | str, ...]
+ConversationDict = dict[ConversationKey, object]
+CDCData = tuple[list[tuple[str, float, dict[str, Any]]], dict[str, str]]
 
 
 def user_key(user_id: int) -> str:
     return f"{PREFIX}:user:{user_id}"
-
-
-def conversation_key(name: str, key: ConversationKey) -> str:
-    return f"{PREFIX}:conv:{name}:{json.dumps(list(key))}"
 
 
 class DatabasePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str, Any]]):
@@ -45,7 +44,7 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[s
         self.store = store
         self.batcher = StateBatcher(store)
         # What this process last read or wrote per row: an unchanged value is not written
-        # again (most form steps change user_data but not the conversation state).
+        # again (a list, a refused press: nothing in user_data changed).
         self._known: dict[str, str] = {}
         # The version of each row this process last read or wrote: its next write is
         # made only over that version, so two processes cannot both move one form on.
@@ -114,21 +113,14 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[s
         return None
 
     async def get_conversations(self, name: str) -> ConversationDict:
-        rows = await asyncio.to_thread(self.store.load_prefix, f"{PREFIX}:conv:{name}:")
-        found: dict[ConversationKey, object] = {}
-        for row_key, value in rows.items():
-            self._changed(row_key, value)
-            found[tuple(value["key"])] = value["state"]
-        return found
+        """Not stored: the bot has no ConversationHandler; its forms keep their state in
+        ``user_data`` (one row per person)."""
+        return {}
 
     async def update_conversation(
         self, name: str, key: ConversationKey, new_state: object | None
     ) -> None:
-        row_key = conversation_key(name, key)
-        if new_state is None:
-            await self._delete(row_key)
-        else:
-            await self._save(row_key, {"key": list(key), "state": new_state})
+        return None
 
     # Not stored: the bot keeps no chat_data, bot_data or arbitrary callback data.
     async def get_chat_data(self) -> dict[int, dict[str, Any]]:

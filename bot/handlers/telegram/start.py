@@ -2,8 +2,8 @@
 
 ``/start <name>-<argument>`` from a link (``deep_links``) runs the command ``<name>`` as
 if ``/<name> <argument>`` had been sent, through ``START_PAYLOADS``: adding a payload is
-one entry here. The forms' payloads (request, ask-, edit-, become_mentor) are their own
-``ConversationHandler`` entry points, which see the update first.
+one entry here. The forms' payloads (request, ask-, edit-, become_mentor) have handlers
+of their own (``start_filter``), registered before this one.
 """
 
 from __future__ import annotations
