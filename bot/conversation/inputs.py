@@ -8,6 +8,8 @@ for each and calls the checks directly.
 
 from __future__ import annotations
 
+from bot.conversation import reasons
+from bot.conversation.dispatcher import press
 from bot.conversation.replies import Answer, Input
 from bot.conversation.turn import Turn
 from core.errors import ValidationFailed
@@ -72,6 +74,9 @@ async def give(turn: Turn, what: str, ref: int, text: str) -> Answer:
             duration_minutes=minutes,
         )
         return Answer(note="Saved. Only mentors and admins can read these notes.")
+    if what.startswith(reasons.PREFIX):  # presses the action again, with the reason
+        reason = reasons.check(policy, text) or reasons.NO_REASON
+        return await press(turn, what.removeprefix(reasons.PREFIX), [str(ref), reason])
     if what == TIMEZONE:
         updated = await turn.call(set_timezone, turn.member.id, text.strip())
         turn.reads.forget_member(turn.member)

@@ -60,6 +60,7 @@ class Input(StrEnum):
     FEEDBACK = "feedback"  # after a rating: optional words for the mentor
     NOTES = "notes"  # the mentor's real duration and private notes
     REQUEST_FORM = "request_form"  # the request form, opened with a draft
+    REASON = "reason"  # why a session or request is cancelled or released (optional)
 
 
 @dataclass(frozen=True)

@@ -123,6 +123,21 @@ def _after_claim(
     card_update(uow, request.id, now, f"claimed-m{mentor_id}")
 
 
+NOT_YOURS_TO_RELEASE = "Only the mentor who claimed this request can release it."
+
+
+def release_would_act(ctx: ServiceContext, actor_id: int, request_id: int) -> bool:
+    """Whether ``release_request`` would release the request now (a reason is then worth
+    asking for); refuses, as it would, anyone who may not or a request past claiming."""
+    with ctx.uow_factory() as uow:
+        actor = load_member(uow, actor_id)
+        request = load_request(uow, request_id)
+    if request.claimed_by != actor_id and not actor.is_admin:
+        raise NotAllowed(NOT_YOURS_TO_RELEASE)
+    check_request_transition(request.status, RequestStatus.OPEN)
+    return True
+
+
 def release_request(
     ctx: ServiceContext, actor_id: int, request_id: int, reason: str | None = None
 ) -> MentorshipRequest:
@@ -133,7 +148,7 @@ def release_request(
         actor = load_member(uow, actor_id)
         request = load_request(uow, request_id)
         if request.claimed_by != actor_id and not actor.is_admin:
-            raise NotAllowed("Only the mentor who claimed this request can release it.")
+            raise NotAllowed(NOT_YOURS_TO_RELEASE)
         previous = request.claimed_by
         # A released request gets at least two more days in the queue.
         expires_at = max(request.expires_at, now + timedelta(days=2))

@@ -152,6 +152,23 @@ def _check_preferred_mentor(uow: UnitOfWork, actor_id: int, mentor_id: int) -> N
         raise ValidationFailed({"preferred_mentor_id": "You cannot mentor yourself."})
 
 
+NOT_YOURS_TO_CANCEL = "Only the student who asked can cancel this request."
+
+
+def cancel_request_would_act(ctx: ServiceContext, actor_id: int, request_id: int) -> bool:
+    """Whether ``cancel_request`` would cancel something now (so a reason is worth asking
+    for) rather than answer a repeat; refuses, as it would, anyone who may not."""
+    with ctx.uow_factory() as uow:
+        actor = load_member(uow, actor_id)
+        request = load_request(uow, request_id)
+    if request.student_id != actor_id and not actor.is_admin:
+        raise NotAllowed(NOT_YOURS_TO_CANCEL)
+    if request.status == RequestStatus.CANCELLED:
+        return False
+    check_request_transition(request.status, RequestStatus.CANCELLED)
+    return True
+
+
 def cancel_request(
     ctx: ServiceContext, actor_id: int, request_id: int, reason: str | None = None
 ) -> MentorshipRequest:
@@ -162,7 +179,7 @@ def cancel_request(
         actor = load_member(uow, actor_id)
         request = load_request(uow, request_id)
         if request.student_id != actor_id and not actor.is_admin:
-            raise NotAllowed("Only the student who asked can cancel this request.")
+            raise NotAllowed(NOT_YOURS_TO_CANCEL)
         # Compare-and-set on the status we saw, so the event's from-status is the truth
         # even if a mentor claimed the request a moment ago; then look again and retry.
         while True:

@@ -271,6 +271,20 @@ def reschedule_session(
     return session
 
 
+NOT_YOURS_TO_CANCEL = "Only the student and the mentor of this session can cancel it."
+
+
+def cancel_session_would_act(ctx: ServiceContext, actor_id: int, session_id: int) -> bool:
+    """Whether ``cancel_session`` would cancel the session now (a reason is then worth
+    asking for) rather than answer a repeat; refuses, as it would, anyone who may not."""
+    with ctx.uow_factory() as uow:
+        session = load_session(uow, session_id)
+        actor = load_member(uow, actor_id)
+    if actor_id not in (session.student_id, session.mentor_id) and not actor.is_admin:
+        raise NotAllowed(NOT_YOURS_TO_CANCEL)
+    return session.status == SessionStatus.SCHEDULED
+
+
 def cancel_session(
     ctx: ServiceContext, actor_id: int, session_id: int, reason: str | None = None
 ) -> MentorshipSession:
@@ -283,7 +297,7 @@ def cancel_session(
     elif actor_id == session.mentor_id:
         _mentor_cancels(ctx, actor_id, session, reason)
     else:
-        raise NotAllowed("Only the student and the mentor of this session can cancel it.")
+        raise NotAllowed(NOT_YOURS_TO_CANCEL)
     with ctx.uow_factory() as uow:
         return load_session(uow, session_id)
 

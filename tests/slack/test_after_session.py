@@ -284,3 +284,28 @@ async def test_mentor_notes_and_real_duration_modal(slack: SlackHarness) -> None
     slack.clock.set(slack.clock.now() + timedelta(days=2))
     _, later = await slack.deliver()
     assert not [c for c in _dms(later, BOB) if "Add notes" in str(c.buttons())]
+
+
+async def test_cancel_asks_why_in_a_modal_and_the_student_is_told(slack: SlackHarness) -> None:
+    booked = await _booked(slack)
+    cancel = {"action_id": "a:cancel_session:1", "value": str(booked.session_id)}
+    stranger = await _press(slack, "UMALLORY", cancel)
+    assert not stranger.of("views.open")  # refused, not asked why
+    asked = (await _press(slack, BOB, cancel)).of("views.open")
+    assert len(asked) == 1 and asked[0].view["callback_id"] == "reason_form"
+    assert _session(slack, booked)["status"] == "SCHEDULED"  # nothing yet
+
+    modal = asked[0].view
+    long = await slack.submit(BOB, modal, {"reason": "x" * 501})
+    assert long.json.get("response_action") == "errors" and "500" in long.json["errors"]["reason"]
+    assert _session(slack, booked)["status"] == "SCHEDULED"
+
+    done = await slack.submit(BOB, modal, {"reason": "I caught the flu"})
+    assert done.status == 200 and done.body == ""
+    assert "Session cancelled" in done.text_to(BOB)
+    assert _session(slack, booked)["status"] == "CANCELLED"
+    _, calls = await slack.deliver()
+    assert any("Reason: I caught the flu" in c.text for c in _dms(calls, ALICE))
+
+    again = await slack.submit(BOB, modal, {"reason": "again"})  # an old modal: no 2nd effect
+    assert not [c for c in again.calls if "Reason: again" in c.text]

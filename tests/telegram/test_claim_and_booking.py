@@ -221,8 +221,11 @@ async def test_student_reschedules_then_the_mentor_cancels_with_buttons(tg: BotH
         assert f"UID:session-{session_id}@mentorbot".encode() in invite  # same event, moved
         assert b"DTSTART:20260303T083000Z" in invite
 
-    cancelled = await tg.press(BOB, f"a:cancel_session:{session_id}")
-    assert cancelled.answer == "Session cancelled; the other person has been told."
+    asked = await tg.press(BOB, f"a:cancel_session:{session_id}")
+    assert "Why are you cancelling?" in asked.text and "/skip" in asked.text, asked.text
+    assert tg.scalar("SELECT status FROM mentorship_sessions") == "SCHEDULED"  # not yet
+    cancelled = await tg.send(BOB, "A family emergency")
+    assert cancelled.text == "Session cancelled; the other person has been told."
     _, delivered = await tg.deliver()
-    assert "was cancelled by Bob" in delivered.text_to(ALICE.id)
+    assert "was cancelled by Bob. Reason: A family emergency." in delivered.text_to(ALICE.id)
     assert tg.scalar("SELECT status FROM mentorship_sessions") == "CANCELLED"

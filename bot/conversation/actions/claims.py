@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
+from bot.conversation import reasons
 from bot.conversation.replies import Answer, Reply
 from bot.conversation.turn import Turn
 from bot.conversation.vocabulary import BUTTON_ONLY, Arg, action
 from core.delivery.messages import Action, ActionName
 from core.hints import Hint
-from core.services.claims import claim_request, release_request
+from core.lifecycle import RequestStatus
+from core.services.claims import claim_request, release_request, release_would_act
 from core.services.sessions import (
     available_slots,
     get_session,
@@ -22,6 +24,7 @@ from core.timefmt import local_time, short_time
 logger = logging.getLogger(__name__)
 MAX_SLOTS = 12
 BOOKED = "Booked!"
+RELEASE_PROMPT = "Why are you releasing it? The student will be told."
 
 
 async def slot_offer(
@@ -51,6 +54,8 @@ async def slot_offer(
 )
 async def claim(turn: Turn, request_id: int) -> Answer:
     request = await turn.call(claim_request, turn.member.id, request_id)
+    if request.status != RequestStatus.CLAIMED:  # a second press after booking: no times
+        return Answer(note=f"#{request.id} is already yours and booked.", changed=frozenset())
     again = (ActionName.PICK_SLOT.value, (str(request.id),))
     note = f"You claimed #{request.id}. Pick a time in our private chat."
     try:
@@ -81,7 +86,9 @@ async def slots(turn: Turn, request_id: int) -> Answer:
     usage="REQUEST_ID [reason]",
 )
 async def release(turn: Turn, request_id: int, reason: str) -> Answer:
-    await turn.call(release_request, turn.member.id, request_id, reason or None)
+    if not reason and await turn.call(release_would_act, turn.member.id, request_id):
+        return reasons.ask(ActionName.RELEASE, request_id, RELEASE_PROMPT)
+    await turn.call(release_request, turn.member.id, request_id, reasons.given(reason))
     return Answer(note="Released: it is back in the queue.")
 
 

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from bot.conversation import reasons
 from bot.conversation.replies import Answer, Expect, Input
 from bot.conversation.turn import Turn
 from bot.conversation.vocabulary import Arg, action
 from core.delivery.messages import ActionName
 from core.services.requests import (
     cancel_request,
+    cancel_request_would_act,
     draft_for_edit,
     draft_for_mentor,
     extend_request,
     repost_request,
 )
 from core.timefmt import local_time
+
+CANCEL_PROMPT = "Why are you cancelling? A mentor who claimed it will be told."
 
 
 @action(
@@ -25,7 +29,9 @@ from core.timefmt import local_time
     command="cancel_request",  # /cancel stops a form
 )
 async def cancel(turn: Turn, request_id: int, reason: str) -> Answer:
-    await turn.call(cancel_request, turn.member.id, request_id, reason or None)
+    if not reason and await turn.call(cancel_request_would_act, turn.member.id, request_id):
+        return reasons.ask(ActionName.CANCEL_REQUEST, request_id, CANCEL_PROMPT)
+    await turn.call(cancel_request, turn.member.id, request_id, reasons.given(reason))
     return Answer(note=f"Request #{request_id} cancelled.")
 
 

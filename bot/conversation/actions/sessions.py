@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from bot.conversation import reasons
 from bot.conversation.replies import Answer, Expect, Input
 from bot.conversation.turn import Turn
 from bot.conversation.vocabulary import Arg, action
 from core.delivery.messages import ActionName
 from core.errors import NotAllowed
 from core.services.outcomes import rate_session, record_outcome
-from core.services.sessions import cancel_session, get_session
+from core.services.sessions import cancel_session, cancel_session_would_act, get_session
 from core.sessions import Outcome
 
 OUTCOME_ANSWERS = {
@@ -16,6 +17,7 @@ OUTCOME_ANSWERS = {
     Outcome.MENTOR_NO_SHOW: "Recorded: the mentor did not come. Thank you for telling us.",
     Outcome.STUDENT_NO_SHOW: "Recorded: the student did not come. Thank you for telling us.",
 }
+CANCEL_PROMPT = "Why are you cancelling? The other person will be told."
 FEEDBACK_PROMPT = "Anything you'd like to tell your mentor? It is optional."
 NOTES_PROMPT = (
     "Send the real duration in minutes and your private notes, e.g.\n55 Strong on SQL.\n"
@@ -31,7 +33,9 @@ NOTES_PROMPT = (
     usage="SESSION_ID [reason]",
 )
 async def cancel(turn: Turn, session_id: int, reason: str) -> Answer:
-    await turn.call(cancel_session, turn.member.id, session_id, reason or None)
+    if not reason and await turn.call(cancel_session_would_act, turn.member.id, session_id):
+        return reasons.ask(ActionName.CANCEL_SESSION, session_id, CANCEL_PROMPT)
+    await turn.call(cancel_session, turn.member.id, session_id, reasons.given(reason))
     return Answer(note="Session cancelled; the other person has been told.")
 
 

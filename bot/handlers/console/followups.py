@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from bot.handlers.console.answers import save_feedback, save_notes
 from bot.handlers.console.parsing import number
-from bot.handlers.console.presses import cleaned, press_typed, show
+from bot.handlers.console.presses import SKIP, cleaned, press_typed, show
 from bot.handlers.console.session import ConsoleSession, command
 from core.delivery.messages import ActionName
 
@@ -40,5 +40,9 @@ def notes(s: ConsoleSession, args: list[str], rest: str) -> None:
 
 @command("skip")
 def skip(s: ConsoleSession, args: list[str], rest: str) -> None:
-    s.drop_pending(s.require_me().id)
+    waiting = s.drop_pending(s.require_me().id)
+    on_skip = waiting.data.get(SKIP) if waiting is not None else None
+    if callable(on_skip):  # an awaited reason: the cancel goes ahead without one
+        on_skip()
+        return
     s.say("Skipped.")

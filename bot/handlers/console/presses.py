@@ -10,6 +10,7 @@ question (feedback, notes) or the request form with its draft.
 
 from __future__ import annotations
 
+from bot.conversation import reasons
 from bot.conversation.replies import Answer, Expect, Input, Part, Reply, plain
 from bot.conversation.vocabulary import VOCABULARY
 from bot.handlers.console import form_flow
@@ -26,6 +27,10 @@ ALIASES = {"cancel_request": ActionName.CANCEL_REQUEST.value}
 HANDLED_ELSEWHERE = frozenset({"cancel", "rate", "notes"})
 MENU_HINT = "  (reply with its number)"
 SKIP_HINT = " Type it, or /skip."
+REASON_HINT = " Type it, /skip to go ahead without one, or /cancel to stop."
+SKIP = "on_skip"  # a pending question's own meaning of /skip
+STOPPED = "stopped"  # what /cancel says when it drops the question
+STOPPED_REASON = "Stopped: nothing was cancelled or released."
 
 
 def text_of(parts: tuple[Part, ...]) -> str:
@@ -97,6 +102,9 @@ def _drop_menu(s: ConsoleSession) -> None:
 
 
 def _expect(s: ConsoleSession, expect: Expect) -> None:
+    if expect.input == Input.REASON and expect.ref is not None:
+        _ask_reason(s, str(expect.values.get("action", "")), expect.ref, expect.prompt)
+        return
     if expect.input == Input.REQUEST_FORM:
         draft = expect.values.get("draft")
         found = draft if isinstance(draft, RequestDraft) else None
@@ -108,6 +116,18 @@ def _expect(s: ConsoleSession, expect: Expect) -> None:
         return
     s.say(expect.prompt + (SKIP_HINT if expect.input == Input.FEEDBACK else ""))
     s.ask(Pending(lambda line: save(s, ref, line)))
+
+
+def _ask_reason(s: ConsoleSession, name: str, ref: int, prompt: str) -> None:
+    """The next line is the reason; /skip goes ahead without one, /cancel stops."""
+
+    def give(line: str) -> None:
+        me = s.require_me()
+        s.drop_pending(me.id)
+        show(s, s.press(name, [str(ref), line.strip() or reasons.NO_REASON]))
+
+    s.say(prompt + REASON_HINT)
+    s.ask(Pending(give, {SKIP: lambda: give(reasons.NO_REASON), STOPPED: STOPPED_REASON}))
 
 
 for _name in [*ALIASES, *VOCABULARY]:

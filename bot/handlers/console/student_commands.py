@@ -4,7 +4,7 @@ the Cancel button of a request card and presses the shared action)."""
 from __future__ import annotations
 
 from bot.handlers.console import form_flow
-from bot.handlers.console.presses import press_typed
+from bot.handlers.console.presses import STOPPED, press_typed
 from bot.handlers.console.session import ConsoleSession, command
 from core.delivery.messages import ActionName
 
@@ -27,7 +27,10 @@ def cancel(s: ConsoleSession, args: list[str], rest: str) -> None:
     if args and args[0].lstrip("#").isdigit():  # the button in notifications: /cancel ID
         press_typed(s, ActionName.CANCEL_REQUEST.value, args, "/cancel")
         return
-    if s.drop_pending(me.id) is not None:
-        s.say("Stopped. Nothing was saved.")
+    if form_flow.cancel(s):  # a request form (open or paused as a draft) says it itself
+        return
+    waiting = s.drop_pending(me.id)
+    if waiting is not None:
+        s.say(str(waiting.data.get(STOPPED, "Stopped. Nothing was saved.")))
     else:
         s.say("There is nothing to cancel. To withdraw a request: /cancel_request ID")

@@ -9,7 +9,7 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.handlers.slack import actions, commands, events, views
+from bot.handlers.slack import actions, commands, events, reasons, views
 from bot.handlers.slack.common import SORRY, Deps, install_middleware, tell
 from core.services.context import ServiceContext
 from db.frontend_state import FrontEndStore
@@ -58,6 +58,7 @@ def build_slack_app(
     commands.register(app, command)
     actions.register(app)
     views.register(app)
+    reasons.register(app)
     events.register(app)
 
     @app.error

@@ -1,4 +1,5 @@
-"""Modals: the request form (the steps of ``core.forms`` as input blocks), feedback,
+"""Modals: the request form (the steps of ``core.forms`` as input blocks), the mentor
+application (the fields of ``bot.conversation.forms.mentor_application``), feedback,
 mentor notes and availability (each weekly window with its Remove button).
 
 Each input block's ``block_id`` is the field name ``core.validation`` reports errors
@@ -14,6 +15,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from bot.conversation.forms.mentor_application import FIELDS as APPLICATION_FIELDS
+from bot.conversation.forms.mentor_application import max_length
 from bot.handlers.slack.blocks import Block, button, option, plain, section
 from core.catalogue import Catalogue
 from core.forms import Choice, StepKind, form_steps
@@ -22,9 +25,11 @@ from core.policy import Policy
 from core.requests import RequestDraft
 
 REQUEST_CALLBACK = "request_form"
+APPLICATION_CALLBACK = "mentor_application"
 FEEDBACK_CALLBACK = "feedback_form"
 NOTES_CALLBACK = "notes_form"
 AVAILABILITY_CALLBACK = "availability_form"
+REASON_CALLBACK = "reason_form"
 REMOVE_WINDOW_ACTION = "avail:remove"
 MAX_DURATION = 480  # minutes: what core.services.outcomes accepts as a real duration
 TYPE_ACTION = "form:type"
@@ -176,6 +181,32 @@ def request_modal(
     }
 
 
+def application_modal(policy: Policy) -> dict[str, Any]:
+    """The mentor application, one input per field; each field's name is its block id,
+    which is where the shared reading reports its errors (``response_action: errors``)."""
+    blocks = [
+        section("Tell students who you are. An admin reviews each application."),
+        *(
+            _input(
+                f.name,
+                f.label,
+                _text_input("", multiline=f.multiline, max_length=max_length(f, policy)),
+                optional=f.optional,
+                hint=f.hint or None,
+            )
+            for f in APPLICATION_FIELDS
+        ),
+    ]
+    return {
+        "type": "modal",
+        "callback_id": APPLICATION_CALLBACK,
+        "title": plain("Become a mentor", 24),
+        "submit": plain("Apply", 24),
+        "close": plain("Cancel", 24),
+        "blocks": blocks,
+    }
+
+
 def _value(element: dict[str, Any]) -> Any:
     kind = element.get("type")
     if kind in ("static_select", "radio_buttons"):
@@ -264,6 +295,21 @@ def feedback_modal(session_id: int) -> dict[str, Any]:
                 "Anything you'd like to tell your mentor?",
                 _text_input("", multiline=True, max_length=2000),
             )
+        ],
+    }
+
+
+def reason_modal(action: str, ref: int, title: str, prompt: str, max_length: int) -> dict[str, Any]:
+    """Why, before a cancel or release goes ahead; left empty, it goes ahead without."""
+    return {
+        "type": "modal",
+        "callback_id": REASON_CALLBACK,
+        "title": plain(title, 24),
+        "submit": plain("Go ahead", 24),
+        "close": plain("Keep it", 24),
+        "private_metadata": json.dumps({"action": action, "ref": ref}),
+        "blocks": [
+            _input("reason", prompt, _text_input("", max_length=max_length), optional=True),
         ],
     }
 

@@ -26,11 +26,16 @@ from bot.handlers.slack.blocks import (
     fallback_text,
     sections,
 )
-from bot.handlers.slack.commands import open_request_modal
 from bot.handlers.slack.common import call, deps, guarded, member_of, tell
 from bot.handlers.slack.home import publish_home
-from bot.handlers.slack.modals import availability_modal, feedback_modal, notes_modal
+from bot.handlers.slack.modals import (
+    availability_modal,
+    feedback_modal,
+    notes_modal,
+    reason_modal,
+)
 from bot.handlers.slack.phrases import phrases
+from bot.handlers.slack.request_opener import open_request_modal
 from core.delivery.messages import Action
 from core.members import Member
 from core.requests import RequestDraft
@@ -108,6 +113,15 @@ async def _open_input(
         notes = str(expect.values.get("mentor_notes") or "")
         minutes = expect.values.get("duration_minutes")
         modal = notes_modal(expect.ref, notes, minutes if isinstance(minutes, int) else None)
+        await client.views_open(trigger_id=trigger, view=modal)
+    elif expect.input == Input.REASON and expect.ref is not None:
+        modal = reason_modal(
+            str(expect.values.get("action", "")),
+            expect.ref,
+            str(expect.values.get("title", "")),
+            expect.prompt,
+            deps(context).services.policy.reason_max,
+        )
         await client.views_open(trigger_id=trigger, view=modal)
     elif expect.input == Input.REQUEST_FORM:
         draft = expect.values.get("draft")

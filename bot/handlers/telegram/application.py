@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
-from typing import Any
 
 from telegram import Update
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
@@ -18,20 +17,27 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers.telegram import buttons, chat_rules, commands, free_text, start
-from bot.handlers.telegram.common import Context, answer, reply
-from bot.handlers.telegram.mentor_form import mentor_conversation
-from bot.handlers.telegram.persistence import (
-    DatabasePersistence,
-    conversation_key,
-    user_key,
+from bot.conversation.vocabulary import typed_actions
+from bot.handlers.telegram import (
+    buttons,
+    chat_rules,
+    commands,
+    free_text,
+    mentor_form,
+    request_form,
+    start,
 )
-from bot.handlers.telegram.request_form import request_conversation
+from bot.handlers.telegram.common import Context, answer, reply
+from bot.handlers.telegram.deep_links import ASK, EDIT, REQUEST, start_filter
+from bot.handlers.telegram.form_codec import FORM_PATTERN
+from bot.handlers.telegram.persistence import DatabasePersistence, user_key
 from bot.handlers.telegram.update_processor import PerPersonUpdateProcessor
 from core.services.context import ServiceContext
 from db.frontend_state import FrontEndStore
 
 logger = logging.getLogger(__name__)
+PRIVATE_MESSAGE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+STATUS = filters.StatusUpdate.ALL  # service messages (a pin, a timer): not an answer
 
 # Not "nothing was changed": the error may come after a change was stored (a reply that
 # failed), and a person who believes otherwise would do it a second time.
@@ -43,69 +49,39 @@ SORRY = (
 
 def _persistence(context: Context) -> DatabasePersistence:
     persistence = context.application.persistence
-    assert isinstance(persistence, DatabasePersistence)
+    if not isinstance(persistence, DatabasePersistence):
+        raise TypeError("the application was built without DatabasePersistence")
     return persistence
-
-
-def _conversations(context: Context) -> dict[str, Any]:
-    """Each persistent ConversationHandler's states, by its name. python-telegram-bot keeps
-    them privately; reading them here lets one update's state be read and written on
-    its own, rather than through the application-wide (and serialised) flush."""
-    found: dict[str, Any] = getattr(context.application, "_conversation_handler_conversations", {})
-    return found
-
-
-def _conversation_rows(update: Update, context: Context) -> dict[str, tuple[str, tuple[int, int]]]:
-    """The stored rows of this person's conversations: row key -> (name, conversation key)."""
-    user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None:
-        return {}
-    key = (chat.id, user.id)
-    return {conversation_key(name, key): (name, key) for name in _conversations(context)}
 
 
 async def handle_once(update: Update, context: Context) -> None:
     """A repeated update (Telegram retries, a replayed webhook) has no second effect; a
-    first one starts from the person's stored form and conversation state.
+    first one starts from the person's stored state (their form in progress and any
+    question awaited, all in ``user_data``).
 
     Both happen in one round trip (``DatabasePersistence.start_update``). The stored copy
-    wins over this process's memory: another webhook process may have moved the
-    conversation on since, or this process's last write may have failed."""
+    wins over this process's memory: another webhook process may have moved the form on
+    since, or this process's last write may have failed."""
     user = update.effective_user
-    rows = _conversation_rows(update, context)
-    keys = ((user_key(user.id),) if user is not None else ()) + tuple(rows)
+    keys = (user_key(user.id),) if user is not None else ()
     found = await _persistence(context).start_update(f"tg:update:{update.update_id}", keys)
     if found is None:
         raise ApplicationHandlerStop
     if user is not None and context.user_data is not None:
         context.user_data.clear()
         context.user_data.update(found[user_key(user.id)] or {})
-    conversations = _conversations(context)
-    for row_key, (name, key) in rows.items():
-        row = found[row_key]
-        if row is None:
-            conversations[name].data.pop(key, None)
-        else:
-            conversations[name].update_no_track({key: row["state"]})
 
 
 async def save_state(update: Update, context: Context) -> None:
-    """Write this person's form and conversation states now, before the update counts as
-    handled: python-telegram-bot's own flush runs every 60 s, and ``update_persistence``
-    writes everyone's data under one lock, which turns concurrent updates into a queue.
+    """Write this person's state now, before the update counts as handled:
+    python-telegram-bot's own flush runs every 60 s, and ``update_persistence`` writes
+    everyone's data under one lock, which turns concurrent updates into a queue.
     Concurrent updates' writes are committed together (``bot.state_batcher``); a failed
     write reaches the error handler with this update, so the person is told."""
     user = update.effective_user
     if user is None or context.user_data is None:
         return
-    persistence = _persistence(context)
-    conversations = _conversations(context)
-    writes = [persistence.update_user_data(user.id, context.user_data)]
-    for name, key in _conversation_rows(update, context).values():
-        state = conversations[name].data.get(key)
-        if state is None or isinstance(state, int | str):  # not a pending (non-blocking) state
-            writes.append(persistence.update_conversation(name, key, state))
-    await asyncio.gather(*writes)
+    await _persistence(context).update_user_data(user.id, context.user_data)
 
 
 async def on_error(update: object, context: Context) -> None:
@@ -145,9 +121,14 @@ def build_application(
     application.bot_data.update(services=services, store=store_, admins=admins)
     # channel posts are not for us: stopped before any state is read or written
     application.add_handler(
-        MessageHandler(filters.UpdateType.CHANNEL_POSTS, chat_rules.channel_post), group=-2
+        MessageHandler(filters.UpdateType.CHANNEL_POSTS, chat_rules.channel_post), group=-3
     )
-    application.add_handler(TypeHandler(Update, handle_once), group=-1)
+    application.add_handler(TypeHandler(Update, handle_once), group=-2)
+    # a command typed mid-form pauses the form before the command itself runs
+    application.add_handler(
+        MessageHandler(PRIVATE_MESSAGE & filters.COMMAND, request_form.pause_for_command),
+        group=-1,
+    )
     application.add_handlers(
         [
             # first: an edit is never an answer; a group gets pointers, never forms
@@ -157,37 +138,53 @@ def build_application(
                 chat_rules.personal_command_in_group,
                 filters.UpdateType.MESSAGE & ~filters.ChatType.PRIVATE,
             ),
-            request_conversation(),
-            mentor_conversation(),
+            *_request_form_entries(),
+            *mentor_form.handlers(),  # before the request form's: it passes on the rest
             CommandHandler("start", start.start),
             CommandHandler("help", commands.help_command),
-            CommandHandler("timezone", commands.timezone),
-            CommandHandler("my", commands.my),
-            CommandHandler("limits", commands.limits),
-            CommandHandler("mentors", commands.mentors),
-            CommandHandler("queue", commands.queue),
-            CommandHandler("availability", commands.availability),
-            CommandHandler("admin", commands.admin),
-            CommandHandler("assign", commands.assign),
+            *_typed_actions(),
             CommandHandler("skip", free_text.skip),
-            CommandHandler("cancel", free_text.cancel),  # a form's own /cancel comes first
-            CommandHandler("back", free_text.back),
+            CommandHandler("cancel", request_form.cancel),
+            CommandHandler("back", request_form.back),
             CallbackQueryHandler(buttons.on_action, pattern=r"^a:"),
             CallbackQueryHandler(buttons.on_slot, pattern=r"^[sr]:"),
             CallbackQueryHandler(buttons.on_timezone, pattern=r"^tz:"),
             CallbackQueryHandler(buttons.on_window, pattern=r"^w:"),
             CallbackQueryHandler(stale_button),
+            MessageHandler(PRIVATE_MESSAGE & filters.TEXT & ~filters.COMMAND, request_form.on_text),
             MessageHandler(filters.TEXT & ~filters.COMMAND, free_text.on_message),
-            MessageHandler(
-                filters.ChatType.PRIVATE & ~filters.TEXT & ~filters.StatusUpdate.ALL,
-                free_text.on_non_text,
-            ),
+            MessageHandler(PRIVATE_MESSAGE & ~filters.TEXT & ~STATUS, request_form.on_non_text),
             MessageHandler(filters.COMMAND, unknown_command),
         ]
     )
     application.add_handler(TypeHandler(Update, save_state), group=99)
     application.add_error_handler(on_error)
     return application
+
+
+def _typed_actions() -> list[BaseHandler[Update, Context, object]]:
+    """Every action of the vocabulary that can be typed is a command (``/claim 5``);
+    /edit and /ask open the request form, which the form's own handler does."""
+    opened_by_form = (ASK, EDIT)
+    return [
+        CommandHandler(command, buttons.typed_command(found.name, command))
+        for command, found in typed_actions().items()
+        if command not in opened_by_form
+    ]
+
+
+def _request_form_entries() -> list[BaseHandler[Update, Context, object]]:
+    """What opens the request form (or resumes it), and its buttons."""
+    entry = request_form.open_form
+    return [
+        CommandHandler("request", entry, filters.ChatType.PRIVATE),
+        CommandHandler((ASK, EDIT), request_form.typed_open, filters.ChatType.PRIVATE),
+        CommandHandler("start", entry, start_filter(REQUEST)),
+        CommandHandler("start", entry, start_filter(ASK, r"\d{1,18}")),
+        CommandHandler("start", entry, start_filter(EDIT, r"\d{1,18}")),
+        CallbackQueryHandler(entry, pattern=r"^a:(edit|ask):\d{1,18}$"),  # Edit, Request <name>
+        CallbackQueryHandler(request_form.on_button, pattern=FORM_PATTERN),
+    ]
 
 
 async def stale_button(update: Update, context: Context) -> None:

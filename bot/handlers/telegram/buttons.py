@@ -14,6 +14,7 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import Forbidden
 
+from bot.conversation import reasons
 from bot.conversation.dispatcher import press
 from bot.conversation.replies import Answer, Expect, Input, Part, Reply, plain
 from bot.conversation.turn import Turn
@@ -36,6 +37,11 @@ from bot.handlers.telegram.phrases import PHRASES
 from core.delivery.messages import ActionName
 
 SKIP_HINT = " Send it as a message, or /skip."
+SKIPS = {  # what /skip means for each awaited answer
+    Input.FEEDBACK: SKIP_HINT,
+    Input.NOTES: "",
+    Input.REASON: " Send it as a message, /skip to go ahead without one, or /cancel to stop.",
+}
 
 
 def text_of(parts: Reply | tuple[Part, ...]) -> str:
@@ -59,14 +65,18 @@ async def on_press(update: Update, context: Context) -> HandlerResult:
     return None
 
 
-def typed_command(name: str) -> Callable[[Update, Context], Coroutine[Any, Any, HandlerResult]]:
-    """``/<name> args…``: the action ``name`` with the typed words as its arguments."""
+def typed_command(
+    name: str, command: str | None = None
+) -> Callable[[Update, Context], Coroutine[Any, Any, HandlerResult]]:
+    """``/<command> args…`` (the command is the action's name unless given): the action
+    ``name`` with the typed words as its arguments."""
+    typed_as = f"/{command or name}"
 
     @guarded
     async def typed(update: Update, context: Context) -> HandlerResult:
         member = await me(update, context)
         turn = Turn(member, services(context), reads(context))
-        result = await press(turn, name, list(context.args or []), typed_as=f"/{name}")
+        result = await press(turn, name, list(context.args or []), typed_as=typed_as)
         await render(update, context, result)
         return None
 
@@ -137,12 +147,15 @@ def link_press(name: ActionName) -> Callable[[Update, Context], Coroutine[Any, A
 
 
 async def _expect(update: Update, context: Context, expect: Expect) -> None:
-    """The next plain message answers ``expect`` (feedback, notes)."""
-    if context.user_data is None or expect.input not in (Input.FEEDBACK, Input.NOTES):
+    """The next plain message in the private chat answers ``expect`` (feedback, notes, a
+    reason), so the question is asked there even when the button was in a group."""
+    if context.user_data is None or expect.input not in SKIPS:
         return
-    context.user_data["awaiting"] = [expect.input.value, expect.ref]
-    skip = SKIP_HINT if expect.input == Input.FEEDBACK else ""
-    await reply(update, expect.prompt + skip)
+    what = reasons.awaited(expect) if expect.input == Input.REASON else expect.input.value
+    context.user_data["awaiting"] = [what, expect.ref]
+    question = Reply.of(expect.prompt + SKIPS[expect.input])
+    if not await _to_private_chat(update, context, question):
+        await _point_to_private_chat(update, context, Answer())
 
 
 def _follow_zone(context: Context, zone: str) -> None:

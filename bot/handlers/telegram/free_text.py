@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.conversation import reasons
 from bot.conversation.inputs import give
 from bot.conversation.turn import Turn
 from bot.handlers.telegram.buttons import render
@@ -23,6 +24,7 @@ from bot.handlers.telegram.common import (
     services,
 )
 
+STOPPED_REASON = "Stopped: nothing was cancelled or released."
 NOT_UNDERSTOOD = "I did not understand that. Send /help for what I can do."
 
 
@@ -56,20 +58,33 @@ async def on_non_text(update: Update, context: Context) -> None:
         await reply(update, NOT_UNDERSTOOD)
 
 
-async def skip(update: Update, context: Context) -> None:
-    """Leave an awaited answer unsaid (feedback, notes, the time zone)."""
+@guarded
+async def skip(update: Update, context: Context) -> HandlerResult:
+    """Leave an awaited answer unsaid (feedback, notes, the time zone); an awaited reason
+    is given as none, and the cancel or release goes ahead."""
     if not is_private(update) or context.user_data is None:
         await reply(update, "There is nothing to skip here.")
-        return
+        return None
+    awaiting = _awaiting(context)
+    if awaiting is not None and str(awaiting[0]).startswith(reasons.PREFIX):
+        member = await me(update, context)
+        turn = Turn(member, services(context), reads(context))
+        result = await give(turn, str(awaiting[0]), int(str(awaiting[1])), reasons.NO_REASON)
+        context.user_data.pop("awaiting", None)
+        await render(update, context, result)
+        return None
     context.user_data.pop("awaiting", None)
     await reply(update, "Skipped.")
+    return None
 
 
 async def cancel(update: Update, context: Context) -> None:
     """/cancel with no form open: an awaited answer is dropped, else nothing to do."""
-    if is_private(update) and context.user_data is not None and _awaiting(context):
+    awaiting = _awaiting(context) if is_private(update) else None
+    if context.user_data is not None and awaiting is not None:
         context.user_data.pop("awaiting", None)
-        await reply(update, "Stopped. Nothing was saved.")
+        for_reason = str(awaiting[0]).startswith(reasons.PREFIX)
+        await reply(update, STOPPED_REASON if for_reason else "Stopped. Nothing was saved.")
         return
     await reply(update, "There is nothing to cancel.")
 

@@ -1,402 +1,218 @@
-"""/request as one ConversationHandler, rendering the steps of ``core.forms``.
+"""/request on Telegram: plain handlers around the one form runner
+(``bot.conversation.forms.request_form``), in the person's private chat only.
 
-The form (a JSON dict) lives in ``user_data`` and the conversation state in the database
-(``persistence.py``), both written after every update, so a restart resumes mid-form.
+The form is ``user_data["form"]``, which ``application.py`` reads from the database at the
+start of each update and writes at its end: one row per person, so a restart or another
+webhook process carries on from the same step. What a step asks, what an answer means and
+what comes next is the runner's; here updates become its inputs and its answers become
+messages with inline keyboards (``keyboards.form_keyboard``).
+
+A command typed mid-form (``/my``) pauses the form: ``pause_for_command`` runs before the
+command's own handler, and /request resumes the form where it was; /cancel drops it.
 """
 
 from __future__ import annotations
 
-import secrets
-import warnings
-from datetime import date, timedelta
-from zoneinfo import ZoneInfo
+from telegram import Update
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import (
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
-from telegram.warnings import PTBUserWarning
-
+from bot.conversation.dispatcher import press, stale
+from bot.conversation.forms import request_form as runner
+from bot.conversation.forms.request_form import Pressed, Typed
+from bot.conversation.replies import Input
+from bot.conversation.vocabulary import VOCABULARY
+from bot.handlers.telegram import free_text
+from bot.handlers.telegram.buttons import on_press, render
 from bot.handlers.telegram.chat_rules import TYPE_PLEASE, button_in_group, is_private
-from bot.handlers.telegram.common import (
-    Context,
-    HandlerResult,
-    call,
-    guarded,
-    me,
-    reads,
-    reply,
-    services,
+from bot.handlers.telegram.common import Context, HandlerResult, answer, guarded, reply
+from bot.handlers.telegram.deep_links import ASK, EDIT, REQUEST, id_of, parse_payload, payload
+from bot.handlers.telegram.form_codec import decode_form
+from bot.handlers.telegram.form_state import (
+    FORM,
+    WORDING,
+    awaiting,
+    keep,
+    say,
+    show,
+    state_of,
+    turn_of,
 )
-from bot.handlers.telegram.common import (
-    answer as answer_query,
-)
-from bot.handlers.telegram.deep_links import (
-    ASK,
-    EDIT,
-    REQUEST,
-    id_of,
-    parse_payload,
-    payload,
-    start_filter,
-)
-from bot.handlers.telegram.keyboards import button, calendar_keyboard, rows
-from core.errors import ValidationFailed
-from core.forms import Choice, RequestForm, Step, StepKind, answer, form_steps, preview
+from core.delivery.messages import ActionName
 from core.requests import RequestDraft
-from core.services.context import local_today
-from core.services.mentors import list_mentors
-from core.services.requests import (
-    draft_for_edit,
-    draft_for_mentor,
-    submit_request,
-    update_request,
-)
 
-FORM = 1
-PRIVATE_MESSAGE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
-STATUS = filters.StatusUpdate.ALL  # service messages (a pin, a timer): not an answer
-NAV = [button("« Back", "f", "back"), button("Cancel", "f", "cancel")]
+__all__ = [
+    "FORM",
+    "back",
+    "cancel",
+    "on_button",
+    "on_non_text",
+    "on_text",
+    "open_form",
+    "pause_for_command",
+    "typed_open",
+]
 
-
-async def _today(update: Update, context: Context) -> date:
-    """The student's date, from the zone noted when the form opened: a step then needs
-    no database round trip (an older stored form without it looks the member up)."""
-    assert context.user_data is not None
-    now = services(context).now()
-    zone = context.user_data.get("zone")
-    if isinstance(zone, str):
-        try:
-            return now.astimezone(ZoneInfo(zone)).date()
-        except (ValueError, KeyError):
-            pass  # a zone that no longer exists: ask the member
-    member = await me(update, context)
-    return local_today(member, now)
+FORM_COMMANDS = frozenset({"request", "cancel", "back"})  # they act on the form: no pause
 
 
-def _form(context: Context) -> RequestForm:
-    assert context.user_data is not None
-    return RequestForm.from_dict(context.user_data["form"])
-
-
-def _save(context: Context, form: RequestForm) -> None:
-    assert context.user_data is not None
-    context.user_data["form"] = form.to_dict()
-
-
-def _mentor_choices(context: Context) -> list[Choice]:
-    assert context.user_data is not None
-    return [Choice(v, label) for v, label in context.user_data.get("mentor_choices", [])]
-
-
-def _step(context: Context, form: RequestForm) -> Step:
-    steps = form_steps(
-        form.draft, context.application.bot_data["services"].catalogue, _mentor_choices(context)
-    )
-    return steps[min(form.position, len(steps) - 1)]
-
-
-async def _show(update: Update, context: Context, note: str = "") -> int:
-    form = _form(context)
-    step = _step(context, form)
-    catalogue = context.application.bot_data["services"].catalogue
-    prefix = f"{note}\n\n" if note else ""
-    if step.kind == StepKind.PREVIEW:
-        keyboard = [
-            [
-                button("Submit", "f", "p", form.position, "submit"),
-                button("Edit", "f", "p", form.position, "edit"),
-            ],
-            [button("Cancel", "f", "cancel")],
-        ]
-        await reply(
-            update,
-            prefix + preview(form.draft, catalogue) + "\n\n" + step.prompt,
-            InlineKeyboardMarkup(keyboard),
-        )
-        return FORM
-    grid: list[list[InlineKeyboardButton]] = []
-    text = step.prompt
-    if step.kind == StepKind.CHOICE:
-        grid = rows(
-            [button(c.label, "f", "c", form.position, i) for i, c in enumerate(step.choices)], 2
-        )
-    elif step.kind == StepKind.DATE:
-        today = await _today(update, context)
-        horizon = today + timedelta(
-            days=context.application.bot_data["services"].policy.horizon_days
-        )
-        assert context.user_data is not None
-        earliest = today  # the "until" calendar starts at the chosen first day
-        if step.field == "available_until" and form.draft.available_from:
-            earliest = max(today, form.draft.available_from)
-        month = date.fromisoformat(context.user_data.get("month", earliest.isoformat()))
-        prefix_data = f"fd:{form.position}"
-        calendar = calendar_keyboard(month, earliest, horizon, prefix_data)
-        grid = [list(row) for row in calendar.inline_keyboard]
-        text += " Pick a day, or type it (e.g. 2026-12-01, tomorrow, +3)."
-    elif step.kind == StepKind.TAGS:
-        assert context.user_data is not None  # an edited form starts from its tags
-        chosen = set(context.user_data.setdefault("tags", list(form.draft.tags)))
-        grid = rows(
-            [
-                button(("✓ " if c.value in chosen else "") + c.label, "f", "t", form.position, i)
-                for i, c in enumerate(step.choices)
-            ],
-            3,
-        )
-        grid.append([button("Done", "f", "t", form.position, "done")])
-        text += " Tap to pick, type your own, then Done."
-    else:
-        text += " (type your answer)"
-    grid.append(list(NAV))
-    await reply(update, prefix + text, InlineKeyboardMarkup(grid))
-    return FORM
-
-
-async def _apply(update: Update, context: Context, value: str) -> int:
-    form = _form(context)
-    step = _step(context, form)
-    services = context.application.bot_data["services"]
-    try:
-        answer(
-            form, step, value, services.catalogue, services.policy, await _today(update, context)
-        )
-    except ValidationFailed as failed:
-        return await _show(update, context, note=" ".join(failed.errors.values()))
-    _save(context, form)
-    assert context.user_data is not None
-    context.user_data.pop("month", None)
-    context.user_data.pop("tags", None)
-    return await _show(update, context)
+def _typed_verb(update: Update) -> str:
+    """ "edit" for ``/edit 5`` (or ``/edit@bot 5``), "ask" for ``/ask 7``; else ""."""
+    text = update.effective_message.text if update.effective_message is not None else None
+    first = (text or "").split(maxsplit=1)[0] if text else ""
+    verb = first.removeprefix("/").split("@", 1)[0]
+    return verb if first.startswith("/") and verb in (ASK, EDIT) else ""
 
 
 def _opened_for(update: Update, context: Context) -> tuple[str, int | None]:
-    """(verb, id) of an Edit or a mentor's Request button (``a:<verb>:<id>``) or of a
-    deep link (``/start <verb>-<id>``); ("", None) for /request and ``/start request``."""
+    """(verb, id) of an Edit or a mentor's Request button (``a:<verb>:<id>``), of a typed
+    ``/edit ID`` or ``/ask ID``, or of a deep link (``/start <verb>-<id>``); ("", None)
+    for /request and ``/start request``."""
     query = update.callback_query
+    typed = _typed_verb(update) if query is None else ""
     if query is not None:
         verb, _, ref = (query.data or "").removeprefix("a:").partition(":")
+    elif typed:
+        verb, ref = typed, " ".join(context.args or [])
     else:
         verb, ref = parse_payload(context.args) or ("", "")
     found = id_of(ref)
-    if verb not in (ASK, EDIT) or found is None:
-        return "", None
-    return verb, found
+    return (verb, found) if verb in (ASK, EDIT) and found is not None else ("", None)
 
 
 @guarded
-async def start_request(update: Update, context: Context) -> HandlerResult:
-    """Open a fresh form (or, from an Edit button, one filled with the request; from a
-    mentor's 'Request' button in /mentors, one with that mentor chosen), in a private
-    chat; the same from a deep link (``/start request``, ``ask-<id>``, ``edit-<id>``).
-
-    The press is checked by the service before anything here changes, so a refused one
-    (one's own button, a mentor no longer approved, a request moved on) is a plain
-    answer and leaves a form in progress as it was."""
+async def open_form(update: Update, context: Context) -> HandlerResult:
+    """/request (a form in progress is resumed), or a form filled from an Edit button or
+    for a mentor's Request button; the same from deep links (``/start request``,
+    ``ask-<id>``, ``edit-<id>``). The button is pressed through the vocabulary, which
+    checks it: a refused one is a plain answer and leaves a form in progress as it was."""
     verb, ref = _opened_for(update, context)
+    if update.effective_chat is None:  # a button on no message we know: a plain press
+        return await on_press(update, context)
     if not is_private(update):  # a button in a group: the form opens in private
         await button_in_group(update, context, payload(verb or REQUEST, ref))
         return None
-    member = await me(update, context)
-    assert context.user_data is not None
-    draft = RequestDraft(submission_key=secrets.token_hex(8))
+    turn = await turn_of(update, context)
+    draft: RequestDraft | None = None
     edit_id: int | None = None
-    asked = verb == ASK and ref is not None  # opened from a mentor's button
-    if asked and ref is not None:
-        draft = await call(context, draft_for_mentor, member.id, ref)
-        draft.submission_key = secrets.token_hex(8)
-    elif verb == EDIT and ref is not None:
-        edit_id = ref
-        draft = await call(context, draft_for_edit, member.id, edit_id)
-    if update.callback_query is not None:
-        await answer_query(update, context)
-    for stale in ("edit_id", "month", "tags"):  # from a form this one replaces
-        context.user_data.pop(stale, None)
-    context.user_data.pop("awaiting", None)  # a pending time zone / feedback question lapses
-    context.user_data["zone"] = member.timezone
-    if edit_id is not None:
-        context.user_data["edit_id"] = edit_id
-    mentors = await reads(context).mentors(lambda: call(context, list_mentors))
-    choices = [[str(m.member_id), m.name] for m in mentors if m.member_id != member.id]
-    chosen = str(draft.preferred_mentor_id)
-    choices.sort(key=lambda c: c[0] != chosen)  # the chosen one is offered, even past 20
-    context.user_data["mentor_choices"] = choices[:20]
-    _save(context, RequestForm(draft))
-    note = ""
-    if asked:
-        name = choices[0][1] if choices and choices[0][0] == chosen else "that mentor"
-        note = f"A request for {name}: they are told personally once you submit it."
-    return await _show(update, context, note=note)
+    if verb:
+        pressed = await press(turn, verb, [str(ref)])
+        expect = pressed.expect
+        if expect is None or expect.input != Input.REQUEST_FORM:
+            await render(update, context, pressed)
+            return None
+        found = expect.values.get("draft")
+        draft = found if isinstance(found, RequestDraft) else RequestDraft()
+        edit_id = expect.ref if verb == EDIT else None
+    if context.user_data is not None:
+        context.user_data.pop("awaiting", None)  # a pending question lapses
+    shown = await runner.begin(turn, state_of(context), WORDING, draft=draft, edit_id=edit_id)
+    await show(update, context, shown)
+    return None
 
 
 @guarded
-async def on_text(update: Update, context: Context) -> HandlerResult:
-    message = update.effective_message
-    assert message is not None
-    form = _form(context)
-    step = _step(context, form)
-    if step.kind == StepKind.CHOICE:
-        return await _show(update, context, note="Please tap one of the buttons.")
-    if step.kind == StepKind.TAGS:
-        assert context.user_data is not None
-        typed = [t for t in (message.text or "").split(",") if t.strip()]
-        return await _apply(update, context, ",".join([*context.user_data.get("tags", []), *typed]))
-    return await _apply(update, context, message.text or "")
+async def typed_open(update: Update, context: Context) -> HandlerResult:
+    """``/edit REQUEST_ID`` and ``/ask MENTOR_ID``: the same as their buttons."""
+    verb = _typed_verb(update)
+    if _opened_for(update, context)[1] is None:
+        await reply(update, f"Usage: /{verb} {VOCABULARY[verb].usage}")
+        return None
+    return await open_form(update, context)
 
 
 @guarded
 async def on_button(update: Update, context: Context) -> HandlerResult:
-    """``f:back``, ``f:cancel``, and ``f:<c|t|p>:<step>:<value>`` for the step shown: a
-    button of an earlier step (its message is still in the chat) names another position
-    and is refused rather than applied to whatever step is current."""
+    """A form button (``f:…``, ``fd:…``); one of a form no longer open is stale."""
     query = update.callback_query
-    assert query is not None and context.user_data is not None
-    parts = [*(query.data or "").split(":"), "", "", ""]  # forged data may be short
-    await answer_query(update, context)
-    if "form" not in context.user_data:
-        await reply(update, "That form is no longer open. Send /request to start again.")
-        return ConversationHandler.END
-    form = _form(context)
-    step = _step(context, form)
-    kind, position, value = parts[1], parts[2], parts[3]
-    if kind == "back":
-        form.position = max(0, form.position - 1)
-        _save(context, form)
-        return await _show(update, context)
-    if kind == "cancel":
-        return await cancel(update, context)
-    if position != str(form.position):
-        return await _show(update, context, note="That button belongs to an earlier step.")
-    if (
-        kind == "c"
-        and step.kind == StepKind.CHOICE
-        and value.isdigit()
-        and int(value) < len(step.choices)
-    ):
-        return await _apply(update, context, step.choices[int(value)].value)
-    if kind == "t" and step.kind == StepKind.TAGS:
-        chosen: list[str] = context.user_data.setdefault("tags", [])
-        if value == "done":
-            return await _apply(update, context, ",".join(chosen) or "-")
-        if value.isdigit() and int(value) < len(step.choices):
-            tag = step.choices[int(value)].value
-            chosen.remove(tag) if tag in chosen else chosen.append(tag)
-        return await _show(update, context)
-    if kind == "p" and step.kind == StepKind.PREVIEW and value in ("submit", "edit"):
-        return await _preview_choice(update, context, form, value)
-    return await _show(update, context, note="That button belongs to an earlier step.")
-
-
-@guarded
-async def on_calendar(update: Update, context: Context) -> HandlerResult:
-    """``fd:<step>:day:<date>``, ``fd:<step>:month:<first day>``, ``fd:<step>:noop``."""
-    query = update.callback_query
-    assert query is not None and context.user_data is not None
-    await answer_query(update, context)
-    _, position, what, value = [*(query.data or "").split(":"), "", "", ""][:4]
-    if "form" not in context.user_data:
-        return None
-    form = _form(context)
-    if _step(context, form).kind != StepKind.DATE or position != str(form.position):
-        return await _show(update, context, note="That button belongs to an earlier step.")
-    if what == "month":
-        today = await _today(update, context)
-        horizon = today + timedelta(days=services(context).policy.horizon_days)
-        try:
-            month = date.fromisoformat(value).replace(day=1)
-        except ValueError:
-            return None
-        if today.replace(day=1) <= month <= horizon:  # kept in user_data: only sane months
-            context.user_data["month"] = month.isoformat()
-        return await _show(update, context)
-    if what == "day" and value:
-        return await _apply(update, context, value)
+    pressed = decode_form(query.data or "") if query is not None else None
+    state = state_of(context)
+    if pressed is None:  # a month grid's header or empty cell
+        await answer(update, context)
+    elif state is None:
+        await say(update, context, stale())
+    else:
+        await show(
+            update,
+            context,
+            await runner.handle(await turn_of(update, context), state, pressed, WORDING),
+        )
     return None
 
 
-async def on_non_text(update: Update, context: Context) -> int:
+@guarded
+async def on_text(update: Update, context: Context) -> HandlerResult:
+    """A private message: the answer to the current step; with no form open (or a
+    paused one and another question waiting) it is not the form's."""
+    state = state_of(context)
+    if state is None or (runner.is_paused(state) and awaiting(context)):
+        return await free_text.on_message(update, context)
+    if runner.is_paused(state):
+        await say(update, context, runner.paused_note())
+        return None
+    message = update.effective_message
+    text = (message.text or "") if message is not None else ""
+    turn = await turn_of(update, context)
+    await show(update, context, await runner.handle(turn, state, Typed(text), WORDING))
+    return None
+
+
+@guarded
+async def on_non_text(update: Update, context: Context) -> HandlerResult:
     """A sticker, photo, voice message… where an answer is expected: the step again."""
-    return await _show(update, context, note=f"{TYPE_PLEASE} (or press Back / Cancel).")
-
-
-async def _preview_choice(update: Update, context: Context, form: RequestForm, choice: str) -> int:
-    assert context.user_data is not None
-    if choice == "edit":
-        form.position = 0
-        _save(context, form)
-        return await _show(
-            update, context, note="Let's go through it again; your answers are kept."
-        )
-    member = await me(update, context)
-    edit_id = context.user_data.get("edit_id")
-    if edit_id:
-        request = await call(context, update_request, member.id, int(edit_id), form.draft)
-        text = f"Request #{request.id} updated."
-    else:
-        request = await call(context, submit_request, member.id, form.draft)
-        text = f"Request #{request.id} submitted. Mentors have been told; /my shows its status."
-    _clear(context)
-    await reply(update, text)
-    return ConversationHandler.END
-
-
-def _clear(context: Context) -> None:
-    assert context.user_data is not None
-    for key in ("form", "edit_id", "mentor_choices", "month", "tags", "zone"):
-        context.user_data.pop(key, None)
-
-
-async def cancel(update: Update, context: Context) -> int:
-    """/cancel or the Cancel button: leave the form, keep nothing."""
-    _clear(context)
-    await reply(update, "Stopped. Nothing was saved.")
-    return ConversationHandler.END
-
-
-async def back(update: Update, context: Context) -> int:
-    assert context.user_data is not None
-    if "form" not in context.user_data:
-        return ConversationHandler.END
-    form = _form(context)
-    form.position = max(0, form.position - 1)
-    _save(context, form)
-    return await _show(update, context)
-
-
-def request_conversation() -> ConversationHandler[Context]:
-    # Tracked per chat and user, not per message: the form moves on with new messages, and
-    # PTB's warning about that combination is the intended design here.
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", category=PTBUserWarning)
-        return _build()
-
-
-def _build() -> ConversationHandler[Context]:
-    return ConversationHandler(
-        entry_points=[
-            CommandHandler("request", start_request, filters.ChatType.PRIVATE),
-            CommandHandler("start", start_request, start_filter(REQUEST)),
-            CommandHandler("start", start_request, start_filter(ASK, r"\d{1,18}")),
-            CommandHandler("start", start_request, start_filter(EDIT, r"\d{1,18}")),
-            CallbackQueryHandler(start_request, pattern=r"^a:edit:\d{1,18}$"),
-            # "Request <name>" under /mentors (commands.mentors)
-            CallbackQueryHandler(start_request, pattern=r"^a:ask:\d{1,18}$"),
-        ],
-        states={
-            FORM: [
-                CallbackQueryHandler(on_calendar, pattern=r"^fd:"),
-                CallbackQueryHandler(on_button, pattern=r"^f:"),
-                MessageHandler(PRIVATE_MESSAGE & filters.TEXT & ~filters.COMMAND, on_text),
-                MessageHandler(PRIVATE_MESSAGE & ~filters.TEXT & ~STATUS, on_non_text),
-            ]
-        },
-        fallbacks=[CommandHandler("cancel", cancel), CommandHandler("back", back)],
-        name="request_form",
-        persistent=True,
-        allow_reentry=True,
+    state = state_of(context)
+    if state is None or runner.is_paused(state):
+        await free_text.on_non_text(update, context)
+        return None
+    lead = f"{TYPE_PLEASE} (or press Back / Cancel)."
+    await show(
+        update, context, await runner.again(await turn_of(update, context), state, lead, WORDING)
     )
+    return None
+
+
+async def pause_for_command(update: Update, context: Context) -> None:
+    """Before any command in a private chat: one that is not the form's own pauses it,
+    kept as a draft (said once); the command then runs as usual."""
+    message = update.effective_message
+    if message is None or not message.text or not is_private(update):
+        return
+    words = message.text.split()
+    command = words[0].lstrip("/").partition("@")[0].lower()
+    if command in FORM_COMMANDS or (command == "start" and _opens_form(words[1:])):
+        return
+    state, said = runner.pause(state_of(context))
+    if said is not None:
+        keep(context, state)
+        await say(update, context, said)
+
+
+def _opens_form(args: list[str]) -> bool:
+    """``/start request``, ``/start ask-<id>``, ``/start edit-<id>``: the form's own."""
+    name, argument = parse_payload(args) or ("", "")
+    return (name == REQUEST and not argument) or (
+        name in (ASK, EDIT) and id_of(argument) is not None
+    )
+
+
+@guarded
+async def cancel(update: Update, context: Context) -> HandlerResult:
+    """/cancel: the form is dropped (a question awaited beside a paused form goes first)."""
+    state = state_of(context)
+    if state is None or not is_private(update) or (runner.is_paused(state) and awaiting(context)):
+        await free_text.cancel(update, context)
+        return None
+    await show(update, context, runner.cancel())
+    return None
+
+
+@guarded
+async def back(update: Update, context: Context) -> HandlerResult:
+    """/back: the step before (a paused form resumes there)."""
+    state = state_of(context)
+    if state is None or not is_private(update):
+        await free_text.back(update, context)
+        return None
+    turn = await turn_of(update, context)
+    await show(
+        update, context, await runner.handle(turn, state, Pressed(ActionName.FORM_BACK), WORDING)
+    )
+    return None
