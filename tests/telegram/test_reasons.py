@@ -52,7 +52,10 @@ async def test_an_overlong_reason_is_refused_and_asked_again(tg: BotHarness) -> 
     assert "500" in refused.text and _status(tg, request_id) == "CLAIMED", refused.text
     released = await tg.send(BOB, "Travelling that week")
     assert released.text == "Released: it is back in the queue."
-    reason = "SELECT reason FROM transition_events WHERE entity_id = :i AND entity = 'request' ORDER BY id DESC LIMIT 1"
+    reason = (
+        "SELECT reason FROM transition_events WHERE entity = 'request' AND entity_id = :i "
+        "ORDER BY id DESC LIMIT 1"
+    )
     assert tg.scalar(reason, i=request_id) == "Travelling that week"
 
 
