@@ -10,6 +10,7 @@ builds their app, so the console starts without them.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -25,10 +26,11 @@ from core.delivery.ratelimit import Limit
 from core.members import Platform
 from core.notifications import Audience
 from core.policy import Policy
+from core.services.admin_settings import apply_admin_settings
 from core.services.context import ServiceContext, random_token
 from db.engine import make_engine, make_session_factory
 from db.frontend_state import FrontEndStore
-from db.migrate import upgrade
+from db.migrate import migration_lock, upgrade
 from db.unit_of_work import SqlAlchemyUnitOfWork
 
 if TYPE_CHECKING:
@@ -107,6 +109,13 @@ class Runtime:
             other_platforms=platforms_from_settings(self.settings),
         )
 
+    def one_start_at_a_time(self) -> AbstractContextManager[None]:
+        """Held while a process sets up shared rows on start (the console's demo cast), so
+        bots starting at once on a fresh database do it one after the other: the later
+        ones find it done. (Unheld, two console bots both created the cast, and one failed
+        with "That overlaps your window".) The migration's advisory lock, on PostgreSQL."""
+        return migration_lock(self.settings.database_url)
+
     def close(self) -> None:
         self.engine.dispose()
 
@@ -118,8 +127,15 @@ def build_runtime(
     migrate: bool = True,
     policy: Policy | None = None,
     catalogue: Catalogue | None = None,
+    apply_admins: bool = True,
 ) -> Runtime:
-    """Everything over the configured database, migrated first by default."""
+    """Everything over the configured database, migrated first by default.
+
+    ``MENTORBOT_ADMINS`` is applied to existing members here, once per start
+    (:func:`core.services.admin_settings.apply_admin_settings`); the operator's one-off
+    ``mentorbot admin …`` commands pass ``apply_admins=False``, because their shell's
+    environment need not be the bot's and must not demote anyone.
+    """
     settings = settings or Settings()
     if migrate:
         upgrade(settings.database_url)
@@ -132,6 +148,8 @@ def build_runtime(
         policy=policy or settings.policy(),
         token_factory=random_token,
     )
+    if apply_admins:
+        apply_admin_settings(ctx, settings.admins)
     return Runtime(settings, engine, sessions, ctx, FrontEndStore(sessions))
 
 

@@ -7,9 +7,41 @@ import sys
 import click
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-def main() -> None:
+class OneLineGroup(click.Group):
+    """Every command starts or fails in one line (``bot.cli_errors``): the settings and
+    the catalogue are checked first (exit status 2 for a bad one), and an error becomes
+    one line, unless ``--debug`` asks for the traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as error:
+            if ctx.params.get("debug"):
+                raise
+            from bot.cli_errors import describe
+
+            failure = describe(error, _database_url())
+            for line in failure.lines:
+                click.echo(f"mentorbot: {line}", err=True)
+            sys.exit(failure.exit_code)
+
+
+def _database_url() -> str | None:
+    """The configured database URL, for an error line (it is shown without password)."""
+    import os
+
+    return os.environ.get("DATABASE_URL") or os.environ.get("MENTORBOT_DATABASE_URL") or None
+
+
+@click.group(cls=OneLineGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show the full traceback when a command fails.")
+def main(debug: bool) -> None:
     """Mentorship sessions requested, claimed and scheduled from chat."""
+    from bot.config_check import checked_settings
+
+    checked_settings()  # every setting and the catalogue, before any command runs
 
 
 @main.command()
@@ -17,11 +49,7 @@ def run() -> None:
     """Migrate the database, show the session catalogue and a status line."""
     from bot.status import print_status
 
-    try:
-        print_status()
-    except Exception as exc:  # the operator sees one clear line, not a traceback
-        click.echo(f"mentorbot could not start: {exc}", err=True)
-        sys.exit(1)
+    print_status()  # a failure is one line (OneLineGroup)
 
 
 @main.command()
@@ -78,6 +106,16 @@ def admin_approve(who: str) -> None:
     click.echo(approve_mentor(who))
 
 
+@admin.command("grant")
+@click.argument("who")
+def admin_grant(who: str) -> None:
+    """Make a member an admin (member id or console name); unlike MENTORBOT_ADMINS,
+    this stays when the setting changes."""
+    from bot.admin_cli import grant
+
+    click.echo(grant(who))
+
+
 @admin.command("stats")
 def admin_stats_command() -> None:
     """Requests by status and type, claim rate, time to claim, completion, ratings."""
@@ -87,18 +125,28 @@ def admin_stats_command() -> None:
 
 
 @admin.command("export")
-@click.option("--format", "fmt", type=click.Choice(["csv"]), default="csv", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True
+)
 @click.option(
     "--output",
-    type=click.Path(dir_okay=False, writable=True),
-    default=None,
-    help="Folder-less file prefix; default: print both tables to standard output.",
+    "output",
+    required=True,
+    metavar="DIR",
+    help="Folder for sessions.csv and requests.csv (or .json); created if missing.",
 )
-def admin_export(fmt: str, output: str | None) -> None:
-    """Requests and sessions with every field, mentor notes included (admins only)."""
-    from bot.admin_cli import export_csv
+@click.option("--bom", is_flag=True, help="Start CSV files with a UTF-8 BOM (for spreadsheets).")
+def admin_export(fmt: str, output: str, bom: bool) -> None:
+    """Sessions (the seed's mentorship_sessions columns) and requests, every field,
+    mentor notes included. CSV cells that begin with = + - @ get a leading ' so a
+    spreadsheet does not run them; core.export.read_csv reads a file back exactly."""
+    from bot.admin_cli import ExportFailed, export
 
-    click.echo(export_csv(output), nl=False)
+    try:
+        click.echo(export(fmt, output, bom=bom))
+    except ExportFailed as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
 
 
 @main.group()

@@ -9,16 +9,23 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import AliasChoices, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, PositiveInt, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.config_values import check_database_url, check_link_template, split_list
 from core.policy import Policy
 
 
 class Settings(BaseSettings):
+    # an empty variable (``DATABASE_URL=`` as a .env file often has it) counts as unset
     model_config = SettingsConfigDict(
-        env_prefix="MENTORBOT_", env_file=".env", extra="ignore", env_nested_delimiter="__"
+        env_prefix="MENTORBOT_",
+        env_file=".env",
+        extra="ignore",
+        env_nested_delimiter="__",
+        env_ignore_empty=True,
     )
 
     database_url: str = Field(
@@ -28,20 +35,25 @@ class Settings(BaseSettings):
     catalogue_path: Path | None = None
     # identities that are admins from the start, e.g. "console:admin", "telegram:12345",
     # "slack:T0123:U0456" (comma-separated or a JSON list in the environment)
-    admins: list[str] = Field(default_factory=list)
+    admins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     expiry_days: int = Field(default=7, ge=1, le=90)
     expiry_warning_hours: int = Field(default=48, ge=1)
     extension_days: int = Field(default=7, ge=1, le=90)
     horizon_days: int = Field(default=60, ge=1, le=365)
     max_active_requests: int = Field(default=5, ge=1)
-    reminder_offsets_minutes: list[int] = Field(default_factory=lambda: [24 * 60, 60])
+    # minutes before a session (a JSON list or comma-separated), each at least 1
+    reminder_offsets_minutes: Annotated[list[PositiveInt], NoDecode] = Field(
+        default_factory=lambda: [24 * 60, 60]
+    )
     min_notice_minutes: int = Field(default=120, ge=0)
     slot_step_minutes: int = Field(default=30, ge=5, le=240)
     meeting_link_template: str = "https://meet.jit.si/mentorbot-{token}"
     # also DM each new request to the approved mentors whose expertise tags it shares
     # (MENTORBOT_DM_MATCHING_MENTORS=false: the mentors' group/channel only)
     dm_matching_mentors: bool = True
+    # how long a request addressed to one mentor is theirs alone to claim
+    directed_exclusive_hours: int = Field(default=48, ge=1, le=24 * 30)
 
     telegram_token: SecretStr | None = None
     # the Bot API server (operators may run their own; tests run a fake one locally)
@@ -59,6 +71,24 @@ class Settings(BaseSettings):
     slack_api_url: str = "https://slack.com/api/"
     slack_mentors_channel: str | None = None  # a channel id where request cards are posted
     slack_command: str = "/mentorship"
+    # the largest body either HTTP endpoint (Telegram webhook, Slack HTTP mode) reads;
+    # a larger one gets 413 (Telegram's and Slack's own payloads are far smaller)
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024, le=64 * 1024 * 1024)
+
+    @field_validator("admins", "reminder_offsets_minutes", mode="before")
+    @classmethod
+    def _lists(cls, value: object) -> object:
+        return split_list(value)
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        return check_database_url(value)
+
+    @field_validator("meeting_link_template")
+    @classmethod
+    def _meeting_link(cls, value: str) -> str:
+        return check_link_template(value)
 
     def policy(self) -> Policy:
         return Policy(
@@ -74,4 +104,5 @@ class Settings(BaseSettings):
             slot_step=timedelta(minutes=self.slot_step_minutes),
             meeting_link_template=self.meeting_link_template,
             dm_matching_mentors=self.dm_matching_mentors,
+            directed_exclusive_for=timedelta(hours=self.directed_exclusive_hours),
         )

@@ -6,11 +6,13 @@ in handlers; each front-end escapes them for its own markup.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from core.catalogue import Catalogue
+from core.directed import days_left
 from core.limits import UsageLine
+from core.members import Member
 from core.mentors import AvailabilityWindow
 from core.requests import MentorshipRequest
 from core.services.mentors import MentorSummary
@@ -57,14 +59,32 @@ def session_line(s: MentorshipSession, zone: str, names: dict[int, str], me: int
     )
 
 
-def queue_line(r: MentorshipRequest, catalogue: Catalogue, names: dict[int, str]) -> str:
+def queue_line(
+    r: MentorshipRequest, catalogue: Catalogue, names: dict[int, str], left: int | None = None
+) -> str:
+    """One request of a mentor's queue; ``left``: whole days left after the student's
+    today, when known (one day or less is marked: claim it now or it will expire)."""
     found = catalogue.get(r.session_type)
     tags = f" [{', '.join(r.tags)}]" if r.tags else ""
     return (
         f"#{r.id} {r.title} ({found.label if found else r.session_type}, "
         f"{r.duration_minutes} min, {r.urgency.value}){tags} from {names.get(r.student_id, '?')}"
-        f", available {r.available_from} to {r.available_until}"
+        f", available {r.available_from} to {r.available_until}{_time_left(left)}"
     )
+
+
+def _time_left(left: int | None) -> str:
+    if left is None or left > 1:
+        return ""
+    return " (last day!)" if left <= 0 else " (1 day left)"
+
+
+def days_left_of(
+    requests: Sequence[MentorshipRequest], members: Mapping[int, Member], now: datetime
+) -> dict[int, int]:
+    """Days left for each request, counted in its student's zone (where the dates are)."""
+    zones = {i: m.timezone for i, m in members.items()}
+    return {r.id: days_left(r, zones.get(r.student_id, "UTC"), now) for r in requests}
 
 
 def limits_text(lines: Sequence[UsageLine]) -> str:
@@ -115,5 +135,9 @@ def stats_text(stats: Stats) -> str:
         f"Completion rate: {pct(stats.completion_rate)}; no-show rate: {pct(stats.no_show_rate)}",
         "Average rating: "
         + (f"{stats.average_rating:.2f}/5 from {stats.ratings}" if stats.average_rating else "n/a"),
+        f"Withdrawn or hidden (not counted above): {stats.hidden_requests} request(s), "
+        f"{stats.hidden_sessions} session(s)",
+        "Disputed no-shows: "
+        + (", ".join(f"session {i}" for i in stats.disputed_sessions) or "none"),
     ]
     return "\n".join(lines)

@@ -34,6 +34,7 @@ from core.members import Platform
 from core.notifications import Audience
 from core.services.context import ServiceContext
 from core.services.sweeps import run_sweeps
+from core.transactions import run_retrying
 from db.frontend_state import FrontEndStore
 
 logger = logging.getLogger(__name__)
@@ -102,7 +103,7 @@ def build_engine(
 async def tick(ctx: ServiceContext, engine: DeliveryEngine) -> TickReport:
     """One round: state-changing sweeps first (they write notifications), then delivery
     until nothing more is due right now."""
-    await asyncio.to_thread(run_sweeps, ctx)
+    await asyncio.to_thread(run_retrying, run_sweeps, ctx)
     return await engine.run_until_idle()
 
 

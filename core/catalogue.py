@@ -94,7 +94,47 @@ def _parse(data: dict[str, Any]) -> Catalogue:
     if not types:
         raise CatalogueError("catalogue has no session types")
     tags = tuple(str(t) for t in data.get("suggested_tags", DEFAULT_TAGS))
-    return Catalogue(types=types, groups=tuple(groups.values()), suggested_tags=tags)
+    catalogue = Catalogue(types=types, groups=tuple(groups.values()), suggested_tags=tags)
+    problems = catalogue_problems(catalogue)
+    if problems:
+        raise CatalogueError("\n".join(problems))
+    return catalogue
+
+
+def catalogue_problems(catalogue: Catalogue) -> list[str]:
+    """Everything wrong with a parsed catalogue, one line each: a value taken as given
+    here would break in a chat later (a negative ``max_length`` makes the form
+    impossible to finish, a negative limit refuses every request)."""
+    problems: list[str] = []
+    for group in catalogue.groups:
+        if not group.code.strip() or not group.label.strip():
+            problems.append(f"catalogue group {group.code!r}: code and label must not be empty")
+        if group.limit is not None and group.limit < 1:
+            problems.append(
+                f"catalogue group {group.code!r}: limit must be at least 1 (omit it for "
+                f"unlimited), not {group.limit}"
+            )
+    seen: set[str] = set()
+    for session_type in catalogue.types:
+        code = session_type.code
+        if not code.strip() or code != code.strip() or " " in code:
+            problems.append(f"catalogue type {code!r}: code must be non-empty, without spaces")
+        if not session_type.label.strip():
+            problems.append(f"catalogue type {code!r}: label must not be empty")
+        for extra in session_type.extra_fields:
+            if extra.name in seen:
+                continue
+            seen.add(extra.name)
+            if extra.max_length < 1:
+                problems.append(
+                    f"catalogue field {extra.name!r}: max_length must be at least 1, "
+                    f"not {extra.max_length}"
+                )
+            if not extra.label.strip():
+                problems.append(f"catalogue field {extra.name!r}: label must not be empty")
+    if any(not tag.strip() for tag in catalogue.suggested_tags):
+        problems.append("catalogue suggested_tags: a tag must not be empty")
+    return problems
 
 
 def _parse_type(

@@ -64,6 +64,13 @@ class LimitReached(DomainError):
         )
 
 
+class AlreadyDone(DomainError):
+    """A repeated press (a button shown for a state that has since moved on): nothing
+    changed and nobody was told; the message says what is already so."""
+
+    user_message = "That is already done; nothing changed."
+
+
 class SlotUnavailable(DomainError):
     user_message = "That time is no longer free. Please pick another slot."
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from core.catalogue import ALLOWED_DURATIONS, Catalogue
 from core.errors import ValidationFailed
+from core.hours import PERIODS, describe_hours, parse_hours
 from core.policy import Policy
 from core.requests import RequestDraft, Urgency
 from core.validation import validate_draft
@@ -28,6 +29,7 @@ class StepKind(StrEnum):
     TEXT = "text"
     DATE = "date"
     TAGS = "tags"
+    HOURS = "hours"  # several periods (buttons) or typed windows, then Done
     PREVIEW = "preview"
 
 
@@ -97,6 +99,13 @@ def form_steps(
         Step("available_from", StepKind.DATE, "From which day are you available?"),
         Step("available_until", StepKind.DATE, "Until which day are you available?"),
         Step(
+            "student_hours",
+            StepKind.HOURS,
+            "Which hours of the day suit you, in your own time zone? Pick one or more, "
+            "or type windows such as 18-21 or 06:30-08:00.",
+            tuple(Choice(p.value, p.label) for p in PERIODS),
+        ),
+        Step(
             "tags",
             StepKind.TAGS,
             "Tags help the right mentor find you (optional; pick or type, comma-separated).",
@@ -118,9 +127,25 @@ def form_steps(
                 optional=True,
             )
         )
+        if draft.preferred_mentor_id is not None:
+            steps.append(open_to_others_step(chosen_mentor))
     ask = f"Here is your request (preferred mentor: {chosen_mentor})." if chosen_mentor else ""
     steps.append(Step("preview", StepKind.PREVIEW, f"{ask or 'Here is your request.'} Submit it?"))
     return steps
+
+
+YES, NO = "yes", "no"
+
+
+def open_to_others_step(chosen_mentor: str | None) -> Step:
+    """Asked only when a mentor is chosen: may every mentor take it if they do not?"""
+    who = chosen_mentor or "your chosen mentor"
+    return Step(
+        "open_to_others",
+        StepKind.CHOICE,
+        f"If {who} does not take it in time (or declines it), may any other mentor take it?",
+        (Choice(YES, "Yes, open it to every mentor"), Choice(NO, f"No, only {who}")),
+    )
 
 
 def _chosen_mentor(draft: RequestDraft, mentors: list[Choice]) -> str | None:
@@ -201,10 +226,14 @@ def _store(draft: RequestDraft, step: Step, value: str, today: date) -> None:
         draft.available_from = parse_date(text, today)
     elif step.field == "available_until":
         draft.available_until = parse_date(text, today)
+    elif step.field == "student_hours":
+        draft.student_hours = text
     elif step.field == "tags":
         draft.tags = [t for t in re.split(r"[,\s]+", text) if t] if text not in ("", "-") else []
     elif step.field == "preferred_mentor_id":
         draft.preferred_mentor_id = None if text == NO_PREFERENCE else int(text)
+    elif step.field == "open_to_others":
+        draft.open_to_others = text == YES
 
 
 def current_answer(draft: RequestDraft, step: Step) -> str:
@@ -223,6 +252,8 @@ def current_answer(draft: RequestDraft, step: Step) -> str:
     if name == "preferred_mentor_id":
         chosen = draft.preferred_mentor_id
         return NO_PREFERENCE if chosen is None else str(chosen)
+    if name == "open_to_others":
+        return YES if draft.open_to_others else NO
     value = getattr(draft, name, "")
     return value if isinstance(value, str) else ""
 
@@ -239,8 +270,24 @@ def preview_lines(draft: RequestDraft, catalogue: Catalogue) -> list[tuple[str, 
         ("Duration", f"{draft.duration_minutes} min", False),
         ("Urgency", draft.urgency, False),
         ("Available", f"{draft.available_from} to {draft.available_until}", False),
+        ("Hours", _hours_line(draft.student_hours), False),
         ("Tags", ", ".join(draft.tags) if draft.tags else "(none)", bool(draft.tags)),
+        *_directed_line(draft),
     ]
+
+
+def _directed_line(draft: RequestDraft) -> list[tuple[str, str, bool]]:
+    if draft.preferred_mentor_id is None:
+        return []
+    answer = "yes" if draft.open_to_others else "no, only the chosen mentor"
+    return [("Other mentors may take it", answer, False)]
+
+
+def _hours_line(text: str) -> str:
+    try:
+        return describe_hours(parse_hours(text)) + " (your time)"
+    except ValueError:
+        return text
 
 
 def preview(draft: RequestDraft, catalogue: Catalogue) -> str:

@@ -35,8 +35,19 @@ REQUEST_TRANSITIONS: frozenset[tuple[RequestStatus, RequestStatus]] = frozenset(
         (RequestStatus.OPEN, RequestStatus.CANCELLED),
         (RequestStatus.CLAIMED, RequestStatus.CANCELLED),
         (RequestStatus.SCHEDULED, RequestStatus.CANCELLED),
+        (RequestStatus.NO_SHOW, RequestStatus.COMPLETED),  # a disputed no-show, settled
     }
 )
+
+# Moves that keep the status but are events of their own, with who and why: a request
+# addressed to one mentor opens to every mentor (declined by the chosen mentor, or their
+# time is up). Not in REQUEST_TRANSITIONS, so check_request_transition(OPEN, OPEN) still
+# refuses: no service may take an open request for a claimed one it could "release".
+REQUEST_REOPENINGS: frozenset[tuple[RequestStatus, RequestStatus]] = frozenset(
+    {(RequestStatus.OPEN, RequestStatus.OPEN)}
+)
+# every from -> to pair the event log of a request may hold
+REQUEST_EVENT_MOVES = REQUEST_TRANSITIONS | REQUEST_REOPENINGS
 
 SESSION_TRANSITIONS: frozenset[tuple[SessionStatus, SessionStatus]] = frozenset(
     {
@@ -44,6 +55,9 @@ SESSION_TRANSITIONS: frozenset[tuple[SessionStatus, SessionStatus]] = frozenset(
         (SessionStatus.SCHEDULED, SessionStatus.COMPLETED),
         (SessionStatus.SCHEDULED, SessionStatus.NO_SHOW),
         (SessionStatus.SCHEDULED, SessionStatus.CANCELLED),
+        # a no-show report disputed by the other side, or settled by an admin as a no-show
+        (SessionStatus.NO_SHOW, SessionStatus.NO_SHOW),
+        (SessionStatus.NO_SHOW, SessionStatus.COMPLETED),  # settled: it did happen
     }
 )
 

@@ -13,6 +13,14 @@ class Platform(StrEnum):
     CONSOLE = "console"
 
 
+class AdminSource(StrEnum):
+    """Why someone is an admin: the operator's setting, which the next start may take
+    back, or a promotion in the product, which only the product takes back."""
+
+    SETTINGS = "settings"
+    PRODUCT = "product"
+
+
 class Role(StrEnum):
     STUDENT = "student"
     MENTOR = "mentor"
@@ -38,6 +46,7 @@ class Member:
     is_approved_mentor: bool = False
     identities: list[Identity] = field(default_factory=list)
     created_at: datetime | None = None
+    admin_source: AdminSource | None = None  # None while not an admin
 
     @property
     def roles(self) -> frozenset[Role]:

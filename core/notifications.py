@@ -55,6 +55,15 @@ class Kind(StrEnum):
     RATING_REMINDER = "rating_reminder"
     MENTOR_NUDGE = "mentor_nudge"
     DELIVERY_FAILED = "delivery_failed"  # to admins: a message went dead
+    # to admins, once per delivery pass: messages that could not even be prepared (a
+    # stored value or a text that fails to render) were given up (core.delivery.poison)
+    DELIVERY_BROKEN = "delivery_broken"
+    # a request addressed to one mentor (core.directed), to its student: opened to every
+    # mentor when the chosen one's time was up; declined by the chosen one (opened or closed)
+    REQUEST_OPENED = "request_opened"
+    REQUEST_DECLINED = "request_declined"
+    OUTCOME_DISPUTED = "outcome_disputed"  # "it did happen": to the reporter and admins
+    DISPUTE_SETTLED = "dispute_settled"  # an admin decided: to both sides
 
 
 # A request's card sent to one mentor by DM (the feed card's twin, with its Claim

@@ -20,6 +20,8 @@ class Policy:
     reannounce_high_every: timedelta = timedelta(hours=12)
     reannounce_normal_after: timedelta = timedelta(hours=48)
     nudge_unscheduled_after: timedelta = timedelta(hours=24)
+    # a request addressed to one mentor is theirs alone to claim for this long
+    directed_exclusive_for: timedelta = timedelta(hours=48)
     release_unscheduled_after: timedelta = timedelta(hours=72)
     rating_reminder_after: timedelta = timedelta(hours=24)
     meeting_link_template: str = "https://meet.jit.si/mentorbot-{token}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Collection, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Self
 
@@ -20,6 +20,7 @@ from core.members import Identity, Member
 from core.mentors import AvailabilityWindow, MentorProfile, MentorStatus
 from core.notifications import Kind, Notification, NotificationStatus
 from core.requests import MentorshipRequest, ValidRequest
+from core.session_notes import SessionNote
 from core.sessions import MentorshipSession
 
 
@@ -156,6 +157,17 @@ class RequestRepository(abc.ABC):
     @abc.abstractmethod
     def claimed_before(self, before: datetime, limit: int) -> list[MentorshipRequest]: ...
 
+    def reserved_ended(self, now: datetime, limit: int) -> list[MentorshipRequest]:
+        """Open requests whose chosen mentor's exclusive time is up (the sweep opens or
+        closes them). The default filters ``open_requests``; storage does it in a query."""
+        due = [r for r in self.open_requests() if r.exclusive_until and r.exclusive_until <= now]
+        return due[:limit]
+
+    def last_day_before(self, day: date, limit: int) -> list[MentorshipRequest]:
+        """Open requests whose last available day is before ``day`` (candidates for the
+        stale sweep, which checks each in its student's zone)."""
+        return [r for r in self.open_requests() if r.available_until < day][:limit]
+
     @abc.abstractmethod
     def all(self) -> list[MentorshipRequest]: ...
 
@@ -219,6 +231,17 @@ class SessionRepository(abc.ABC):
 
     @abc.abstractmethod
     def all(self) -> list[MentorshipSession]: ...
+
+
+class SessionNoteRepository(abc.ABC):
+    """A mentor's notes: rows are only ever added (append-only), never changed."""
+
+    @abc.abstractmethod
+    def add(self, note: SessionNote) -> SessionNote: ...
+
+    @abc.abstractmethod
+    def for_session(self, session_id: int) -> list[SessionNote]:
+        """Oldest first."""
 
 
 class EventRepository(abc.ABC):
@@ -309,6 +332,7 @@ class UnitOfWork(abc.ABC):
     requests: RequestRepository
     sessions: SessionRepository
     events: EventRepository
+    session_notes: SessionNoteRepository
     notifications: NotificationRepository
     outbox: OutboxRepository
 
@@ -350,6 +374,7 @@ __all__ = [
     "MentorRepository",
     "NotificationRepository",
     "RequestRepository",
+    "SessionNoteRepository",
     "SessionRepository",
     "UnitOfWork",
     "record",

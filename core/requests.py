@@ -8,7 +8,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from core.lifecycle import NOT_COUNTED_REQUEST_STATES, RequestStatus
+from core.hours import DEFAULT_HOURS, DEFAULT_TEXT, HourRange, format_hours
+from core.lifecycle import NOT_COUNTED_REQUEST_STATES, UNFINISHED_REQUEST_STATES, RequestStatus
 
 
 class Urgency(StrEnum):
@@ -31,6 +32,11 @@ class RequestDraft:
     available_until: date | None = None
     tags: list[str] = field(default_factory=list)
     preferred_mentor_id: int | None = None
+    # the student's own hours in their zone, as typed or picked ("mornings,19-21")
+    student_hours: str = DEFAULT_TEXT
+    # with a chosen mentor: may every mentor take it if they do not, in time? (asked only
+    # when a mentor is chosen; unanswered means no: it stays the chosen mentor's)
+    open_to_others: bool = False
     # set by front-ends per form instance, so a second press of Submit adds nothing
     submission_key: str | None = None
 
@@ -49,11 +55,14 @@ class ValidRequest:
     available_until: date
     tags: tuple[str, ...]
     preferred_mentor_id: int | None
+    open_to_others: bool = False
+    student_hours: tuple[HourRange, ...] = DEFAULT_HOURS
 
     def stored_fields(self) -> dict[str, Any]:
         """The form's fields as storage keeps them (plain values), for insert and edit alike."""
         fields = {f.name: getattr(self, f.name) for f in dataclass_fields(self)}
         fields.update(extra=dict(self.extra), urgency=self.urgency.value, tags=list(self.tags))
+        fields.update(student_hours=format_hours(self.student_hours))
         return fields
 
 
@@ -81,7 +90,21 @@ class MentorshipRequest:
     quota_refunded: bool = False
     last_announced_at: datetime | None = None
     is_deleted: bool = False
+    deleted_at: datetime | None = None  # withdrawn by its student, or hidden by an admin
+    student_hours: tuple[HourRange, ...] = DEFAULT_HOURS  # in the student's zone
+    open_to_others: bool = False
+    # set while only the preferred mentor may claim it (None: open to every mentor)
+    exclusive_until: datetime | None = None
+
+    @property
+    def reserved(self) -> bool:
+        """Still the chosen mentor's alone: not yet opened to every mentor."""
+        return self.exclusive_until is not None and self.preferred_mentor_id is not None
 
     @property
     def counts_towards_limit(self) -> bool:
-        return self.status not in NOT_COUNTED_REQUEST_STATES and not self.quota_refunded
+        if self.status in NOT_COUNTED_REQUEST_STATES or self.quota_refunded:
+            return False
+        # withdrawn once finished: still used (hiding is no way round a limit); an
+        # unfinished one an admin hid is over, and frees its place
+        return not (self.is_deleted and self.status in UNFINISHED_REQUEST_STATES)

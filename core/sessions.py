@@ -44,6 +44,20 @@ class MentorshipSession:
     session_feedback: str | None = None
     no_show_by: NoShowParty | None = None
     is_deleted: bool = False
+    deleted_at: datetime | None = None
+    no_show_at: datetime | None = None  # when the no-show was reported
+    disputed_at: datetime | None = None  # the other side said "it did happen"
+    disputed_by: int | None = None
+    settled_at: datetime | None = None  # an admin decided the dispute
+    settled_by: int | None = None
+    settled_as: str | None = None  # "completed" or "no_show"
+    move_reason: str | None = None  # why ``move_reason_by`` is moving it (until the move)
+    move_reason_by: int | None = None
+
+    @property
+    def is_disputed(self) -> bool:
+        """A no-show report the other side contests, not yet settled by an admin."""
+        return self.disputed_at is not None and self.settled_at is None
 
     def overlaps(self, start: datetime, end: datetime) -> bool:
         return self.scheduled_at < end and start < self.ends_at
@@ -52,6 +66,15 @@ class MentorshipSession:
         """A copy safe to show the student: the mentor's private notes are removed here,
         once, rather than trusted to every front-end."""
         return replace(self, mentor_notes=None)
+
+
+def no_show_party_id(session: MentorshipSession) -> int | None:
+    """Who was reported absent: the one person who may answer "It did happen"."""
+    if session.no_show_by == NoShowParty.MENTOR:
+        return session.mentor_id
+    if session.no_show_by == NoShowParty.STUDENT:
+        return session.student_id
+    return None
 
 
 # Each side reports what it can know: that the session happened, or that the *other*

@@ -1,16 +1,20 @@
 """Which start times a mentor can offer for one request.
 
-Weekly windows are wall-clock times in the mentor's zone; the student's date range is
-in the student's zone. Both are turned into UTC instants before they meet, so a
-Berlin mentor and a New York student agree on the same slots across either DST change.
+Weekly windows are wall-clock times in the mentor's zone; the student's date range and
+their own hours (mornings, evenings, typed windows) are in the student's zone. All are
+turned into UTC instants before they meet, so a Berlin mentor and a New York student
+agree on the same slots across either DST change, and neither is offered a time outside
+what they stated (the mentor's windows, the student's hours).
 """
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from core.hours import DAY, DEFAULT_HOURS, HourRange
 from core.mentors import AvailabilityWindow
 
 
@@ -31,11 +35,71 @@ def _window_instants(
     while day <= last:
         for window in sorted(windows, key=lambda w: w.start):
             if window.weekday == day.weekday():
-                opens = datetime.combine(day, window.start, tzinfo=tz).astimezone(UTC)
-                closes = datetime.combine(day, window.end, tzinfo=tz).astimezone(UTC)
+                opens = _at(day, _minutes(window.start), tz, closing=False)
+                closes = _at(day, _minutes(window.end), tz, closing=True)
                 if opens < closes:
                     yield opens, closes
         day += timedelta(days=1)
+
+
+def _minutes(clock: time) -> int:
+    return clock.hour * 60 + clock.minute
+
+
+def _at(day: date, minutes: int, tz: ZoneInfo, *, closing: bool) -> datetime:
+    """The instant the wall clock of ``day`` shows ``minutes`` after midnight (24:00: the
+    next midnight). A time the clocks skip is the moment they jump past it; a time they
+    show twice opens at its second reading and closes at its first. So every instant
+    between an opening and a closing shows a wall-clock time inside what the person
+    stated (never an hour they did not say)."""
+    day += timedelta(days=minutes // DAY)
+    local = datetime.combine(day, time((minutes % DAY) // 60, minutes % 60), tzinfo=tz)
+    first, second = local.astimezone(UTC), local.replace(fold=1).astimezone(UTC)
+    if first > second:  # skipped: the moment the clocks jump past it
+        return _jump(second, first, local.replace(tzinfo=None), tz)
+    return first if closing else second
+
+
+def _jump(low: datetime, high: datetime, wall: datetime, tz: ZoneInfo) -> datetime:
+    """The first whole minute in ``low``..``high`` whose wall clock reads ``wall`` or later
+    (offsets change on whole minutes)."""
+    lo, hi = 0, int((high - low).total_seconds() // 60)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if (low + timedelta(minutes=mid)).astimezone(tz).replace(tzinfo=None) >= wall:
+            hi = mid
+        else:
+            lo = mid + 1
+    return low + timedelta(minutes=lo)
+
+
+def hour_spans(
+    hours: Sequence[HourRange], zone: str, start: datetime, end: datetime
+) -> list[tuple[datetime, datetime]]:
+    """The student's hours on every local day around ``start``..``end``, as sorted UTC
+    spans; spans that touch are joined, so 22-24 and 00-02 make one night span."""
+    tz = ZoneInfo(zone)
+    day = start.astimezone(tz).date() - timedelta(days=1)
+    last = end.astimezone(tz).date() + timedelta(days=1)
+    spans: list[tuple[datetime, datetime]] = []
+    while day <= last:
+        for r in hours:
+            opens, closes = _at(day, r.start, tz, closing=False), _at(day, r.end, tz, closing=True)
+            if opens < closes:
+                spans.append((opens, closes))
+        day += timedelta(days=1)
+    joined: list[tuple[datetime, datetime]] = []
+    for opens, closes in sorted(spans):
+        if joined and opens <= joined[-1][1]:
+            before, until = joined.pop()
+            opens, closes = before, max(until, closes)
+        joined.append((opens, closes))
+    return joined
+
+
+def _inside(spans: list[tuple[datetime, datetime]], starts: datetime, ends: datetime) -> bool:
+    at = bisect.bisect_right(spans, (starts, datetime.max.replace(tzinfo=UTC))) - 1
+    return at >= 0 and spans[at][0] <= starts and ends <= spans[at][1]
 
 
 def compute_slots(
@@ -51,9 +115,12 @@ def compute_slots(
     min_notice: timedelta,
     step: timedelta,
     limit: int = 200,
+    student_hours: Sequence[HourRange] = DEFAULT_HOURS,
 ) -> list[datetime]:
-    """Sorted UTC start times inside a window, the student's range and not clashing."""
+    """Sorted UTC start times inside a mentor's window, the student's range and hours,
+    at least ``min_notice`` ahead and clashing with nothing in ``busy``."""
     range_start, range_end = local_day_bounds(available_from, available_until, student_zone)
+    suits_student = hour_spans(student_hours, student_zone, range_start, range_end)
     earliest = max(range_start, now + min_notice)
     found: set[datetime] = set()
     # Windows come day by day in order, so once ``limit`` slots are found (plus one day,
@@ -66,7 +133,8 @@ def compute_slots(
         while slot + duration <= closes:
             ends = slot + duration
             clash = any(slot < b_end and b_start < ends for b_start, b_end in busy)
-            if slot >= earliest and ends <= range_end and not clash:
+            fits = slot >= earliest and ends <= range_end and _inside(suits_student, slot, ends)
+            if fits and not clash:
                 found.add(slot)
             slot += step
         if stop_after is None and len(found) >= limit:

@@ -23,6 +23,11 @@ class Stats:
     no_show_rate: float | None
     average_rating: float | None
     ratings: int
+    # counted apart: withdrawn or hidden rows are in no other number above
+    hidden_requests: int = 0
+    hidden_sessions: int = 0
+    # no-show reports the other side disputed, not yet settled (session ids, oldest first)
+    disputed_sessions: tuple[int, ...] = ()
 
 
 def compute_stats(
@@ -31,8 +36,9 @@ def compute_stats(
     live = [r for r in requests if not r.is_deleted]
     claimed = [r for r in live if r.claimed_at is not None]
     decided = [r for r in live if r.status != RequestStatus.OPEN]
-    ended = [s for s in sessions if s.status in (SessionStatus.COMPLETED, SessionStatus.NO_SHOW)]
-    rated = [s.session_rating for s in sessions if s.session_rating is not None]
+    shown = [s for s in sessions if not s.is_deleted]
+    ended = [s for s in shown if s.status in (SessionStatus.COMPLETED, SessionStatus.NO_SHOW)]
+    rated = [s.session_rating for s in shown if s.session_rating is not None]
     waits = [r.claimed_at - r.created_at for r in claimed if r.claimed_at is not None]
     return Stats(
         requests_by_status=dict(Counter(r.status.value for r in live)),
@@ -45,6 +51,9 @@ def compute_stats(
         no_show_rate=_ratio(sum(1 for s in ended if s.status == SessionStatus.NO_SHOW), len(ended)),
         average_rating=sum(rated) / len(rated) if rated else None,
         ratings=len(rated),
+        hidden_requests=len(requests) - len(live),
+        hidden_sessions=len(sessions) - len(shown),
+        disputed_sessions=tuple(s.id for s in shown if s.is_disputed),
     )
 
 

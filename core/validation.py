@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from core.catalogue import ALLOWED_DURATIONS, Catalogue
 from core.errors import ValidationFailed
+from core.hours import DEFAULT_HOURS, parse_hours
 from core.policy import Policy
 from core.requests import RequestDraft, Urgency, ValidRequest
 
@@ -145,6 +146,11 @@ def validate_draft(
         tags = clean_tags(draft.tags, policy)
     except ValueError as exc:
         errors["tags"] = str(exc)
+    hours = DEFAULT_HOURS
+    try:
+        hours = parse_hours(draft.student_hours)
+    except ValueError as exc:
+        errors["student_hours"] = str(exc)
     if errors:
         raise ValidationFailed(errors)
     assert session_type is not None and duration is not None
@@ -160,6 +166,9 @@ def validate_draft(
         available_until=draft.available_until,
         tags=tags,
         preferred_mentor_id=draft.preferred_mentor_id,
+        # the question is asked only with a chosen mentor: without one it means nothing
+        open_to_others=bool(draft.open_to_others) and draft.preferred_mentor_id is not None,
+        student_hours=hours,
     )
 
 

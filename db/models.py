@@ -73,6 +73,9 @@ class MemberRow(Timestamps, Base):
     display_name: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     is_admin: Mapped[bool] = _false()
+    # "settings" (MENTORBOT_ADMINS, withdrawn when removed from it) or "product"
+    # (grant_admin, kept); NULL when not an admin. Migration 0006.
+    admin_source: Mapped[str | None] = mapped_column(String(16))
 
 
 class MemberIdentityRow(Base):
@@ -163,7 +166,15 @@ class MentorshipRequestRow(Timestamps, Base):
     quota_refunded: Mapped[bool] = _false()
     last_announced_at: Mapped[datetime | None]
     is_deleted: Mapped[bool] = _false()
+    deleted_at: Mapped[datetime | None]  # withdrawn or hidden then (never hard-deleted)
     submission_key: Mapped[str | None] = mapped_column(String(200))
+    # a request addressed to one mentor (migration 0008): may it open to every mentor,
+    # and until when only the chosen mentor may claim it (NULL: open to every mentor)
+    open_to_others: Mapped[bool] = _false()
+    exclusive_until: Mapped[datetime | None]
+    # the student's own hours in their zone, canonical text "07:00-12:00,17:00-22:00"
+    # (core.hours; migration 0007)
+    student_hours: Mapped[str] = mapped_column(String(200), server_default="07:00-22:00")
 
 
 class MentorshipSessionRow(Timestamps, Base):
@@ -199,6 +210,31 @@ class MentorshipSessionRow(Timestamps, Base):
     session_feedback: Mapped[str | None] = mapped_column(Text)
     no_show_by: Mapped[str | None] = mapped_column(String(16))
     is_deleted: Mapped[bool] = _false()
+    deleted_at: Mapped[datetime | None]
+    # a no-show report, its dispute by the other side, and an admin's settlement
+    no_show_at: Mapped[datetime | None]
+    disputed_at: Mapped[datetime | None]
+    disputed_by: Mapped[int | None] = _member_fk(nullable=True)
+    settled_at: Mapped[datetime | None]
+    settled_by: Mapped[int | None] = _member_fk(nullable=True)
+    settled_as: Mapped[str | None] = mapped_column(String(16))
+    # why a person is moving the session, kept from "Reschedule" until they pick the new
+    # time (the move's event and message carry it); migration 0010
+    move_reason: Mapped[str | None] = mapped_column(Text)
+    move_reason_by: Mapped[int | None] = mapped_column(BigIntId)
+
+
+class SessionNoteRow(Base):
+    """One private note a mentor wrote about a session: append-only, never edited."""
+
+    __tablename__ = "session_notes"
+    __table_args__ = (Index(None, "session_id"),)
+
+    id: Mapped[int] = _id()
+    session_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("mentorship_sessions.id"))
+    author_id: Mapped[int] = _member_fk(nullable=False)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
 
 
 class TransitionEventRow(Base):

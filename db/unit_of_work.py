@@ -3,6 +3,8 @@
 Database failures that a retry may cure (a dropped connection, a lock timeout, a
 deadlock, SQLite's "database is locked") leave here as :class:`core.errors.TemporaryFailure`,
 whose message is safe to show; the transaction was rolled back, so nothing was half-done.
+A deadlock or serialization failure leaves as its subclass ``ConflictFailure``, which
+``core.transactions.run_retrying`` (around every service call) retries a few times first.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.errors import TemporaryFailure
 from core.ports import UnitOfWork
+from core.transactions import ConflictFailure, note_commit
 from db.repositories import (
     SqlEventRepository,
     SqlMemberRepository,
@@ -26,6 +29,17 @@ from db.repositories import (
     SqlRequestRepository,
     SqlSessionRepository,
 )
+from db.repositories.session_notes import SqlSessionNoteRepository
+
+# PostgreSQL's deadlock_detected and serialization_failure: run the transaction again
+CONFLICT_STATES = frozenset({"40P01", "40001"})
+
+
+def is_conflict(exc: BaseException) -> bool:
+    """A deadlock or serialization failure (the database chose this transaction)."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    return getattr(exc.orig, "sqlstate", None) in CONFLICT_STATES
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -45,6 +59,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.requests = SqlRequestRepository(self.session)
         self.sessions = SqlSessionRepository(self.session)
         self.events = SqlEventRepository(self.session)
+        self.session_notes = SqlSessionNoteRepository(self.session)
         self.notifications = SqlNotificationRepository(self.session)
         self.outbox = SqlOutboxRepository(self.session)
         return self
@@ -59,11 +74,15 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
             self.rollback()
         finally:
             self.session.close()
+        if exc is not None and is_conflict(exc):
+            # core.transactions.run_retrying runs the service again before anyone is told
+            raise ConflictFailure() from exc
         if exc is not None and is_transient(exc):
             raise TemporaryFailure() from exc
 
     def commit(self) -> None:
         self.session.commit()
+        note_commit()
 
     def rollback(self) -> None:
         # If the connection is gone there is nothing to undo; closing the session discards it.

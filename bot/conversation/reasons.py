@@ -1,4 +1,4 @@
-"""Asking why, before a cancel or a release: the other person is told the reason.
+"""Asking why, before a cancel, a release or a move: the other person is told the reason.
 
 A button carries no reason, so pressing it asks for one (Telegram and the console wait
 for the next message, Slack opens a modal); the answer presses the same action again,
@@ -20,6 +20,8 @@ TITLES = {  # short, for a Slack modal's title (at most 24 characters)
     ActionName.CANCEL_SESSION: "Cancel the session",
     ActionName.CANCEL_REQUEST: "Cancel the request",
     ActionName.RELEASE: "Release the request",
+    ActionName.RESCHEDULE: "Move the session",
+    ActionName.DECLINE: "Decline the request",
 }
 
 

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from bot.read_cache import ReadCache
 from core.members import Member
 from core.services.context import ServiceContext
+from core.transactions import run_retrying
 
 T = TypeVar("T")
 
@@ -24,5 +25,5 @@ class Turn:
     reads: ReadCache
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """A (synchronous) core service, off the event loop."""
-        return await asyncio.to_thread(fn, self.services, *args, **kwargs)
+        """A (synchronous) core service, off the event loop; run again after a deadlock."""
+        return await asyncio.to_thread(run_retrying, fn, self.services, *args, **kwargs)

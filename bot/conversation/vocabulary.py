@@ -65,18 +65,46 @@ class ActionDef:
     usage: str = ""  # the arguments as a person types them, e.g. "REQUEST_ID [reason]"
     command: str | None = None  # the name people type it by (None: a button only)
 
-    def parse(self, raw: list[str] | tuple[str, ...]) -> tuple[Any, ...] | None:
-        """The typed values; a trailing TEXT takes the rest of the words (or "")."""
+    def words(self, raw: list[str] | tuple[str, ...]) -> list[str] | None:
+        """One word per argument (a trailing TEXT takes the rest, or ""); None if the
+        count is wrong."""
         words = list(raw)
         if self.args[-1:] == (Arg.TEXT,):
             fixed = len(self.args) - 1
             words = [*words[:fixed], " ".join(words[fixed:])]
             if len(words) < len(self.args):
                 words.append("")
-        if len(words) != len(self.args):
+        return words if len(words) == len(self.args) else None
+
+    def parse(self, raw: list[str] | tuple[str, ...]) -> tuple[Any, ...] | None:
+        """The typed values; a trailing TEXT takes the rest of the words (or "")."""
+        words = self.words(raw)
+        if words is None:
             return None
         values = tuple(parse_arg(kind, value) for kind, value in zip(self.args, words, strict=True))
         return None if any(v is None for v in values) else values
+
+    def unknown_id(self, raw: list[str] | tuple[str, ...]) -> tuple[str, str] | None:
+        """(what it names, the word) for the first typed id that cannot name anything (not
+        a number, or beyond the database's range), when that is all that is wrong; what
+        it names comes from ``usage`` ("REQUEST_ID MENTOR_ID": a request, a mentor)."""
+        words = self.words(raw)
+        if words is None:
+            return None
+        names = self.usage.split()
+        bad = [
+            i
+            for i, (k, w) in enumerate(zip(self.args, words, strict=True))
+            if parse_arg(k, w) is None
+        ]
+        if not bad or any(self.args[i] != Arg.ID or not words[i] for i in bad):
+            return None  # something else is wrong, or an id is missing: the usage says
+        first = bad[0]
+        name = names[first] if first < len(names) else ""
+        noun = (
+            name.removesuffix("_ID").replace("_", " ").lower() if name.endswith("_ID") else "item"
+        )
+        return noun, words[first]
 
 
 VOCABULARY: dict[str, ActionDef] = {}

@@ -22,6 +22,7 @@ class ActionName(StrEnum):
     CANCEL_REQUEST = "cancel"
     CANCEL_SESSION = "cancel_session"
     EXTEND = "extend"
+    EXTEND_ONCE = "extend_once"  # the expiry warning's Extend: request, the expiry it named
     EDIT = "edit"
     REPOST = "repost"
     OUTCOME = "outcome"
@@ -31,9 +32,12 @@ class ActionName(StrEnum):
     REJECT_MENTOR = "reject"
     BOOK_SLOT = "book"  # a slot for a claimed request
     MOVE_SESSION = "move"  # a new slot for a scheduled session
+    MORE_TIMES = "more_times"  # the next page of slots to book: request, after this epoch
+    MORE_MOVES = "more_moves"  # the next page of slots to move to: session, after this epoch
     SET_TIMEZONE = "set_timezone"
     REMOVE_WINDOW = "remove_window"
     ASK_MENTOR = "ask"  # open the request form for this mentor
+    DECLINE = "decline"  # the chosen mentor cannot take a request addressed to them
     # The request form's own buttons (bot/conversation/forms/request_form.py). They are not
     # entries of the vocabulary: the form in progress, not a database row, says what they
     # mean. The first argument of the step-bound ones is the step they were shown for.
@@ -44,10 +48,15 @@ class ActionName(StrEnum):
     FORM_MONTH = "form_month"  # step, first day of the month the date picker shows
     FORM_KEEP = "form_keep"  # step: keep the answer given before
     FORM_SUBMIT = "form_submit"  # step (the preview's)
-    FORM_EDIT = "form_edit"  # step (the preview's): through the steps again, answers kept
+    FORM_EDIT = "form_edit"  # step (the preview's): which answer to change?
+    FORM_FIELD = "form_field"  # step (the preview's), index of the step to change
     FORM_BACK = "form_back"
     FORM_CANCEL = "form_cancel"
     HISTORY = "history"  # a request's transitions, who made them and why
+    DISPUTE = "dispute"  # "It did happen": the side reported absent contests the no-show
+    SETTLE = "settle"  # an admin decides a disputed no-show (session, outcome)
+    WITHDRAW = "withdraw"  # hide a finished request (and its session) from every list
+    HIDE_SESSION = "hide"  # hide a finished session (and its request) from every list
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -9,12 +10,16 @@ from datetime import datetime
 from core.catalogue import Catalogue
 from core.delivery.messages import Message
 from core.delivery.ports import Address
-from core.delivery.relevance import still_worth_sending
+from core.delivery.relevance import Verdict, still_worth_sending
 from core.delivery.texts import Facts, render
 from core.members import Member, Platform
 from core.notifications import Audience, Kind, Notification, to_audience
 from core.policy import Policy
 from core.ports import UnitOfWork
+from core.requests import MentorshipRequest
+from core.sessions import MentorshipSession
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -25,6 +30,9 @@ class Job:
     skip_reason: str | None = None
     # chats on platforms this process cannot send to: another process must finish the job
     elsewhere: list[Address] = field(default_factory=list)
+    # planning or rendering this row raised (a bad stored value, a text bug): only this
+    # row fails; it is retried with backoff and given up after the maximum (issue 12)
+    broken: str | None = None
 
 
 def member_address(member: Member, platforms: Sequence[Platform]) -> Address | None:
@@ -53,10 +61,15 @@ def plan_jobs(
     sessions = uow.sessions.get_many({n.session_id for n in leased if n.session_id})
     checked = []
     wanted: set[int] = set()
+    broken: dict[int, str] = {}
     for n in leased:
         request = requests.get(n.request_id) if n.request_id else None
         session = sessions.get(n.session_id) if n.session_id else None
-        verdict = still_worth_sending(n, request, session, now, policy)
+        try:
+            verdict = still_worth_sending(n, request, session, now, policy)
+        except Exception as exc:  # a poison row: it alone fails
+            broken[id(n)] = poisoned(n, "checking", exc)
+            verdict = Verdict(False, "")
         checked.append((n, request, session, verdict))
         if verdict.send:
             wanted |= _mentioned(n, request, session)
@@ -66,33 +79,85 @@ def plan_jobs(
     names = {m.id: m.display_name for m in admins} | {i: m.display_name for i, m in members.items()}
     jobs = []
     for n, request, session, verdict in checked:
-        job = Job(n)
-        if not verdict.send:
-            job.skip_reason = verdict.reason
+        job = Job(n, broken=broken.get(id(n)))
+        if job.broken is not None:
             jobs.append(job)
             continue
-        recipients: list[Member | None]
-        if n.audience == Audience.MEMBER and n.recipient_id is not None:
-            recipients = [members.get(n.recipient_id)]
-        elif n.audience == Audience.ADMINS:
-            recipients = list(admins)
-        else:
-            recipients = [None]
-        for recipient in recipients:
-            for address in _targets(n, recipient, feeds, platforms, other_platforms):
-                if address.key in n.progress:
-                    continue
-                if address.platform not in platforms:
-                    if address.platform in other_platforms:
-                        job.elsewhere.append(address)
-                    continue
-                facts = Facts(n, recipient, catalogue, request, session, names)
-                job.addresses.append(address)
-                job.messages[address.key] = render(facts)
-        if not job.addresses and not job.elsewhere and not n.progress:
-            job.skip_reason = "no reachable chat for the recipient"
+        try:
+            _address_and_render(
+                job,
+                request,
+                session,
+                verdict,
+                admins,
+                members,
+                names,
+                feeds,
+                platforms,
+                catalogue,
+                now,
+                other_platforms,
+            )
+        except Exception as exc:  # a poison row: it alone fails, the batch goes out
+            jobs.append(Job(n, broken=poisoned(n, "preparing", exc)))
+            continue
         jobs.append(job)
     return jobs
+
+
+def poisoned(n: Notification, stage: str, exc: Exception) -> str:
+    """Log a row that cannot be planned (ids and the error class, never content) and
+    say what went wrong, for the row's ``last_error``."""
+    logger.warning(
+        "notification %s (%s) failed while %s: %s",
+        n.id,
+        n.kind.value,
+        stage,
+        exc.__class__.__name__,
+    )
+    # the traceback only at DEBUG: an exception's message may quote stored text
+    logger.debug("notification %s: traceback", n.id, exc_info=exc)
+    return f"could not be prepared: {exc.__class__.__name__}"[:500]
+
+
+def _address_and_render(
+    job: Job,
+    request: MentorshipRequest | None,
+    session: MentorshipSession | None,
+    verdict: Verdict,
+    admins: Sequence[Member],
+    members: Mapping[int, Member],
+    names: dict[int, str],
+    feeds: Mapping[Audience, Sequence[Address]],
+    platforms: Sequence[Platform],
+    catalogue: Catalogue,
+    now: datetime,
+    other_platforms: frozenset[Platform],
+) -> None:
+    n = job.notification
+    if not verdict.send:
+        job.skip_reason = verdict.reason
+        return
+    recipients: list[Member | None]
+    if n.audience == Audience.MEMBER and n.recipient_id is not None:
+        recipients = [members.get(n.recipient_id)]
+    elif n.audience == Audience.ADMINS:
+        recipients = list(admins)
+    else:
+        recipients = [None]
+    for recipient in recipients:
+        for address in _targets(n, recipient, feeds, platforms, other_platforms):
+            if address.key in n.progress:
+                continue
+            if address.platform not in platforms:
+                if address.platform in other_platforms:
+                    job.elsewhere.append(address)
+                continue
+            facts = Facts(n, recipient, catalogue, request, session, names, now)
+            job.messages[address.key] = render(facts)
+            job.addresses.append(address)
+    if not job.addresses and not job.elsewhere and not n.progress:
+        job.skip_reason = "no reachable chat for the recipient"
 
 
 def _targets(
@@ -115,7 +180,7 @@ def _targets(
 def _mentioned(n: Notification, request: object, session: object) -> set[int]:
     ids: set[int] = set()
     for thing in (request, session):
-        for attribute in ("student_id", "claimed_by", "mentor_id"):
+        for attribute in ("student_id", "claimed_by", "mentor_id", "preferred_mentor_id"):
             value = getattr(thing, attribute, None)
             if isinstance(value, int):
                 ids.add(value)

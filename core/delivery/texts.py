@@ -9,15 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from core.calendar_invite import session_invite
 from core.catalogue import Catalogue
 from core.delivery.messages import Action, ActionName, Attachment, Message
+from core.delivery.poison_text import broken_notice
 from core.hints import Hint
+from core.hours import describe_hours
+from core.lifecycle import SessionStatus
 from core.members import Member
 from core.notifications import Kind, Notification
 from core.requests import MentorshipRequest
-from core.sessions import MentorshipSession, Outcome, outcomes_for
+from core.sessions import MentorshipSession, Outcome, no_show_party_id, outcomes_for
 from core.timefmt import local_time
 
 
@@ -31,6 +35,7 @@ class Facts:
     request: MentorshipRequest | None = None
     session: MentorshipSession | None = None
     names: dict[int, str] = field(default_factory=dict)
+    now: datetime | None = None  # when it is rendered: "starts in …" counts from here
 
     @property
     def zone(self) -> str:
@@ -67,14 +72,31 @@ def request_card(f: Facts) -> str:
         f"#{r.id} {f.label()} ({r.duration_minutes} min, {r.urgency.value} urgency)\n"
         f"{r.title}\n{r.description}{extras}\n"
         f"Student: {f.name(r.student_id)}. Available {r.available_from} to "
-        f"{r.available_until}.{tags}"
+        f"{r.available_until}.{tags}\n"
+        f"Hours, in the student's own time: {describe_hours(r.student_hours)}."
     )
 
 
 def _posted(f: Facts) -> Message:
+    """New when it is; a request posted again (re-announced, released, opened to every
+    mentor after its chosen mentor's time) says how long it has been waiting."""
     r = _r(f)
     claim = Action("Claim", ActionName.CLAIM, (str(r.id),))
-    return Message(f"New mentorship request\n{request_card(f)}", (claim,))
+    waited = f.notification.due_at - r.created_at
+    again = f.notification.kind == Kind.REQUEST_REANNOUNCED or waited >= timedelta(hours=1)
+    head = "New mentorship request"
+    if again:
+        head = f"Still looking for a mentor (posted {_ago(waited)})"
+    return Message(f"{head}\n{request_card(f)}", (claim,))
+
+
+def _ago(waited: timedelta) -> str:
+    days, hours = waited.days, int(waited.total_seconds() // 3600)
+    if days >= 1:
+        return f"{days} day{'s' if days != 1 else ''} ago"
+    if hours >= 1:
+        return f"{hours} hour{'s' if hours != 1 else ''} ago"
+    return "just now"
 
 
 def _card_update(f: Facts) -> Message:
@@ -88,6 +110,8 @@ def _card_update(f: Facts) -> Message:
         "EXPIRED": "expired",
         "CANCELLED": "cancelled",
     }[r.status.value]
+    if r.is_deleted:
+        state = "withdrawn"  # hidden from every list: nothing to claim
     actions = (Action("Claim", ActionName.CLAIM, (str(r.id),)),) if state == "open" else ()
     return Message(f"{request_card(f)}\nStatus: {state}", actions)
 
@@ -110,9 +134,38 @@ def _assigned(f: Facts) -> Message:
 
 def _for_you(f: Facts) -> Message:
     r = _r(f)
+    rid = (str(r.id),)
+    only = ""
+    if r.reserved and r.exclusive_until is not None:
+        until = local_time(r.exclusive_until, f.zone)
+        only = f"\nOnly you can claim it until {until}. If you cannot take it, decline it."
     return Message(
-        f"{f.name(r.student_id)} asked for you as their mentor.\n{request_card(f)}",
-        (Action("Claim", ActionName.CLAIM, (str(r.id),)),),
+        f"{f.name(r.student_id)} asked for you as their mentor.{only}\n{request_card(f)}",
+        (Action("Claim", ActionName.CLAIM, rid), Action("Decline", ActionName.DECLINE, rid)),
+    )
+
+
+def _opened(f: Facts) -> Message:
+    r = _r(f)
+    return Message(
+        f'{f.name(r.preferred_mentor_id)} has not taken "{r.title}" in time, so as you '
+        "agreed it is now open to every mentor."
+    )
+
+
+def _declined(f: Facts) -> Message:
+    r, p = _r(f), f.notification.payload
+    by = p.get("by")
+    who = f.name(by) if isinstance(by, int) else "Your chosen mentor"
+    reason = f" Reason: {p['reason']}." if p.get("reason") else ""
+    if p.get("opened"):
+        return Message(
+            f'{who} cannot take "{r.title}".{reason} As you agreed, it is now open to every mentor.'
+        )
+    return Message(
+        f'{who} cannot take "{r.title}".{reason} You asked for no other mentor, so it is '
+        "closed and no longer counts towards your limits. Post it again with one tap:",
+        (Action("Post it again", ActionName.REPOST, (str(r.id),)),),
     )
 
 
@@ -129,9 +182,17 @@ def _matched(f: Facts) -> Message:
 
 
 def _released(f: Facts) -> Message:
+    """The student hears who gave the request back and why (when they said)."""
+    p = f.notification.payload
+    by, title = p.get("by"), _r(f).title
+    reason = f" Reason: {p['reason']}." if p.get("reason") else ""
+    if not isinstance(by, int):  # told before who and why were kept
+        return Message(
+            f'Your mentor had to step back from "{title}". It is back in the queue and '
+            "other mentors have been told."
+        )
     return Message(
-        f'Your mentor had to step back from "{_r(f).title}". It is back in the queue and '
-        "other mentors have been told."
+        f'{f.name(by)} released "{title}" back to the queue.{reason} Other mentors have been told.'
     )
 
 
@@ -143,25 +204,77 @@ def _cancelled(f: Facts) -> Message:
     actions: tuple[Action, ...] = ()
     if f.recipient is not None and f.recipient.id == r.student_id:
         actions = (Action("Post it again", ActionName.REPOST, (str(r.id),)),)
-    return Message(f'Request #{r.id} "{r.title}" was cancelled by {who}.{reason}', actions)
+    text = f'Request #{r.id} "{r.title}" was cancelled by {who}.{reason}'
+    return Message(text, actions, _cancelled_invite(f))
+
+
+def _session_cancelled(f: Facts) -> Message:
+    """To whoever cancelled a booked session: the calendar file that removes it."""
+    return Message(
+        f'You cancelled "{_r(f).title}" on {f.when()}. The attached file removes it from '
+        "your calendar.",
+        (),
+        _cancelled_invite(f),
+    )
+
+
+def _cancelled_invite(f: Facts) -> tuple[Attachment, ...]:
+    """METHOD:CANCEL for a cancelled session's invite: same UID, a higher SEQUENCE."""
+    s = f.session
+    if s is None or s.status != SessionStatus.CANCELLED or f.request is None:
+        return ()
+    return (_invite(f, s, cancelled=True),)
+
+
+def _invite(f: Facts, s: MentorshipSession, cancelled: bool = False) -> Attachment:
+    """The session's .ics; SEQUENCE comes from the notification (set from the session's
+    recorded events when the change was made: see core.services.common.invite_sequence)."""
+    sequence = int(f.notification.payload.get("sequence") or 0)
+    invite = session_invite(
+        s,
+        _r(f).title,
+        f.name(s.mentor_id),
+        f.name(s.student_id),
+        f.notification.due_at,
+        sequence=sequence,
+        cancelled=cancelled,
+    )
+    return Attachment(f"mentorship-{s.id}.ics", invite, "text/calendar")
 
 
 def _expired(f: Facts) -> Message:
     r = _r(f)
+    why = f.notification.payload.get("why")
+    repost = (Action("Post it again", ActionName.REPOST, (str(r.id),)),)
+    if why == "dates_passed":
+        return Message(
+            f'The days you gave for "{r.title}" ({r.available_from} to {r.available_until}) '
+            "have passed, so it has expired. It no longer counts towards your limits. Post "
+            "it again with new dates:",
+            repost,
+        )
+    if why == "chosen_mentor_time":
+        return Message(
+            f'{f.name(r.preferred_mentor_id)} has not taken "{r.title}" in time, and you '
+            "asked for no other mentor, so it is closed. It no longer counts towards your "
+            "limits. Post it again with one tap:",
+            repost,
+        )
     return Message(
         f'Nobody could take "{r.title}" within its time, so it has expired. It no longer '
         "counts towards your limits. Post it again with one tap:",
-        (Action("Post it again", ActionName.REPOST, (str(r.id),)),),
+        repost,
     )
 
 
 def _expiry_warning(f: Facts) -> Message:
     r = _r(f)
     rid = (str(r.id),)
+    shown = (str(r.id), str(int(r.expires_at.timestamp())))  # Extend works once per warning
     return Message(
         f'"{r.title}" has not been claimed yet and expires on {local_time(r.expires_at, f.zone)}.',
         (
-            Action("Extend 7 days", ActionName.EXTEND, rid),
+            Action("Extend 7 days", ActionName.EXTEND_ONCE, shown),
             Action("Edit", ActionName.EDIT, rid),
             Action("Cancel it", ActionName.CANCEL_REQUEST, rid),
         ),
@@ -178,19 +291,8 @@ def _session_actions(s: MentorshipSession) -> tuple[Action, ...]:
 
 
 def _with_invite(f: Facts, text: str) -> Message:
-    s, r = _s(f), _r(f)
-    stamp = f.notification.due_at
-    # SEQUENCE must grow with each update of the same UID; minutes since 2020 do, since a
-    # reschedule is always announced later than the booking it replaces
-    sequence = max(0, int(stamp.timestamp() // 60) - 26_297_280)
-    invite = session_invite(
-        s, r.title, f.name(s.mentor_id), f.name(s.student_id), stamp, sequence=sequence
-    )
-    return Message(
-        text,
-        _session_actions(s),
-        (Attachment(f"mentorship-{s.id}.ics", invite, "text/calendar"),),
-    )
+    s = _s(f)
+    return Message(text, _session_actions(s), (_invite(f, s),))
 
 
 def _scheduled(f: Facts) -> Message:
@@ -204,17 +306,36 @@ def _scheduled(f: Facts) -> Message:
 
 
 def _rescheduled(f: Facts) -> Message:
+    """Who moved it and why (the reason asked for when they pressed Reschedule)."""
+    p = f.notification.payload
+    by = p.get("by")
+    mover = f.recipient is not None and by == f.recipient.id
+    head = "Moved by you" if mover else f"Moved by {f.name(by)}" if isinstance(by, int) else "Moved"
+    reason = f"\nReason: {p['reason']}" if p.get("reason") else ""
     return _with_invite(
-        f, f'Moved: "{_r(f).title}" is now on {f.when()}.\nMeeting link: {_s(f).meeting_link}'
+        f,
+        f'{head}: "{_r(f).title}" is now on {f.when()}.{reason}\n'
+        f"Meeting link: {_s(f).meeting_link}",
     )
 
 
+def time_left(minutes: int) -> str:
+    """'24 hours', '2 hours' (to the nearest hour from two hours on), '1 hour', '90 minutes'."""
+    if minutes >= 120:
+        return f"{(minutes + 30) // 60} hours"
+    if minutes == 60:
+        return "1 hour"
+    return "1 minute" if minutes == 1 else f"{max(minutes, 0)} minutes"
+
+
 def _reminder(f: Facts) -> Message:
+    """The time really left when it is sent: a 24-hour reminder that goes out late (a
+    worker was down) says "in 2 hours" when that is the truth."""
     s = _s(f)
     minutes = int(f.notification.payload.get("offset_minutes", 60))
-    ahead = f"{minutes // 60} hours" if minutes >= 120 else f"{minutes} minutes"
-    if minutes == 60:
-        ahead = "1 hour"
+    if f.now is not None:
+        minutes = round((s.scheduled_at - f.now).total_seconds() / 60)
+    ahead = time_left(minutes)
     return Message(
         f'Reminder: "{_r(f).title}" starts in {ahead}, on {f.when()}.\n{s.meeting_link}',
         _session_actions(s)[:1],
@@ -257,8 +378,41 @@ def _notes_prompt(f: Facts) -> Message:
 
 
 def _no_show(f: Facts) -> Message:
+    """Both sides are told; the one reported absent may answer "It did happen" (48 h)."""
+    s = _s(f)
     who = f.notification.payload.get("no_show_by", "someone")
-    return Message(f'Recorded: the {who} did not come to "{_r(f).title}" on {f.when()}.')
+    text = f'Recorded: the {who} did not come to "{_r(f).title}" on {f.when()}.'
+    if f.recipient is None or f.recipient.id != no_show_party_id(s):
+        return Message(text)
+    return Message(
+        f"{text}\nIf it did happen, say so within 48 hours and an admin will settle it.",
+        (Action("It did happen", ActionName.DISPUTE, (str(s.id),)),),
+    )
+
+
+def _disputed(f: Facts) -> Message:
+    s = _s(f)
+    absent = s.mentor_id if s.no_show_by == "mentor" else s.student_id
+    text = (
+        f'{f.name(absent)} says the session "{_r(f).title}" on {f.when()} did happen, '
+        "although it was reported as a no-show."
+    )
+    if f.recipient is not None and f.recipient.id in (s.mentor_id, s.student_id):
+        return Message(f"{text} An admin will settle it.")
+    sid = str(s.id)
+    return Message(
+        f"{text} Session {sid}: settle it.",
+        (
+            Action("It happened", ActionName.SETTLE, (sid, "completed")),
+            Action("It was a no-show", ActionName.SETTLE, (sid, "no_show")),
+        ),
+    )
+
+
+def _settled(f: Facts) -> Message:
+    happened = f.notification.payload.get("settled_as") == "completed"
+    said = "it did happen (completed)" if happened else "it was a no-show"
+    return Message(f'An admin settled "{_r(f).title}" on {f.when()}: {said}.')
 
 
 def _nudge(f: Facts) -> Message:
@@ -308,21 +462,26 @@ RENDERERS: dict[Kind, Callable[[Facts], Message]] = {
     Kind.REQUEST_RELEASED: _released,
     Kind.REQUEST_CANCELLED: _cancelled,
     Kind.REQUEST_EXPIRED: _expired,
+    Kind.REQUEST_OPENED: _opened,
+    Kind.REQUEST_DECLINED: _declined,
     Kind.EXPIRY_WARNING: _expiry_warning,
     Kind.SESSION_SCHEDULED: _scheduled,
     Kind.SESSION_RESCHEDULED: _rescheduled,
-    Kind.SESSION_CANCELLED: _cancelled,
+    Kind.SESSION_CANCELLED: _session_cancelled,
     Kind.REMINDER: _reminder,
     Kind.OUTCOME_PROMPT: _outcome_prompt,
     Kind.RATING_PROMPT: _rating_prompt,
     Kind.RATING_REMINDER: _rating_prompt,
     Kind.MENTOR_NOTES_PROMPT: _notes_prompt,
     Kind.NO_SHOW_RECORDED: _no_show,
+    Kind.OUTCOME_DISPUTED: _disputed,
+    Kind.DISPUTE_SETTLED: _settled,
     Kind.MENTOR_NUDGE: _nudge,
     Kind.MENTOR_APPLIED: _mentor_applied,
     Kind.MENTOR_APPROVED: _fixed("You are approved as a mentor. Welcome!", Hint.QUEUE),
     Kind.MENTOR_REJECTED: _fixed("Your mentor application was not approved this time."),
     Kind.DELIVERY_FAILED: _dead_letter,
+    Kind.DELIVERY_BROKEN: broken_notice,
 }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.errors import NotFound
-from core.members import Member
+from core.members import AdminSource, Member
 from core.requests import MentorshipRequest
 from core.services.context import ServiceContext, load_member, require_admin
 from core.sessions import MentorshipSession
@@ -34,7 +34,8 @@ def grant_admin(ctx: ServiceContext, actor_id: int | None, member_id: int) -> Me
         member = uow.members.get(member_id)
         if member is None:
             raise NotFound("No such member.")
-        member.is_admin = True
+        # a promotion in the product: kept when MENTORBOT_ADMINS no longer lists them
+        member.is_admin, member.admin_source = True, AdminSource.PRODUCT
         uow.members.update(member, ctx.now())
         uow.commit()
     return member

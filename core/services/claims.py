@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from core.errors import AlreadyClaimed, NotAllowed
+from core.directed import (
+    claim_refusal,
+    dates_ended,
+    reservation_over,
+    stale_message,
+    visible_in_queue,
+)
+from core.errors import AlreadyClaimed, NotAllowed, NotFound
 from core.events import EntityKind
 from core.lifecycle import RequestStatus, check_request_transition
-from core.mentors import shared_tags
+from core.mentors import MentorProfile, shared_tags
 from core.notifications import Kind, to_member
 from core.ports import UnitOfWork, record
 from core.requests import MentorshipRequest, Urgency
-from core.services.common import card_update, clean_reason, load_request, revision
+from core.services.common import card_update, clean_reason, load_request, no_such, revision
 from core.services.context import (
     ServiceContext,
     load_member,
@@ -27,7 +35,14 @@ def open_requests_for_mentor(ctx: ServiceContext, actor_id: int) -> list[Mentors
     """The queue: requests naming me first, then those matching my tags, then by urgency."""
     with ctx.uow_factory() as uow:
         profile = require_approved_mentor(uow, actor_id)
-        requests = [r for r in uow.requests.open_requests() if r.student_id != actor_id]
+        requests = [
+            r
+            for r in uow.requests.open_requests()
+            if r.student_id != actor_id and visible_in_queue(r, actor_id)
+        ]
+        zones = _student_zones(uow, requests)
+        now = ctx.now()
+        requests = [r for r in requests if not dates_ended(r, zones[r.student_id], now)]
 
     def rank(r: MentorshipRequest) -> tuple[int, int, int, float]:
         return (
@@ -40,6 +55,36 @@ def open_requests_for_mentor(ctx: ServiceContext, actor_id: int) -> list[Mentors
     return sorted(requests, key=rank)
 
 
+def _student_zones(uow: UnitOfWork, requests: list[MentorshipRequest]) -> dict[int, str]:
+    students = uow.members.get_many({r.student_id for r in requests})
+    return {
+        r.student_id: students[r.student_id].timezone if r.student_id in students else "UTC"
+        for r in requests
+    }
+
+
+def check_may_claim(
+    uow: UnitOfWork,
+    request: MentorshipRequest,
+    mentor_id: int,
+    now: datetime,
+    *,
+    by_admin: bool = False,
+) -> None:
+    """Refuse a claim of an open request whose dates have passed, or one addressed to
+    another mentor (see core.directed); a request already moved on is explained later.
+    An admin's assignment may override the choice of mentor, never the dates."""
+    if request.status != RequestStatus.OPEN:
+        return
+    zone = _student_zones(uow, [request])[request.student_id]
+    if by_admin:
+        refusal = stale_message(request) if dates_ended(request, zone, now) else None
+    else:
+        refusal = claim_refusal(request, mentor_id, zone, now)
+    if refusal is not None:
+        raise NotAllowed(refusal)
+
+
 def claim_request(ctx: ServiceContext, actor_id: int, request_id: int) -> MentorshipRequest:
     """Exactly one mentor wins: the status moves only if it is still OPEN when we write."""
     now = ctx.now()
@@ -48,6 +93,7 @@ def claim_request(ctx: ServiceContext, actor_id: int, request_id: int) -> Mentor
         request = load_request(uow, request_id)
         if request.student_id == actor_id:
             raise NotAllowed("You cannot claim your own request.")
+        check_may_claim(uow, request, actor_id, now)
         moved = uow.requests.transition(
             request_id,
             [RequestStatus.OPEN],
@@ -161,6 +207,7 @@ def release_request(
             claimed_by=None,
             claimed_at=None,
             expires_at=expires_at,
+            **reservation_over(request, now),
         ):
             check_request_transition(load_request(uow, request_id).status, RequestStatus.OPEN)
         record(
@@ -181,6 +228,8 @@ def release_request(
                 now,
                 f"r{request_id}:v{revision(uow, EntityKind.REQUEST, request_id)}",
                 request_id=request_id,
+                by=actor_id,
+                reason=why or None,
             )
         )
         uow.notifications.cancel_pending(request_id=request_id, kinds=[Kind.MENTOR_NUDGE])
@@ -196,13 +245,22 @@ def assign_mentor(
     ctx: ServiceContext, actor_id: int, request_id: int, mentor_id: int
 ) -> MentorshipRequest:
     """An admin hands an open request to a chosen approved mentor."""
+    return assign_mentor_once(ctx, actor_id, request_id, mentor_id).request
+
+
+def assign_mentor_once(
+    ctx: ServiceContext, actor_id: int, request_id: int, mentor_id: int
+) -> Assignment:
+    """``assign_mentor``, saying whether anyone was told: a repeated assign (the same
+    mentor already has it) changes nothing and tells nobody again."""
     now = ctx.now()
     with ctx.uow_factory() as uow:
         require_admin(uow, actor_id)
-        require_approved_mentor(uow, mentor_id)
         request = load_request(uow, request_id)
+        require_mentor_to_assign(uow, mentor_id)
         if request.student_id == mentor_id:
             raise NotAllowed("A student cannot be their own mentor.")
+        check_may_claim(uow, request, mentor_id, now, by_admin=True)
         if not uow.requests.transition(
             request_id,
             [RequestStatus.OPEN],
@@ -212,11 +270,29 @@ def assign_mentor(
             claimed_at=now,
         ):
             _explain_lost_claim(uow, request_id, mentor_id)
-            return load_request(uow, request_id)
+            return Assignment(load_request(uow, request_id), told=False)
         _after_claim(uow, ctx, request, mentor_id, actor_id)
         result = load_request(uow, request_id)
         uow.commit()
-        return result
+        return Assignment(result, told=True)
+
+
+@dataclass(frozen=True)
+class Assignment:
+    request: MentorshipRequest
+    told: bool  # False: it was already this mentor's; nobody was told again
+
+
+def require_mentor_to_assign(uow: UnitOfWork, mentor_id: int) -> MentorProfile:
+    """The mentor an admin names, described as the admin needs it (not "become a
+    mentor", which is advice for the one acting)."""
+    profile = uow.mentors.get(mentor_id)
+    if profile is not None and profile.is_approved:
+        return profile
+    member = uow.members.get(mentor_id)
+    if member is None:
+        raise NotFound(no_such("mentor", mentor_id))
+    raise NotAllowed(f"{member.display_name} is not an approved mentor.")
 
 
 def my_claims(ctx: ServiceContext, actor_id: int) -> list[MentorshipRequest]:

@@ -23,16 +23,26 @@ def clean_reason(ctx: ServiceContext, reason: str | None) -> str:
     )
 
 
+def no_such(what: str, ref: object) -> str:
+    """An id that never named anything (or cannot: not a number, beyond BIGINT) is not
+    something that "no longer exists": say there is none by that number."""
+    return f"There is no {what} #{ref}."
+
+
 def load_request(uow: UnitOfWork, request_id: int) -> MentorshipRequest:
     request = uow.requests.get(request_id)
-    if request is None or request.is_deleted:
+    if request is None:
+        raise NotFound(no_such("request", request_id))
+    if request.is_deleted:
         raise NotFound("That request no longer exists.")
     return request
 
 
 def load_session(uow: UnitOfWork, session_id: int) -> MentorshipSession:
     session = uow.sessions.get(session_id)
-    if session is None or session.is_deleted:
+    if session is None:
+        raise NotFound(no_such("session", session_id))
+    if session.is_deleted:
         raise NotFound("That session no longer exists.")
     return session
 
@@ -42,6 +52,14 @@ def revision(uow: UnitOfWork, entity: EntityKind, entity_id: int) -> int:
     after a change: a dedup key stays taken even by a cancelled row, so a key naming only
     the time would silently drop the booking when a time comes back (A -> B -> A)."""
     return uow.events.count_for(entity, entity_id)
+
+
+def invite_sequence(version: int) -> int:
+    """The .ics SEQUENCE for a session whose events number ``version``: 0 for the
+    booking, one more for each move and for the cancellation, so a calendar applies every
+    update of the same UID (derived from the recorded events, never from the clock: two
+    changes in one minute must still differ)."""
+    return max(0, version - 1)
 
 
 def card_update(uow: UnitOfWork, request_id: int, now: datetime, what: str) -> None:

@@ -6,7 +6,6 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from core.catalogue import Catalogue
 from core.clock import Clock
@@ -16,6 +15,7 @@ from core.members import Member
 from core.mentors import MentorProfile
 from core.policy import Policy
 from core.ports import UnitOfWork
+from core.timefmt import zone_or_utc
 
 
 def random_token() -> str:
@@ -39,7 +39,7 @@ class ServiceContext:
 
 def local_today(member: Member, now: datetime) -> date:
     """The member's own calendar date: 'not in the past' means in *their* zone."""
-    return now.astimezone(ZoneInfo(member.timezone)).date()
+    return now.astimezone(zone_or_utc(member.timezone)).date()
 
 
 def load_member(uow: UnitOfWork, member_id: int) -> Member:

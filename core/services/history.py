@@ -1,7 +1,8 @@
 """A request's history: every transition of it and of its session, with who and why.
 
 Visible to the request's student, its mentor and admins (the product's rule); anyone
-else is refused as if it did not exist, so ids cannot be probed.
+else is refused as if it did not exist, so ids cannot be probed. A withdrawn or hidden
+request has left its people's lists, but admins can still read its history.
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ class History:
 def request_history(ctx: ServiceContext, actor_id: int, request_id: int) -> History:
     with ctx.uow_factory() as uow:
         actor = load_member(uow, actor_id)
-        request = load_request(uow, request_id)
+        # withdrawn or hidden ones stay readable by admins (nothing is ever deleted)
+        found = uow.requests.get(request_id)
+        request = found if found is not None and actor.is_admin else load_request(uow, request_id)
         session = uow.sessions.for_request(request_id)
         involved = {request.student_id, request.claimed_by}
         if session is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from core.errors import ValidationFailed
-from core.members import Identity, Member
+from core.members import AdminSource, Identity, Member
 from core.services.context import ServiceContext, load_member
 from core.validation import check_timezone, clean_text, validate_one
 
@@ -35,7 +35,7 @@ def register_member(
         if member is None:
             member = uow.members.add(name, zone, identity, ctx.now())
         if admin and not member.is_admin:
-            member.is_admin = True
+            member.is_admin, member.admin_source = True, AdminSource.SETTINGS
             uow.members.update(member, ctx.now())
         uow.commit()
     return member, created

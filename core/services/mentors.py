@@ -11,7 +11,7 @@ from core.hints import Hint
 from core.mentors import AvailabilityWindow, MentorProfile, MentorStatus
 from core.notifications import Audience, Kind, to_audience, to_member
 from core.ports import record
-from core.services.common import revision
+from core.services.common import no_such, revision
 from core.services.context import (
     ServiceContext,
     load_member,
@@ -36,7 +36,7 @@ def apply_as_mentor(
     profile = MentorProfile(
         member_id=actor_id,
         domain=validate_one("domain", lambda: clean_text(domain, "Domain", policy.domain_max)),
-        years_experience=_check_years(years_experience),
+        years_experience=check_years(years_experience),
         bio=validate_one("bio", lambda: clean_text(bio, "Bio", policy.bio_max, multiline=True)),
         expertise_tags=list(validate_one_tags(expertise_tags, ctx)),
         meeting_link=_check_link(meeting_link),
@@ -73,15 +73,31 @@ def decide_mentor(
     ctx: ServiceContext, actor_id: int, mentor_id: int, approve: bool
 ) -> MentorProfile:
     """An admin approves or rejects; approving twice is harmless."""
+    return decide_mentor_once(ctx, actor_id, mentor_id, approve).profile
+
+
+@dataclass(frozen=True)
+class Decision:
+    profile: MentorProfile
+    told: bool  # False: it was already so; nobody was told again
+
+
+def decide_mentor_once(
+    ctx: ServiceContext, actor_id: int, mentor_id: int, approve: bool
+) -> Decision:
+    """``decide_mentor``, saying whether the mentor was told (not on a repeat)."""
     now = ctx.now()
     with ctx.uow_factory() as uow:
         require_admin(uow, actor_id)
         profile = uow.mentors.get(mentor_id)
         if profile is None:
-            raise NotFound("That person has not applied as a mentor.")
+            member = uow.members.get(mentor_id)
+            if member is None:
+                raise NotFound(no_such("mentor", mentor_id))
+            raise NotFound(f"{member.display_name} has not applied as a mentor.")
         target = MentorStatus.APPROVED if approve else MentorStatus.REJECTED
         if profile.status == target:
-            return profile
+            return Decision(profile, told=False)
         previous = profile.status
         profile.status = target
         profile.approved_by = actor_id if approve else None
@@ -92,7 +108,7 @@ def decide_mentor(
         key = f"v{revision(uow, EntityKind.MENTOR, mentor_id)}"
         uow.notifications.add(to_member(kind, mentor_id, now, key))
         uow.commit()
-    return profile
+    return Decision(profile, told=True)
 
 
 @dataclass(frozen=True)
@@ -183,7 +199,7 @@ def validate_one_tags(tags: list[str], ctx: ServiceContext) -> tuple[str, ...]:
         raise ValidationFailed({"expertise_tags": str(exc)}) from exc
 
 
-def _check_years(years: int) -> int:
+def check_years(years: int) -> int:
     if not isinstance(years, int) or not 0 <= years <= 80:
         raise ValidationFailed({"years_experience": "Years of experience must be 0 to 80."})
     return years

@@ -11,6 +11,7 @@ from core.notifications import Kind, to_member
 from core.ports import UnitOfWork, record
 from core.services.common import load_session
 from core.services.context import ServiceContext, load_member
+from core.services.notes import append_note
 from core.sessions import MentorshipSession, NoShowParty, Outcome, outcomes_for
 from core.validation import clean_text, validate_one
 
@@ -55,8 +56,9 @@ def record_outcome(
             Outcome.MENTOR_NO_SHOW: NoShowParty.MENTOR,
             Outcome.STUDENT_NO_SHOW: NoShowParty.STUDENT,
         }.get(outcome)
-        # the mentor's notes are kept whatever the outcome (a no-show is worth a note too)
-        changes: dict[str, object] = {"no_show_by": no_show, "mentor_notes": notes or None}
+        changes: dict[str, object] = {"no_show_by": no_show}
+        if no_show is not None:
+            changes["no_show_at"] = now  # the other side may dispute it from then
         if target == SessionStatus.COMPLETED:
             changes.update(
                 completed_at=now, session_duration_minutes=duration or session.duration_minutes
@@ -75,6 +77,8 @@ def record_outcome(
             now,
             outcome.value,
         )
+        if notes:  # kept whatever the outcome (a no-show is worth a note too)
+            append_note(uow, load_session(uow, session_id), actor_id, notes, now)
         _close_request(uow, session, target, no_show, actor_id, now)
         _notify_outcome(
             uow,
@@ -212,21 +216,26 @@ def update_mentor_notes(
     mentor_notes: str | None = None,
     duration_minutes: int | None = None,
 ) -> MentorshipSession:
-    """The mentor's private notes and the real duration, editable after the session."""
+    """A new private note (added to the earlier ones, never replacing them) and/or a
+    corrected real duration, after the session."""
     notes = _clean_notes(ctx, mentor_notes)
     duration = _check_duration(duration_minutes)
+    now = ctx.now()
     with ctx.uow_factory() as uow:
         session = load_session(uow, session_id)
         if actor_id != session.mentor_id:
             raise NotAllowed("Only the mentor of this session can write its notes.")
         if session.status not in _DONE_STATES:
             raise InvalidTransition("Notes can be added once the session has taken place.")
-        uow.sessions.update_notes(
-            session_id,
-            ctx.now(),
-            mentor_notes=(notes or None) if mentor_notes is not None else session.mentor_notes,
-            session_duration_minutes=duration or session.session_duration_minutes,
-        )
+        if duration is not None:
+            uow.sessions.update_notes(
+                session_id,
+                now,
+                mentor_notes=session.mentor_notes,
+                session_duration_minutes=duration,
+            )
+        if notes:
+            append_note(uow, load_session(uow, session_id), actor_id, notes, now)
         uow.notifications.cancel_pending(session_id=session_id, kinds=[Kind.MENTOR_NOTES_PROMPT])
         result = load_session(uow, session_id)
         uow.commit()

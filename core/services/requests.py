@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
-from core.errors import InvalidTransition, NotAllowed, ValidationFailed
+from core.errors import AlreadyDone, InvalidTransition, NotAllowed, ValidationFailed
 from core.events import EntityKind
-from core.lifecycle import RequestStatus, check_request_transition
+from core.hours import format_hours
+from core.lifecycle import RequestStatus, SessionStatus, check_request_transition
 from core.limits import UsageLine, check_can_submit, usage_report
 from core.mentors import MentorProfile, MentorStatus, shared_tags
 from core.notifications import Audience, Kind, Notification, to_audience, to_member
@@ -18,10 +20,12 @@ from core.services.common import (
     card_update,
     clean_reason,
     close_session_for_request,
+    invite_sequence,
     load_request,
     revision,
 )
 from core.services.context import ServiceContext, load_member, local_today
+from core.timefmt import local_time
 from core.validation import validate_draft
 
 
@@ -47,6 +51,8 @@ def submit_request(ctx: ServiceContext, actor_id: int, draft: RequestDraft) -> M
         request = uow.requests.add(
             actor_id, valid, now, now + ctx.policy.expiry_after, draft.submission_key
         )
+        if request.preferred_mentor_id is not None:
+            request = reserve_for_chosen_mentor(uow, ctx, request)
         record(uow, EntityKind.REQUEST, request.id, None, RequestStatus.OPEN, actor_id, now)
         announce_request(uow, ctx, request, reason="new")
         uow.commit()
@@ -72,14 +78,16 @@ def announce_request(
     now = ctx.now()
     version = revision(uow, EntityKind.REQUEST, request.id)
     key = f"r{request.id}:{reason}:v{version}"
-    posts = [to_audience(Kind.REQUEST_POSTED, Audience.MENTORS, now, key, request_id=request.id)]
-    if request.preferred_mentor_id is not None:
-        posts.append(
-            to_member(
-                Kind.REQUEST_FOR_YOU, request.preferred_mentor_id, now, key, request_id=request.id
-            )
-        )
-    if ctx.policy.dm_matching_mentors:
+    # a request still reserved for its chosen mentor reaches them alone (core.directed)
+    posts = (
+        []
+        if request.reserved
+        else [to_audience(Kind.REQUEST_POSTED, Audience.MENTORS, now, key, request_id=request.id)]
+    )
+    chosen = request.preferred_mentor_id
+    if chosen is not None and chosen not in skip:
+        posts.append(to_member(Kind.REQUEST_FOR_YOU, chosen, now, key, request_id=request.id))
+    if ctx.policy.dm_matching_mentors and not request.reserved:
         posts.extend(
             to_member(Kind.REQUEST_MATCHED, mentor_id, now, key, request_id=request.id, tags=tags)
             for mentor_id, tags in matching_mentors(uow, request, skip)
@@ -92,6 +100,17 @@ def announce_request(
         # are paced from now, not from creation (else the sweep posts it again at once).
         uow.requests.mark_announced(request.id, request.last_announced_at, now)
         book_expiry_warning(uow, ctx, request, version)
+
+
+def reserve_for_chosen_mentor(
+    uow: UnitOfWork, ctx: ServiceContext, request: MentorshipRequest
+) -> MentorshipRequest:
+    """Only the chosen mentor may claim a new request addressed to them, for a while."""
+    until = ctx.now() + ctx.policy.directed_exclusive_for
+    uow.requests.transition(
+        request.id, [RequestStatus.OPEN], RequestStatus.OPEN, ctx.now(), exclusive_until=until
+    )
+    return replace(request, exclusive_until=until)
 
 
 def matching_mentors(
@@ -217,7 +236,26 @@ def cancel_request(
 def notify_cancelled(
     uow: UnitOfWork, request: MentorshipRequest, actor_id: int, now: datetime
 ) -> None:
-    """Tell everyone involved except whoever cancelled."""
+    """Tell everyone involved except whoever cancelled. A booked session's invite is
+    withdrawn from both calendars: the others' message carries the cancelling .ics, and
+    whoever cancelled gets it too (``Kind.SESSION_CANCELLED``)."""
+    session = uow.sessions.for_request(request.id)
+    invite: dict[str, Any] = {}
+    if session is not None and session.status == SessionStatus.CANCELLED:
+        version = revision(uow, EntityKind.SESSION, session.id)
+        invite = {"session_id": session.id, "sequence": invite_sequence(version)}
+        if actor_id in (session.student_id, session.mentor_id):
+            uow.notifications.add(
+                to_member(
+                    Kind.SESSION_CANCELLED,
+                    actor_id,
+                    now,
+                    f"s{session.id}",
+                    request_id=request.id,
+                    by=actor_id,
+                    **invite,
+                )
+            )
     for member_id in {request.student_id, request.claimed_by} - {actor_id, None}:
         assert member_id is not None
         uow.notifications.add(
@@ -228,6 +266,7 @@ def notify_cancelled(
                 f"r{request.id}",
                 request_id=request.id,
                 by=actor_id,
+                **invite,
             )
         )
 
@@ -252,6 +291,8 @@ def draft_for_edit(ctx: ServiceContext, actor_id: int, request_id: int) -> Reque
         available_until=r.available_until,
         tags=list(r.tags),
         preferred_mentor_id=r.preferred_mentor_id,
+        open_to_others=r.open_to_others,
+        student_hours=format_hours(r.student_hours),
     )
 
 
@@ -325,13 +366,25 @@ def _tell_newly_concerned(
     uow.notifications.add_many(posts)
 
 
-def extend_request(ctx: ServiceContext, actor_id: int, request_id: int) -> MentorshipRequest:
-    """Keep an open request alive for another period (the expiry warning's button)."""
+def extend_request(
+    ctx: ServiceContext, actor_id: int, request_id: int, shown_expiry: datetime | None = None
+) -> MentorshipRequest:
+    """Keep an open request alive for another period (the expiry warning's button).
+
+    ``shown_expiry``: the expiry the pressed warning named. Its Extend works once: when the
+    expiry has already moved past it (a second press), nothing changes and the student is
+    told until when it now runs (AlreadyDone)."""
     now = ctx.now()
     with ctx.uow_factory() as uow:
         request = load_request(uow, request_id)
         if request.student_id != actor_id:
             raise NotAllowed("Only the student who asked can extend this request.")
+        uow.members.lock(actor_id)  # two presses at once: the second sees the first's expiry
+        request = load_request(uow, request_id)
+        # whole seconds: a button carries the expiry to the second
+        if shown_expiry is not None and _seconds(request.expires_at) > _seconds(shown_expiry):
+            zone = load_member(uow, actor_id).timezone
+            raise AlreadyDone(f"Already extended to {local_time(request.expires_at, zone)}.")
         new_expiry = max(request.expires_at, now) + ctx.policy.extension
         if not uow.requests.transition(
             request_id, [RequestStatus.OPEN], RequestStatus.OPEN, now, expires_at=new_expiry
@@ -345,6 +398,10 @@ def extend_request(ctx: ServiceContext, actor_id: int, request_id: int) -> Mento
     return request
 
 
+def _seconds(instant: datetime) -> int:
+    return int(instant.timestamp())
+
+
 def repost_request(ctx: ServiceContext, actor_id: int, request_id: int) -> MentorshipRequest:
     """Submit an expired or cancelled request again, its dates moved forward if needed."""
     with ctx.uow_factory() as uow:
@@ -353,7 +410,7 @@ def repost_request(ctx: ServiceContext, actor_id: int, request_id: int) -> Mento
     if old.student_id != actor_id:
         raise NotAllowed("Only the student who asked can repost this request.")
     if old.status not in (RequestStatus.EXPIRED, RequestStatus.CANCELLED):
-        raise ValidationFailed({"request": "This request is still active; no need to repost."})
+        raise ValidationFailed({"request": _why_not_repost(old.status)})
     today = local_today(student, ctx.now())
     shift = max(timedelta(0), today - old.available_from)
     horizon = today + timedelta(days=ctx.policy.horizon_days)
@@ -368,10 +425,21 @@ def repost_request(ctx: ServiceContext, actor_id: int, request_id: int) -> Mento
         available_until=min(old.available_until + shift, horizon),
         tags=list(old.tags),
         preferred_mentor_id=old.preferred_mentor_id,
+        open_to_others=old.open_to_others,
+        student_hours=format_hours(old.student_hours),
         # one repost per original per day: a double tap adds nothing, a later repost works
         submission_key=f"repost:{old.id}:{today.isoformat()}",
     )
     return submit_request(ctx, actor_id, draft)
+
+
+def _why_not_repost(status: RequestStatus) -> str:
+    """Only an open, claimed or booked request is "still active"; a finished one says so."""
+    if status == RequestStatus.NO_SHOW:
+        return "This request ended in a no-show; to ask again, make a new request."
+    if status == RequestStatus.COMPLETED:
+        return "This request's session took place; to ask again, make a new request."
+    return "This request is still active; no need to repost."
 
 
 def my_requests(ctx: ServiceContext, actor_id: int) -> list[MentorshipRequest]:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from core.errors import InvalidTransition, NotAllowed, SlotUnavailable, ValidationFailed
+from core.errors import (
+    AlreadyDone,
+    InvalidTransition,
+    NotAllowed,
+    SlotUnavailable,
+    ValidationFailed,
+)
 from core.events import EntityKind
 from core.lifecycle import (
     UNFINISHED_REQUEST_STATES,
@@ -19,6 +25,7 @@ from core.services.common import (
     card_update,
     clean_reason,
     close_session_for_request,
+    invite_sequence,
     load_request,
     load_session,
     revision,
@@ -67,6 +74,7 @@ def _slots(
         min_notice=ctx.policy.min_notice,
         step=ctx.policy.slot_step,
         limit=ctx.policy.max_slots_offered,
+        student_hours=request.student_hours,
     )
 
 
@@ -108,10 +116,10 @@ def schedule_session(
     """The claiming mentor picks a slot; both people are locked so neither is double-booked."""
     now = ctx.now()
     with ctx.uow_factory() as uow:
-        profile = require_approved_mentor(uow, actor_id)
         request = load_request(uow, request_id)
-        if request.claimed_by != actor_id:
+        if request.claimed_by != actor_id:  # the student too: not "become a mentor"
             raise NotAllowed("Only the mentor who claimed this request can schedule it.")
+        profile = require_approved_mentor(uow, actor_id)
         check_request_transition(request.status, RequestStatus.SCHEDULED)
         for member_id in sorted({actor_id, request.student_id}):
             uow.members.lock(member_id)
@@ -161,6 +169,7 @@ def schedule_session(
                     f"s{session.id}",
                     request_id=request_id,
                     session_id=session.id,
+                    sequence=0,
                 )
             )
         book_session_notifications(uow, ctx, session)
@@ -224,6 +233,8 @@ def reschedule_session(
         if session.status != SessionStatus.SCHEDULED:
             state = session.status.lower().replace("_", "-")
             raise InvalidTransition(f"This session is {state}; it cannot move.")
+        if start == session.scheduled_at:  # the booked time pressed again: nothing to do
+            raise AlreadyDone("That is already the time.")
         request = load_request(uow, session.request_id)
         _check_days(ctx, uow, request, days)
         for member_id in sorted({session.mentor_id, session.student_id}):
@@ -232,6 +243,8 @@ def reschedule_session(
             raise SlotUnavailable()
         old_start = session.scheduled_at
         ends_at = start + timedelta(minutes=session.duration_minutes)
+        # the reason this person gave when they pressed Reschedule (core.services.moves)
+        why = session.move_reason if session.move_reason_by == actor_id else None
         if not uow.sessions.transition(
             session_id,
             [SessionStatus.SCHEDULED],
@@ -239,6 +252,8 @@ def reschedule_session(
             now,
             scheduled_at=start,
             ends_at=ends_at,
+            move_reason=None,
+            move_reason_by=None,
         ):
             raise InvalidTransition()
         record(
@@ -249,11 +264,13 @@ def reschedule_session(
             SessionStatus.SCHEDULED,
             actor_id,
             now,
-            f"rescheduled from {old_start.isoformat()} to {start.isoformat()}",
+            why or f"rescheduled from {old_start.isoformat()} to {start.isoformat()}",
         )
         uow.notifications.cancel_pending(session_id=session_id, kinds=SESSION_NOTIFICATIONS)
         session.scheduled_at, session.ends_at = start, ends_at
-        key = f"s{session_id}:{start.isoformat()}:v{revision(uow, EntityKind.SESSION, session_id)}"
+        session.move_reason = session.move_reason_by = None
+        version = revision(uow, EntityKind.SESSION, session_id)
+        key = f"s{session_id}:{start.isoformat()}:v{version}"
         for member_id in (session.student_id, session.mentor_id):
             uow.notifications.add(
                 to_member(
@@ -264,6 +281,8 @@ def reschedule_session(
                     request_id=session.request_id,
                     session_id=session_id,
                     by=actor_id,
+                    reason=why,
+                    sequence=invite_sequence(version),
                 )
             )
         book_session_notifications(uow, ctx, session)

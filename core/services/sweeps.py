@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from core.directed import dates_ended_everywhere, reservation_over
 from core.events import EntityKind
 from core.lifecycle import RequestStatus
 from core.notifications import Audience, Kind, to_audience, to_member
@@ -16,8 +17,10 @@ from core.ports import record
 from core.requests import Urgency
 from core.services.common import card_update, load_request, revision
 from core.services.context import ServiceContext
+from core.services.directed import open_or_close_reserved
 from core.services.expiry import expire_stale_requests
 from core.services.requests import announce_request
+from core.services.stale import expire_past_dates
 
 
 @dataclass
@@ -25,14 +28,32 @@ class SweepReport:
     expired: list[int] = field(default_factory=list)
     reannounced: list[int] = field(default_factory=list)
     released: list[int] = field(default_factory=list)
+    dates_passed: list[int] = field(default_factory=list)
+    reservations_ended: list[int] = field(default_factory=list)
 
 
 def run_sweeps(ctx: ServiceContext, batch_size: int = 200) -> SweepReport:
+    # in this order: a request whose dates have passed is closed before anything could
+    # open or re-announce it
     return SweepReport(
-        expired=expire_stale_requests(ctx, batch_size),
+        dates_passed=expire_past_dates(ctx, batch_size),
+        reservations_ended=open_or_close_reserved(ctx, batch_size),
+        expired=expire_everything_due(ctx, batch_size),
         reannounced=reannounce_unclaimed(ctx, batch_size),
         released=release_unscheduled_claims(ctx, batch_size),
     )
+
+
+def expire_everything_due(ctx: ServiceContext, batch_size: int = 200) -> list[int]:
+    """Every request past its expiry, batch after batch, before anything is re-announced:
+    after downtime the backlog can be longer than one batch (issue 12: requests already
+    past their expiry were announced with a Claim button)."""
+    expired: list[int] = []
+    while True:
+        batch = expire_stale_requests(ctx, batch_size)
+        expired += batch
+        if len(batch) < batch_size:
+            return expired
 
 
 def reannounce_unclaimed(ctx: ServiceContext, batch_size: int = 200) -> list[int]:
@@ -50,6 +71,10 @@ def reannounce_unclaimed(ctx: ServiceContext, batch_size: int = 200) -> list[int
             if r.last_announced_at is None
         ]
         for request in due:
+            if request.status != RequestStatus.OPEN or request.expires_at <= now:
+                continue  # past its expiry (after downtime): expired, never announced
+            if request.reserved or dates_ended_everywhere(request, now):
+                continue  # the chosen mentor's alone, or nothing left to book
             if not uow.requests.mark_announced(request.id, request.last_announced_at, now):
                 continue  # another process got there first
             uow.notifications.add(
@@ -83,6 +108,7 @@ def release_unscheduled_claims(ctx: ServiceContext, batch_size: int = 200) -> li
                 claimed_by=None,
                 claimed_at=None,
                 expires_at=max(stale.expires_at, now + ctx.policy.expiry_warning_before),
+                **reservation_over(stale, now),
             ):
                 continue
             record(

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from core.members import Identity, Member, Platform
+from core.members import AdminSource, Identity, Member, Platform
 from core.mentors import MentorStatus
 from core.ports import MemberRepository
 from db.models import MemberIdentityRow, MemberRow, MentorProfileRow
@@ -77,6 +77,7 @@ class SqlMemberRepository(SqlRepository, MemberRepository):
         row.display_name = member.display_name
         row.timezone = member.timezone
         row.is_admin = member.is_admin
+        row.admin_source = None if member.admin_source is None else member.admin_source.value
         row.updated_at = now
         self.session.flush()
 
@@ -145,6 +146,7 @@ class SqlMemberRepository(SqlRepository, MemberRepository):
                 is_approved_mentor=status == MentorStatus.APPROVED.value,
                 identities=identities[row.id],
                 created_at=row.created_at,
+                admin_source=None if row.admin_source is None else AdminSource(row.admin_source),
             )
             for row, status in rows
         }

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 
-from core.lifecycle import NOT_COUNTED_REQUEST_STATES, RequestStatus
+from core.hours import format_hours, parse_hours
+from core.lifecycle import NOT_COUNTED_REQUEST_STATES, UNFINISHED_REQUEST_STATES, RequestStatus
 from core.ports import RequestRepository
 from core.requests import MentorshipRequest, Urgency, ValidRequest
 from db.models import MentorshipRequestRow
@@ -42,6 +43,10 @@ def _request(row: Any) -> MentorshipRequest:
         quota_refunded=row.quota_refunded,
         last_announced_at=row.last_announced_at,
         is_deleted=row.is_deleted,
+        deleted_at=row.deleted_at,
+        open_to_others=row.open_to_others,
+        exclusive_until=row.exclusive_until,
+        student_hours=parse_hours(row.student_hours),
     )
 
 
@@ -91,11 +96,22 @@ class SqlRequestRepository(SqlRepository, RequestRepository):
         return self._list(Row.student_id == student_id)
 
     def counted_for_student(self, student_id: int) -> list[MentorshipRequest]:
-        return self._list(
-            Row.student_id == student_id,
-            Row.status.not_in([s.value for s in NOT_COUNTED_REQUEST_STATES]),
-            Row.quota_refunded.is_(False),
+        # A finished request its student withdrew still counts (hiding is no way round a
+        # limit); an unfinished one an admin hid is over, and does not.
+        query = (
+            select(TABLE)
+            .where(
+                Row.student_id == student_id,
+                Row.status.not_in([s.value for s in NOT_COUNTED_REQUEST_STATES]),
+                Row.quota_refunded.is_(False),
+                or_(
+                    Row.is_deleted.is_(False),
+                    Row.status.not_in([s.value for s in UNFINISHED_REQUEST_STATES]),
+                ),
+            )
+            .order_by(Row.id)
         )
+        return [_request(row) for row in self.rows(query)]
 
     def open_requests(self) -> list[MentorshipRequest]:
         return self._list(Row.status == RequestStatus.OPEN.value)
@@ -146,6 +162,7 @@ class SqlRequestRepository(SqlRepository, RequestRepository):
                 available_until=request.available_until,
                 tags=list(request.tags),
                 preferred_mentor_id=request.preferred_mentor_id,
+                student_hours=format_hours(request.student_hours),
                 status=request.status.value,
                 claimed_by=request.claimed_by,
                 claimed_at=request.claimed_at,
@@ -184,7 +201,12 @@ class SqlRequestRepository(SqlRepository, RequestRepository):
         )
         result = self.session.execute(
             update(Row)
-            .where(Row.id == request_id, Row.status == RequestStatus.OPEN.value, same)
+            .where(
+                Row.id == request_id,
+                Row.status == RequestStatus.OPEN.value,
+                Row.is_deleted.is_(False),
+                same,
+            )
             .values(last_announced_at=now)
             .execution_options(synchronize_session=False)
         )
@@ -193,8 +215,27 @@ class SqlRequestRepository(SqlRepository, RequestRepository):
     def claimed_before(self, before: datetime, limit: int) -> list[MentorshipRequest]:
         query = (
             select(Row)
-            .where(Row.status == RequestStatus.CLAIMED.value, Row.claimed_at <= before)
+            .where(
+                Row.status == RequestStatus.CLAIMED.value,
+                Row.claimed_at <= before,
+                Row.is_deleted.is_(False),
+            )
             .order_by(Row.claimed_at)
+            .limit(limit)
+        )
+        return [_request(row) for row in self.session.scalars(self.fresh(query))]
+
+    def reserved_ended(self, now: datetime, limit: int) -> list[MentorshipRequest]:
+        return self._open_where(Row.exclusive_until <= now, limit=limit)
+
+    def last_day_before(self, day: date, limit: int) -> list[MentorshipRequest]:
+        return self._open_where(Row.available_until < day, limit=limit)
+
+    def _open_where(self, condition: Any, *, limit: int) -> list[MentorshipRequest]:
+        query = (
+            select(Row)
+            .where(Row.status == RequestStatus.OPEN.value, Row.is_deleted.is_(False), condition)
+            .order_by(Row.id)
             .limit(limit)
         )
         return [_request(row) for row in self.session.scalars(self.fresh(query))]
@@ -202,7 +243,11 @@ class SqlRequestRepository(SqlRepository, RequestRepository):
     def expired_ids(self, now: datetime, limit: int) -> list[int]:
         query = (
             select(Row.id)
-            .where(Row.status == RequestStatus.OPEN.value, Row.expires_at <= now)
+            .where(
+                Row.status == RequestStatus.OPEN.value,
+                Row.expires_at <= now,
+                Row.is_deleted.is_(False),
+            )
             .order_by(Row.expires_at)
             .limit(limit)
         )

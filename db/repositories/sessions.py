@@ -39,6 +39,15 @@ def _session(row: Row) -> MentorshipSession:
         session_feedback=row.session_feedback,
         no_show_by=NoShowParty(row.no_show_by) if row.no_show_by else None,
         is_deleted=row.is_deleted,
+        deleted_at=row.deleted_at,
+        no_show_at=row.no_show_at,
+        disputed_at=row.disputed_at,
+        disputed_by=row.disputed_by,
+        settled_at=row.settled_at,
+        settled_by=row.settled_by,
+        settled_as=row.settled_as,
+        move_reason=row.move_reason,
+        move_reason_by=row.move_reason_by,
     )
 
 

@@ -105,7 +105,8 @@ def test_eight_days_down_then_restart_does_each_thing_once(
     ]
     assert len(day_before) == 20
     assert {i.notification.payload["offset_minutes"] for i in day_before} == {24 * 60}
-    assert all("starts in 24 hours" in i.message.text for i in day_before)
+    # ... and it says the time really left, not the 24 hours it was planned for
+    assert all("starts in 3 hours" in i.message.text for i in day_before)
 
     # Nothing due is left, and nothing was dropped silently.
     assert world.due_pending() == 0
@@ -176,7 +177,7 @@ def test_a_24h_reminder_found_ten_minutes_before_the_start_becomes_the_1h_one(
     assert len(student) == 1
     assert student[0].notification.payload["offset_minutes"] == 60
     assert student[0].message.text.startswith('Reminder: "Help me plan my move into backend')
-    assert "starts in 1 hour" in student[0].message.text
+    assert "starts in 10 minutes" in student[0].message.text  # the time really left
     assert [a.url for a in student[0].message.actions] == [session.meeting_link]
     assert len([i for i in reminders if i.address.chat_id == "mentor-0"]) == 1
     rows = world.rows(N.kind == Kind.REMINDER.value)
@@ -185,3 +186,28 @@ def test_a_24h_reminder_found_ten_minutes_before_the_start_becomes_the_1h_one(
     assert {(r.status, r.last_error) for r in day_before} == {
         ("SKIPPED", "superseded by the 60-minute reminder")
     }
+
+
+def test_a_24h_reminder_sent_two_hours_late_says_starts_in_2_hours(
+    database_url: str, open_world: Callable[..., World]
+) -> None:
+    """A worker down from the booking until two hours before: the day-before reminder
+    still goes out (the 1 h one is not due yet), and it tells the truth."""
+    world = open_world(database_url, START)
+    world.populate(students=1, mentors=1)
+    start = START + timedelta(days=2)
+    world.book(world.students[0], world.mentors[0], start)
+    sender = RecordingSender(platform=Platform.CONSOLE)
+    engine = world.engine_with(sender)
+    world.drain(engine)
+    booked = len(sender.sent)
+
+    world.clock.set(start - timedelta(hours=2))
+    world.drain(engine)
+
+    reminders = [i for i in sender.sent[booked:] if i.notification.kind == Kind.REMINDER]
+    assert {i.notification.payload["offset_minutes"] for i in reminders} == {24 * 60}
+    assert len(reminders) == 2  # the student and the mentor
+    for item in reminders:
+        assert "starts in 2 hours" in item.message.text, item.message.text
+        assert "24 hours" not in item.message.text

@@ -64,6 +64,7 @@ class Form:
     urgency: str = "2"  # normal
     available_from: str = "tomorrow"
     available_until: str = "+5"
+    hours: str = ""  # an empty line: the periods ticked, all three by default
     tags: str = "-"
     mentor: str = "1"  # no preference
 
@@ -83,6 +84,7 @@ class Form:
             self.urgency,
             self.available_from,
             self.available_until,
+            self.hours,
             self.tags,
             self.mentor,
             "1",  # Submit

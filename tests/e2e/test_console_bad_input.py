@@ -11,6 +11,7 @@ TITLE = "What do you need help with? (a short title)"
 DURATION = "How long should the session be? (a number)"
 FROM = "From which day are you available? (e.g. 2026-03-02, tomorrow, +3)"
 UNTIL = "Until which day are you available? (e.g. 2026-03-02, tomorrow, +3)"
+HOURS = "Which hours of the day suit you, in your own time zone?"
 
 
 def asked_again(reply: str, question: str) -> str:
@@ -28,9 +29,9 @@ def test_commands_with_bad_arguments(chat: Chat) -> None:
     assert chat.send("/as al!ce") == "Use a simple name like alice or bob."
     chat.send("/as bob")
     assert chat.send("/frobnicate") == "I do not know /frobnicate. /help lists the commands."
-    assert chat.send("/claim abc") == "Usage: /claim REQUEST_ID"
+    assert chat.send("/claim abc") == "There is no request #abc."
     assert chat.send("/claim") == "Usage: /claim REQUEST_ID"
-    assert chat.send("/claim 99") == "That request no longer exists."
+    assert chat.send("/claim 99") == "There is no request #99."
     assert chat.send("/clock soon") == "Move the clock with e.g. /clock +2d, +3h or +90m."
     assert chat.send("/clock +500d") == "That is more than a year; move in smaller steps."
     assert chat.send("/timezone Mars/Olympus") == (
@@ -43,7 +44,8 @@ def test_commands_with_bad_arguments(chat: Chat) -> None:
         "Usage: /outcome SESSION_ID completed|mentor_no_show|student_no_show"
     )
     assert chat.send("/rate 1 9") == "Usage: /rate SESSION_ID 1-5"
-    assert chat.send('/cancel_request "unclosed') == "Usage: /cancel_request REQUEST_ID [reason]"
+    assert chat.send('/cancel_request "unclosed') == 'There is no request #"unclosed.'
+    assert chat.send("/cancel_request") == "Usage: /cancel_request REQUEST_ID [reason]"
     assert chat.send("/approve 3") == "Only admins can do that."
     assert chat.send("/stats") == "Only admins can do that."
 
@@ -93,7 +95,12 @@ def test_bad_choices_and_dates_are_explained_and_asked_again(chat: Chat) -> None
     assert asked_again(chat.send("+200"), UNTIL) == (
         "The last day can be at most 60 days ahead (2026-05-01)."
     )
-    assert chat.send("+5").startswith("Tags help the right mentor find you")
+    assert chat.send("+5").startswith(HOURS)
+    assert asked_again(chat.send("late"), HOURS) == (
+        "I could not read 'late' as hours. Pick mornings, afternoons or evenings, "
+        "or type a window such as 18-21 or 06:30-08:00."
+    )
+    assert chat.send("").startswith("Tags help the right mentor find you")  # all ticked
     chat.send("-")
     assert asked_again(chat.send("7"), "Would you like a particular mentor?") == (
         "Please answer with a number from 1 to 4."
@@ -106,11 +113,11 @@ def test_bad_choices_and_dates_are_explained_and_asked_again(chat: Chat) -> None
 
 def test_bad_slot_number_and_unknown_request(chat: Chat) -> None:
     chat.sends("/as alice", "/request", CAREER_GUIDANCE, "Moving from QA to backend", "Help?")
-    chat.sends("2", "2", "tomorrow", "+5", "-", "1", "1")
+    chat.sends("2", "2", "tomorrow", "+5", "", "-", "1", "1")
     assert chat.send("/slots 1") == "Nobody has claimed this request yet."
     chat.send("/as bob")
     chat.send("/claim #1")  # the '#' people copy from the card is fine
     chat.send("/slots 1")
-    assert chat.send("13") == "Reply with a number from 1 to 12."
-    assert chat.send("soon") == "Reply with a number from 1 to 12."
-    assert chat.send("/notes 7 50 Fine.") == "That session no longer exists."
+    assert chat.send("13") == "Reply with a number from 1 to 11."  # 10 times, More times
+    assert chat.send("soon") == "Reply with a number from 1 to 11."
+    assert chat.send("/notes 7 50 Fine.") == "There is no session #7."

@@ -11,7 +11,7 @@ def book_with_bob(chat: Chat) -> None:
     chat.submit(Form(title="Moving from QA to backend"))
     chat.send("/as bob")
     chat.sends("/claim 1", "/slots 1")
-    assert chat.send("6").startswith("Booked!\nBooked for Tue 3 Mar 2026, 17:00 (Europe/Berlin).")
+    assert chat.send("1").startswith("Booked!\nBooked for Tue 3 Mar 2026, 17:00 (Europe/Berlin).")
 
 
 def test_student_reschedules_then_cancels(chat: Chat) -> None:
@@ -19,22 +19,27 @@ def test_student_reschedules_then_cancels(chat: Chat) -> None:
     chat.send("/as alice")
 
     # The student moves it, picking from times shown in her own zone (not the current one).
-    reply = chat.send("/reschedule 1")
-    assert reply.startswith("Pick a time (America/Los_Angeles):\n  1. Tue 3 Mar 00:00\n")
-    assert "  7. Tue 3 Mar 09:00" in reply
-    assert "Tue 3 Mar 08:00" not in reply
-    assert chat.send("0") == "Reply with a number from 1 to 12."
-    reply = chat.send("7")
+    assert chat.send("/reschedule 1").startswith("Why are you moving it?")
+    reply = chat.send("My exam moved")
+    assert reply.startswith(
+        "Pick a time (America/Los_Angeles); after the dot, Bob's time (Europe/Berlin).\n"
+        "Tue 3 Mar: 08:30, 09:00, 09:30, 10:00\n"
+    )
+    assert "  1. Tue 3 Mar 08:30 · Bob 17:30\n" in reply
+    assert "  2. Tue 3 Mar 09:00 · Bob 18:00\n" in reply
+    assert "Tue 3 Mar 08:00" not in reply  # the time it is booked for now
+    assert chat.send("0") == "Reply with a number from 1 to 10."  # 9 times, More times
+    reply = chat.send("2")
     assert reply.startswith("Booked!\nBooked for Tue 3 Mar 2026, 09:00 (America/Los_Angeles).")
     (for_alice,) = to("alice", reply)
     (for_bob,) = to("bob", reply)
     assert for_alice.startswith(
-        'to alice: Moved: "Moving from QA to backend" is now on Tue 3 Mar 2026, 09:00 '
-        "(America/Los_Angeles)."
+        'to alice: Moved by you: "Moving from QA to backend" is now on Tue 3 Mar 2026, 09:00 '
+        "(America/Los_Angeles).\n    Reason: My exam moved"
     )
     assert for_bob.startswith(
-        'to bob: Moved: "Moving from QA to backend" is now on Tue 3 Mar 2026, 18:00 '
-        "(Europe/Berlin)."
+        'to bob: Moved by Alice: "Moving from QA to backend" is now on Tue 3 Mar 2026, 18:00 '
+        "(Europe/Berlin).\n    Reason: My exam moved"
     )
     assert "(attached mentorship-1.ics)" in for_bob
     assert "session 1 scheduled: Tue 3 Mar 2026, 09:00 (America/Los_Angeles), with Bob" in (
@@ -55,7 +60,11 @@ def test_student_reschedules_then_cancels(chat: Chat) -> None:
     assert reply.startswith("Session cancelled; the other person has been told.\n")
     assert to("bob", reply) == [
         'to bob: Request #1 "Moving from QA to backend" was cancelled by Alice. Reason: I got sick.'
+        "\n      (attached mentorship-1.ics)"  # METHOD:CANCEL: out of his calendar
     ]
+    (for_alice,) = to("alice", reply)  # hers too
+    assert for_alice.startswith('to alice: You cancelled "Moving from QA to backend" on ')
+    assert for_alice.endswith("(attached mentorship-1.ics)")
     assert "Status: cancelled" in to("mentors", reply)[0]
     assert "session 1 cancelled" in chat.send("/my")
     assert "to " not in chat.send("/clock +2d")  # no 1 h reminder, no "did it happen?"
@@ -66,6 +75,7 @@ def test_student_reschedules_then_cancels(chat: Chat) -> None:
 
 def test_mentor_reschedules_and_the_student_is_told(chat: Chat) -> None:
     book_with_bob(chat)
-    reply = chat.sends("/reschedule 1", "10")  # Bob picks Wed 4 Mar 09:00 Berlin
-    assert "Booked for Wed 4 Mar 2026, 09:00 (Europe/Berlin)." in reply
-    assert "now on Wed 4 Mar 2026, 00:00 (America/Los_Angeles)." in to("alice", reply)[0]
+    # Bob pages on with More times and picks Thu 5 Mar 18:00 Berlin (09:00 for Alice).
+    reply = chat.sends("/reschedule 1 A conference", "10", "3")
+    assert "Booked for Thu 5 Mar 2026, 18:00 (Europe/Berlin)." in reply
+    assert "now on Thu 5 Mar 2026, 09:00 (America/Los_Angeles)." in to("alice", reply)[0]

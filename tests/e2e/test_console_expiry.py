@@ -17,7 +17,7 @@ def test_warning_then_expiry_then_repost(chat: Chat) -> None:
     assert warning == (
         'to alice: "Behavioral round practice" has not been claimed yet and expires on '
         "Mon 9 Mar 2026, 01:00 (America/Los_Angeles).\n"  # daylight saving began on the 8th
-        "      [Extend 7 days] /extend 1\n"
+        "      [Extend 7 days] /extend_once 1 1773043200\n"  # once per warning: its expiry
         "      [Edit] /edit 1\n"
         "      [Cancel it] /cancel 1"
     )

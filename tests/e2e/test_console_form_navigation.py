@@ -24,13 +24,16 @@ def test_back_goes_one_step_back_and_answers_can_change(chat: Chat) -> None:
     assert chat.send(CAREER_GUIDANCE).startswith(TITLE)
     assert chat.send("System design interview").startswith(DESCRIPTION)
     assert chat.send("Final round next week.").startswith("How long should the session be?")
-    preview = chat.sends("2", "2", "tomorrow", "+5", "-", "1")
+    preview = chat.sends("2", "2", "tomorrow", "+5", "", "-", "1")
     assert "Type: Career guidance" in preview
     assert "Title: System design interview" in preview
     assert "Domain:" not in preview  # the interview's extra answers went with the type
     # /back at the preview returns to the last question.
     assert chat.send("/back").startswith("Would you like a particular mentor?")
-    assert chat.send("3").startswith("Type: Career guidance")  # Carol this time
+    assert chat.send("3").startswith(  # Carol this time
+        "If Carol does not take it in time (or declines it), may any other mentor take it?"
+    )
+    assert chat.send("1").startswith("Type: Career guidance")  # yes, open it to everyone
     assert chat.send("1").startswith("Request #1 submitted.")
     assert chat.send("/back") == "There is nothing to go back to."
 
@@ -51,12 +54,13 @@ def test_cancel_stops_the_form_and_saves_nothing(chat: Chat) -> None:
 def test_preview_edit_keeps_answers_and_cancel_discards(chat: Chat) -> None:
     chat.send("/as alice")
     chat.sends("/request", CAREER_GUIDANCE, "Moving from QA to backend", "Where to start?")
-    preview = chat.sends("2", "2", "tomorrow", "+5", "python", "1")
+    preview = chat.sends("2", "2", "tomorrow", "+5", "", "python", "1")
     assert "Tags: python" in preview
     reply = chat.send("2")  # Edit
-    assert reply.startswith("Let's go through it again; your answers are kept.\n" + TYPE)
-    chat.sends(CAREER_GUIDANCE, "Moving from QA to Go backend", "Where to start?")
-    preview = chat.sends("3", "3", "+2", "+9", "backend, golang", "1")
+    assert reply.startswith("Which answer do you want to change?"), reply
+    chat.sends("title", "Moving from QA to Go backend")  # a field by its name
+    chat.sends("edit", "duration", "3", "edit", "urgency", "3", "edit", "first day", "+2")
+    preview = chat.sends("edit", "last day", "+9", "edit", "tags", "backend, golang")
     assert "Title: Moving from QA to Go backend" in preview
     assert "Duration: 60 min" in preview
     assert "Urgency: high" in preview

@@ -71,8 +71,10 @@ def test_register_approved_availability_claim_slot_notes(chat: Chat) -> None:
     reply = chat.send("1")  # Claim #1 from the menu: the times follow at once
     assert to("alice", reply)[0].startswith("to alice: Good news: Erin will mentor you")
     slots = (
-        "Pick a time (Europe/London):\n"
-        "  1. Tue 3 Mar 18:00\n  2. Tue 3 Mar 18:30\n  3. Tue 3 Mar 19:00\n  4. Tue 3 Mar 19:30\n"
+        "Pick a time (Europe/London); after the dot, Alice's time (America/Los_Angeles).\n"
+        "Tue 3 Mar: 18:00, 18:30, 19:00, 19:30\n"
+        "  1. Tue 3 Mar 18:00 · Alice 10:00\n  2. Tue 3 Mar 18:30 · Alice 10:30\n"
+        "  3. Tue 3 Mar 19:00 · Alice 11:00\n  4. Tue 3 Mar 19:30 · Alice 11:30\n"
         "  (reply with its number)"
     )
     assert reply.startswith("You claimed #1. Pick a time in our private chat.\n" + slots + "\n")
@@ -98,7 +100,9 @@ def test_register_approved_availability_claim_slot_notes(chat: Chat) -> None:
     (notes_prompt,) = to("erin", reply)
     assert "[Add notes] /notes 1" in notes_prompt
     assert to("alice", reply)[0].startswith('to alice: How was "Review my data engineer CV"')
-    assert chat.send("/notes 1").startswith("Send the real duration in minutes")
+    assert chat.send("/notes 1").startswith(
+        "Your notes on session 1 (real duration 30 min): none yet.\nSend a new note"
+    )
     assert chat.send("40 Solid CV; move the Spark project to the top.") == (
         "Saved. Only mentors and admins can read these notes."
     )

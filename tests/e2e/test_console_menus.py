@@ -18,7 +18,7 @@ BOOKED_AT = datetime(2026, 3, 3, 16, 0, tzinfo=UTC)  # Tue 17:00 Berlin, 08:00 L
 def book_with_bob(chat: Chat) -> None:
     chat.send("/as alice")
     chat.submit(Form(title="Moving from QA to backend"))
-    chat.sends("/as bob", "/claim 1", "6")
+    chat.sends("/as bob", "/claim 1", "1")  # the first time offered
 
 
 def number_of(reply: str, label: str) -> str:
@@ -41,13 +41,19 @@ def test_my_offers_move_and_cancel_by_number(chat: Chat) -> None:
     assert number_of(mine, "Cancel 1")
     buttons = len(re.findall(r"^  \d+\. ", mine, re.MULTILINE))
     assert chat.send(str(buttons + 1)) == f"Reply with a number from 1 to {buttons}."
-    times = chat.send(number_of(mine, "Move 1"))  # in her zone, without the current time
-    assert times.startswith("Pick a time (America/Los_Angeles):\n  1. Tue 3 Mar 00:00\n")
+    asked = chat.send(number_of(mine, "Move 1"))
+    assert asked.startswith("Why are you moving it? The other person will be told.")
+    times = chat.send("/skip")  # in her zone, without the current time
+    assert times.startswith(
+        "Pick a time (America/Los_Angeles); after the dot, Bob's time (Europe/Berlin).\n"
+        "Tue 3 Mar: 08:30, 09:00, 09:30, 10:00\n"
+    )
+    assert "  1. Tue 3 Mar 08:30 · Bob 17:30\n" in times
     assert "Tue 3 Mar 08:00" not in times
     reply = chat.send("1")
-    assert reply.startswith("Booked!\nBooked for Tue 3 Mar 2026, 00:00 (America/Los_Angeles).")
-    assert "is now on Tue 3 Mar 2026, 09:00 (Europe/Berlin)." in to("bob", reply)[0]
-    assert sessions(chat) == [("SCHEDULED", datetime(2026, 3, 3, 8, 0, tzinfo=UTC))]
+    assert reply.startswith("Booked!\nBooked for Tue 3 Mar 2026, 08:30 (America/Los_Angeles).")
+    assert "is now on Tue 3 Mar 2026, 17:30 (Europe/Berlin)." in to("bob", reply)[0]
+    assert sessions(chat) == [("SCHEDULED", datetime(2026, 3, 3, 16, 30, tzinfo=UTC))]
     # The menu was answered: a number now means nothing.
     assert chat.send("1") == "I did not understand that. /help lists the commands."
 
@@ -77,7 +83,7 @@ def test_a_menu_waits_while_someone_else_types(chat: Chat) -> None:
     chat.submit(Form(title="Moving from QA to backend"))
     chat.sends("/as bob", "/claim 1")
     chat.sends("/as carol", "/queue", "/as bob")
-    assert chat.send("6").startswith("Booked!\nBooked for Tue 3 Mar 2026, 17:00 (Europe/Berlin).")
+    assert chat.send("1").startswith("Booked!\nBooked for Tue 3 Mar 2026, 17:00 (Europe/Berlin).")
     assert sessions(chat) == [("SCHEDULED", BOOKED_AT)]
 
 

@@ -22,7 +22,7 @@ def test_a_half_filled_form_continues_after_the_console_restarts(chat):
         assert "You have a request form in progress: resuming at the description." in reply
         assert "Describe it in a few sentences." in reply
         again.send("I test web apps and want to write the services instead.")
-        for answer in ("2", "2", "tomorrow", "+5", "-", "1"):
+        for answer in ("2", "2", "tomorrow", "+5", "", "-", "1"):
             again.send(answer)
         reply = again.send("1")
         assert "Request #1 submitted" in reply

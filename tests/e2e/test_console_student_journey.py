@@ -12,7 +12,8 @@ def test_request_claim_schedule_remind_happen_rate(chat: Chat) -> None:
         "Time zone set to America/Los_Angeles. Send /request to ask for a session."
     )
 
-    # The form: numbered choices, free text, the type's extra fields, dates, tags, mentor.
+    # The form: numbered choices, free text, the type's extra fields, dates, her own hours,
+    # tags, mentor.
     reply = chat.send("/request")
     assert reply.startswith("What kind of session do you need? (a number)")
     assert "  1. Mock interview · Interview prep" in reply
@@ -33,12 +34,19 @@ def test_request_claim_schedule_remind_happen_rate(chat: Chat) -> None:
     assert reply.startswith("From which day are you available? (e.g. 2026-03-02, tomorrow, +3)")
     assert chat.send("2026-03-03").startswith("Until which day are you available?")
     reply = chat.send("+6")
+    assert reply.startswith("Which hours of the day suit you, in your own time zone?")
+    assert "  1. ✓ Mornings 07-12\n  2. ✓ Afternoons 12-17\n  3. ✓ Evenings 17-22" in reply
+    reply = chat.send("08-10")  # a typed window: before work
     assert reply.startswith("Tags help the right mentor find you")
     assert "  8. system-design" in reply
     reply = chat.send("8, kafka")
     assert reply.startswith("Would you like a particular mentor?")
     assert "  1. No preference\n  2. Bob\n  3. Carol\n  4. Dave" in reply
-    preview = chat.send("2")
+    reply = chat.send("2")
+    assert reply.startswith(
+        "If Bob does not take it in time (or declines it), may any other mentor take it?"
+    )
+    preview = chat.send("1")  # yes, open it to every mentor then
     for line in (
         "Type: Mock interview",
         "Title: System design interview at a fintech",
@@ -48,6 +56,7 @@ def test_request_claim_schedule_remind_happen_rate(chat: Chat) -> None:
         "Duration: 60 min",
         "Urgency: normal",
         "Available: 2026-03-03 to 2026-03-08",
+        "Hours: 08:00-10:00 (your time)",
         "Tags: system-design, kafka",
         "Here is your request (preferred mentor: Bob). Submit it?",
         "  1. Submit",
@@ -55,32 +64,39 @@ def test_request_claim_schedule_remind_happen_rate(chat: Chat) -> None:
         assert line in preview
 
     reply = chat.send("1")
-    assert reply.startswith("Request #1 submitted. Mentors have been told")
-    (feed,) = to("mentors", reply)
-    assert feed.startswith("to mentors: New mentorship request\n    #1 Mock interview (60 min")
-    assert "Student: Alice. Available 2026-03-03 to 2026-03-08. Tags: system-design, kafka." in feed
-    assert "[Claim] /claim 1" in feed
+    assert reply.startswith(
+        "Request #1 submitted. Bob has been asked personally; other mentors do not see it"
+    )
+    assert to("mentors", reply) == []  # Bob's alone for now: no card for every mentor
     (for_bob,) = to("bob", reply)  # she asked for Bob by name
     assert for_bob.startswith("to bob: Alice asked for you as their mentor.")
+    assert "#1 Mock interview (60 min" in for_bob
+    assert "Student: Alice. Available 2026-03-03 to 2026-03-08. Tags: system-design, kafka." in (
+        for_bob
+    )
+    assert "[Claim] /claim 1" in for_bob
 
-    # Bob claims and is offered times at once; Alice hears about it, the card says who.
+    # Bob claims and is offered times at once; Alice hears about it.
     chat.send("/as bob")
     reply = chat.send("/claim 1")
     assert reply.startswith(
         "You claimed #1. Pick a time in our private chat.\n"
-        "Pick a time (Europe/Berlin):\n  1. Tue 3 Mar 09:00"
+        "Pick a time (Europe/Berlin); after the dot, Alice's time (America/Los_Angeles).\n"
+        "Tue 3 Mar: 17:00, 17:30, 18:00\n"  # 60 min inside her 08-10
     )
     (news,) = to("alice", reply)
     assert news.startswith('to alice: Good news: Bob will mentor you on "System design interview')
-    assert "Status: claimed by Bob" in to("mentors", reply)[0]
+    assert to("mentors", reply) == []  # addressed to Bob: no card for every mentor to update
 
-    # Slots in Bob's zone (again, as /slots); the booking reaches each in their own zone.
+    # Slots in Bob's zone with Alice's beside them (again, as /slots): only inside her hours,
+    # so none from Bob's morning window (her night); the booking reaches each in their zone.
     reply = chat.send("/slots 1")
-    assert reply.startswith("Pick a time (Europe/Berlin):")
+    assert reply.startswith("Pick a time (Europe/Berlin); after the dot, Alice's time ")
     assert reply.endswith("(reply with its number)")
-    assert "  1. Tue 3 Mar 09:00" in reply
-    assert "  6. Tue 3 Mar 17:00" in reply
-    reply = chat.send("6")  # 16:00 UTC
+    assert "  1. Tue 3 Mar 17:00 · Alice 08:00\n" in reply
+    assert "  3. Tue 3 Mar 18:00 · Alice 09:00\n" in reply
+    assert "Tue 3 Mar 18:30" not in reply and "Tue 3 Mar 09:00" not in reply
+    reply = chat.send("1")  # 16:00 UTC
     assert reply.startswith("Booked!\nBooked for Tue 3 Mar 2026, 17:00 (Europe/Berlin).")
     (for_alice,) = to("alice", reply)
     (for_bob,) = to("bob", reply)
@@ -90,26 +106,28 @@ def test_request_claim_schedule_remind_happen_rate(chat: Chat) -> None:
         assert "Meeting link: https://meet.jit.si/mentorbot-" in booked
         assert "(attached mentorship-1.ics)" in booked
         assert "[Reschedule] /reschedule 1" in booked
-    assert "Status: scheduled with Bob" in to("mentors", reply)[0]
+    assert to("mentors", reply) == []
 
-    # The clock: the 24 h reminder falls due at 16:00 UTC today, the 1 h one at 15:00 tomorrow.
+    # The clock: the 24 h reminder falls due at 16:00 UTC today, the 1 h one at 15:00 tomorrow;
+    # the clock jumps past each, so each says the time really left.
     assert "Reminder" not in chat.send("/clock +6h")  # 14:00 UTC
     reply = chat.send("/clock +4h")  # 18:00 UTC
     assert reply.startswith("Clock: Mon 2 Mar 2026, 19:00 (Europe/Berlin)")
     (for_alice,) = to("alice", reply)
     (for_bob,) = to("bob", reply)
     assert for_alice.startswith(
-        'to alice: Reminder: "System design interview at a fintech" starts in 24 hours, '
+        'to alice: Reminder: "System design interview at a fintech" starts in 22 hours, '
         "on Tue 3 Mar 2026, 08:00 (America/Los_Angeles)."
     )
-    assert "starts in 24 hours, on Tue 3 Mar 2026, 17:00 (Europe/Berlin)." in for_bob
+    assert "starts in 22 hours, on Tue 3 Mar 2026, 17:00 (Europe/Berlin)." in for_bob
     assert "[Join] https://meet.jit.si/mentorbot-" in for_bob
     assert "Reminder" not in chat.send("/clock +20h")  # Tue 14:00 UTC
-    reply = chat.send("/clock +90m")  # Tue 15:30 UTC
+    reply = chat.send("/clock +90m")  # Tue 15:30 UTC: the 1 h reminder, half an hour late
     assert (
-        "starts in 1 hour, on Tue 3 Mar 2026, 08:00 (America/Los_Angeles)." in to("alice", reply)[0]
+        "starts in 30 minutes, on Tue 3 Mar 2026, 08:00 (America/Los_Angeles)."
+        in to("alice", reply)[0]
     )
-    assert "starts in 1 hour, on Tue 3 Mar 2026, 17:00 (Europe/Berlin)." in to("bob", reply)[0]
+    assert "starts in 30 minutes, on Tue 3 Mar 2026, 17:00 (Europe/Berlin)." in to("bob", reply)[0]
     assert "Did your session" not in reply
 
     # After the end (17:00 UTC): did it happen?

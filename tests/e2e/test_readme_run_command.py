@@ -21,6 +21,8 @@ I test APIs today and want to build them. Where do I start?
 2
 tomorrow
 +5
+# an empty line keeps the hours ticked: mornings, afternoons and evenings
+
 -
 1
 1
@@ -75,7 +77,7 @@ def test_run_command_plays_a_script_in_a_fresh_folder(tmp_path: Path) -> None:
         "      [Claim] /claim 1",
         "bob> /claim 1",
         'to alice: Good news: Bob will mentor you on "Moving from QA to backend".',
-        "Pick a time (Europe/Berlin):",
+        "Pick a time (Europe/Berlin); after the dot, Alice's time (America/Los_Angeles).",
         "  (reply with its number)",
         "Booked for ",
         "      (attached mentorship-1.ics)",

@@ -25,7 +25,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, ClassVar, TypeVar
 
 import pytest
@@ -41,21 +41,30 @@ from hypothesis.stateful import (
 
 from core.catalogue import SessionGroup
 from core.clock import MovableClock
-from core.errors import AlreadyClaimed, DomainError, LimitReached
+from core.errors import AlreadyClaimed, AlreadyDone, DomainError, LimitReached
 from core.events import EntityKind, TransitionEvent
 from core.lifecycle import (
-    REQUEST_TRANSITIONS,
+    REQUEST_EVENT_MOVES,
     SESSION_TRANSITIONS,
     UNFINISHED_REQUEST_STATES,
     RequestStatus,
     SessionStatus,
 )
+from core.notifications import Kind
 from core.requests import MentorshipRequest
 from core.services import requests as request_services
 from core.services import sessions as session_services
-from core.services.claims import assign_mentor, claim_request, release_request
+from core.services.claims import (
+    assign_mentor,
+    claim_request,
+    open_requests_for_mentor,
+    release_request,
+)
 from core.services.context import ServiceContext
+from core.services.directed import decline_request, open_or_close_reserved
+from core.services.disputes import dispute_no_show, settle_dispute
 from core.services.expiry import expire_stale_requests
+from core.services.hiding import HIDDEN_DROPS, hide_session, withdraw_request
 from core.services.outcomes import (
     leave_feedback,
     rate_session,
@@ -69,6 +78,8 @@ from core.services.sessions import (
     reschedule_session,
     schedule_session,
 )
+from core.services.stale import expire_past_dates
+from core.services.sweeps import reannounce_unclaimed
 from core.sessions import MentorshipSession, NoShowParty, Outcome
 from tests.integration.helpers import (
     CATALOGUE,
@@ -109,9 +120,21 @@ class RequestModel:
     refunded: bool = False
     events: int = 1
     session: int | None = None
+    deleted: bool = False  # withdrawn by its student or hidden by an admin
+    # its dates, as the student's zone reads them, and whom it was addressed to
+    last_day: date | None = None
+    zone: str = "UTC"
+    preferred: int | None = None
+    open_to_others: bool = False
+    reserved_until: datetime | None = None  # only ``preferred`` may claim until then
+
+    def dates_ended(self, now: datetime) -> bool:
+        return self.last_day is not None and local_date(now, self.zone) > self.last_day
 
     @property
     def counted(self) -> bool:
+        if self.deleted and self.status in UNFINISHED_REQUEST_STATES:
+            return False  # hidden before it was over: it frees its place
         return self.status not in (RequestStatus.CANCELLED, RequestStatus.EXPIRED) and not (
             self.refunded
         )
@@ -129,7 +152,18 @@ class SessionModel:
     no_show_by: NoShowParty | None = None
     rating: int | None = None
     feedback: bool = False
-    notes: str | None = None
+    notes: str | None = None  # every entry, joined (the seed's column)
+    deleted: bool = False
+    no_show_at: datetime | None = None
+    disputed_by: int | None = None
+    settled_as: str | None = None
+
+    @property
+    def absent(self) -> int | None:
+        """Who a no-show report is about: the one who may dispute it."""
+        if self.no_show_by == NoShowParty.MENTOR:
+            return self.mentor
+        return self.student if self.no_show_by == NoShowParty.STUDENT else None
 
 
 def _is(status: Any) -> Callable[[Any], bool]:
@@ -137,6 +171,8 @@ def _is(status: Any) -> Callable[[Any], bool]:
 
 
 def _can_advance(machine: LifecycleMachine, request: RequestModel) -> bool:
+    if request.deleted:
+        return False
     if request.status in (RequestStatus.OPEN, RequestStatus.CLAIMED):
         return True
     if request.session is None:
@@ -232,11 +268,29 @@ class LifecycleMachine(RuleBasedStateMachine):
         days=st.integers(0, 10),
         duration=st.sampled_from([30, 45, 60]),
     )
-    def submit(self, who: int, session_type: str, starting_in: int, days: int, duration: int):
+    def submit(
+        self,
+        who: int,
+        session_type: str,
+        starting_in: int,
+        days: int,
+        duration: int,
+        to_mentor: int | None = None,
+        open_to_others: bool = False,
+    ):
         student = self.students[who]
         today = local_date(self.now(), self.zones[student])
+        chosen = None if to_mentor is None else self.mentors[to_mentor]
+        if chosen == student:
+            return  # nobody can address a request to themselves (the form offers others)
         draft = valid_draft(
-            today, session_type, starting_in=starting_in, days=days, duration_minutes=duration
+            today,
+            session_type,
+            starting_in=starting_in,
+            days=days,
+            duration_minutes=duration,
+            preferred_mentor_id=chosen,
+            open_to_others=open_to_others,
         )
         refused = self.limit_reached(student, session_type)
         try:
@@ -249,7 +303,19 @@ class LifecycleMachine(RuleBasedStateMachine):
         group = CATALOGUE.group_of(session_type)
         assert group is not None
         self.requests[created.id] = RequestModel(
-            student, group, RequestStatus.OPEN, created.expires_at
+            student,
+            group,
+            RequestStatus.OPEN,
+            created.expires_at,
+            last_day=draft.available_until,
+            zone=self.zones[student],
+            preferred=draft.preferred_mentor_id,
+            open_to_others=draft.open_to_others and draft.preferred_mentor_id is not None,
+            reserved_until=(
+                self.now() + self.ctx.policy.directed_exclusive_for
+                if draft.preferred_mentor_id is not None
+                else None
+            ),
         )
 
     @precondition(lambda self: self.requests)
@@ -266,10 +332,77 @@ class LifecycleMachine(RuleBasedStateMachine):
         request = self.requests[request_id]
         actor = request.claimed_by if wild and request.claimed_by else self.mentors[mentor]
         allowed = request.status == RequestStatus.CLAIMED and request.claimed_by == actor
+        allowed = allowed and not request.deleted
         if self.attempt(MOVES if allowed else REFUSED, release_request, actor, request_id, "busy"):
             self.move_request(request_id, RequestStatus.OPEN)
             request.claimed_by = None
             request.expires_at = max(request.expires_at, self.now() + timedelta(days=2))
+            if request.reserved_until is not None:  # never open to all: the sweep decides
+                request.reserved_until = min(request.reserved_until, self.now())
+
+    @rule(
+        who=st.integers(0, 3),
+        session_type=st.sampled_from(SESSION_TYPES),
+        days=st.integers(0, 10),
+        to_mentor=st.integers(0, 2),
+        open_to_others=st.booleans(),
+    )
+    def submit_directed(
+        self, who: int, session_type: str, days: int, to_mentor: int, open_to_others: bool
+    ):
+        """A request addressed to one mentor ("Request <name>")."""
+        self.submit(who, session_type, 0, days, 60, to_mentor, open_to_others)
+
+    @precondition(lambda self: self.requests)
+    @rule(pick=PICK, wild=WILD, mentor=st.integers(0, 2))
+    def decline(self, pick: int, wild: int, mentor: int):
+        """The chosen mentor turns the request down (or, wild, someone else tries to)."""
+        request_id = self.choose(self.requests, lambda r: r.reserved_until is not None, pick, wild)
+        request = self.requests[request_id]
+        actor = request.preferred if wild and request.preferred else self.mentors[mentor]
+        allowed = (
+            request.status == RequestStatus.OPEN
+            and request.reserved_until is not None
+            and actor == request.preferred
+            and not request.deleted
+        )
+        if self.attempt(MOVES if allowed else REFUSED, decline_request, actor, request_id, "busy"):
+            self.end_reservation(request_id)
+
+    def end_reservation(self, request_id: int) -> None:
+        """Opened to every mentor (the student agreed) or closed: one event either way.
+        A closed one stays as it was: never shown to every mentor."""
+        request = self.requests[request_id]
+        target = RequestStatus.OPEN if request.open_to_others else RequestStatus.EXPIRED
+        if request.open_to_others:
+            request.reserved_until = None
+        self.move_request(request_id, target)
+
+    @precondition(lambda self: self.requests)
+    @rule()
+    def sweep_directed_and_stale(self):
+        """Requests whose days have passed expire; those whose chosen mentor's time is up
+        open or close. Each exactly once, and never a stale one opened."""
+        now = self.now()
+        stale = {
+            i
+            for i, r in self.requests.items()
+            if r.status == RequestStatus.OPEN and r.dates_ended(now) and not r.deleted
+        }
+        assert set(expire_past_dates(self.ctx)) == stale
+        for request_id in stale:
+            self.move_request(request_id, RequestStatus.EXPIRED)
+        due = {
+            i
+            for i, r in self.requests.items()
+            if r.status == RequestStatus.OPEN
+            and r.reserved_until is not None
+            and r.reserved_until <= now
+            and not r.deleted
+        }
+        assert set(open_or_close_reserved(self.ctx)) == due
+        for request_id in due:
+            self.end_reservation(request_id)
 
     @precondition(lambda self: self.requests)
     @rule(pick=PICK, wild=WILD, who=st.integers(0, 3))
@@ -288,6 +421,8 @@ class LifecycleMachine(RuleBasedStateMachine):
             expected = NOOP  # a second press
         else:
             expected = REFUSED
+        if request.deleted:
+            expected = REFUSED  # gone from every list: nothing to cancel
         withdrawn = self.attempt(
             expected, request_services.cancel_request, actor, request_id, "plans changed"
         )
@@ -314,11 +449,17 @@ class LifecycleMachine(RuleBasedStateMachine):
             slots = available_slots(self.ctx, actor, session.request)
         except DomainError:
             # slots are refused for a session that already ended, never for a live one
-            assert session.status != SessionStatus.SCHEDULED
+            assert session.status != SessionStatus.SCHEDULED or session.deleted
             return
         if not slots:
             return
         start = slots[slot % len(slots)]
+        if start == session.start and session.status == SessionStatus.SCHEDULED:
+            # the booked time again: said so, and nothing moves (the invariants check that
+            # no event, message or .ics came of it)
+            with pytest.raises(AlreadyDone, match=r"That is already the time\."):
+                reschedule_session(self.ctx, actor, session_id, start)
+            return
         expected = MOVES if session.status == SessionStatus.SCHEDULED else REFUSED
         moved = self.attempt(expected, reschedule_session, actor, session_id, start)
         if moved is not None:
@@ -339,6 +480,8 @@ class LifecycleMachine(RuleBasedStateMachine):
             expected = MOVES if request_status == RequestStatus.SCHEDULED else REFUSED
         else:
             expected = MOVES if request_status in UNFINISHED_REQUEST_STATES else REFUSED
+        if session.deleted:
+            expected = REFUSED
         called_off = self.attempt(
             expected, session_services.cancel_session, actor, session_id, "something came up"
         )
@@ -393,13 +536,14 @@ class LifecycleMachine(RuleBasedStateMachine):
         notes = self.new_notes()
         done = session.status in (SessionStatus.COMPLETED, SessionStatus.NO_SHOW)
         if self.attempt(
-            MOVES if done else REFUSED,
+            MOVES if done and not session.deleted else REFUSED,
             update_mentor_notes,
             session.mentor,
             session_id,
             mentor_notes=notes,
         ):
-            session.notes = notes
+            # added to the earlier notes, never replacing them
+            session.notes = notes if session.notes is None else f"{session.notes}\n\n{notes}"
 
     @precondition(lambda self: any(_can_advance(self, r) for r in self.requests.values()))
     @rule()
@@ -431,6 +575,120 @@ class LifecycleMachine(RuleBasedStateMachine):
         else:
             self.do_feedback(session_id)
 
+    # ------------------------------------------------------------ rules: records
+
+    @precondition(lambda self: self.sessions)
+    @rule(pick=PICK, wild=WILD, by_absent=st.booleans())
+    def dispute(self, pick: int, wild: int, by_absent: bool):
+        """ "It did happen": the side reported absent (or, otherwise, the reporter)."""
+        session_id = self.choose(
+            self.sessions,
+            lambda s: s.status == SessionStatus.NO_SHOW and s.disputed_by is None,
+            pick,
+            wild,
+        )
+        session = self.sessions[session_id]
+        absent = session.absent
+        reporter = session.student if absent == session.mentor else session.mentor
+        actor = absent if by_absent and absent is not None else reporter
+        if session.deleted:
+            expected = REFUSED
+        elif session.disputed_by is not None and actor == session.disputed_by:
+            expected = NOOP  # a second press
+        elif (
+            session.status == SessionStatus.NO_SHOW
+            and actor == absent
+            and session.disputed_by is None
+            and session.no_show_at is not None
+            and self.now() <= session.no_show_at + timedelta(hours=48)
+        ):
+            expected = MOVES
+        else:
+            expected = REFUSED
+        if self.attempt(expected, dispute_no_show, actor, session_id) and expected == MOVES:
+            session.events += 1
+            session.disputed_by = actor
+
+    @precondition(lambda self: self.sessions)
+    @rule(pick=PICK, wild=WILD, completed=st.booleans(), by_admin=st.integers(0, 3))
+    def settle(self, pick: int, wild: int, completed: bool, by_admin: int):
+        """An admin settles a disputed no-show (by_admin == 0: the mentor tries to)."""
+        session_id = self.choose(
+            self.sessions, lambda s: s.disputed_by is not None and s.settled_as is None, pick, wild
+        )
+        session = self.sessions[session_id]
+        actor = session.mentor if by_admin == 0 else self.admin
+        verdict = "completed" if completed else "no_show"
+        if session.deleted or actor != self.admin:
+            expected = REFUSED
+        elif session.settled_as == verdict:
+            expected = NOOP
+        elif session.settled_as is None and session.disputed_by is not None:
+            expected = MOVES
+        else:
+            expected = REFUSED
+        done = self.attempt(expected, settle_dispute, actor, session_id, completed=completed)
+        if done is None or expected != MOVES:
+            return
+        session.settled_as = verdict
+        if not completed:
+            session.events += 1
+            return
+        self.move_session(session_id, SessionStatus.COMPLETED)
+        session.no_show_by = None
+        self.move_request(session.request, RequestStatus.COMPLETED)
+        self.requests[session.request].refunded = False  # it happened: it counts
+
+    @precondition(lambda self: self.requests)
+    @rule(pick=PICK, wild=WILD, who=st.integers(0, 4))
+    def withdraw(self, pick: int, wild: int, who: int):
+        """A student withdraws a finished request (who == 4: an admin hides any)."""
+        request_id = self.choose(
+            self.requests,
+            lambda r: not r.deleted and r.status not in UNFINISHED_REQUEST_STATES,
+            pick,
+            wild,
+        )
+        request = self.requests[request_id]
+        actor = request.student if wild else self.students[who % 4]
+        actor = self.admin if who == 4 else actor
+        self.do_hide(request_id, actor, withdraw_request, request_id)
+
+    @precondition(lambda self: self.sessions)
+    @rule(pick=PICK, wild=WILD, who=st.integers(0, 2))
+    def hide(self, pick: int, wild: int, who: int):
+        """A student hides a finished session (who == 1: its mentor tries; 2: an admin)."""
+        session_id = self.choose(
+            self.sessions,
+            lambda s: not s.deleted and s.status != SessionStatus.SCHEDULED,
+            pick,
+            wild,
+        )
+        session = self.sessions[session_id]
+        actor = (session.student, session.mentor, self.admin)[who]
+        self.do_hide(session.request, actor, hide_session, session_id)
+
+    def do_hide(self, request_id: int, actor: int, service: Callable[..., Any], ref: int) -> None:
+        request = self.requests[request_id]
+        session = self.sessions[request.session] if request.session is not None else None
+        disputed = session is not None and session.disputed_by is not None
+        if actor not in (request.student, self.admin):
+            expected = REFUSED  # not theirs: as if it did not exist
+        elif request.deleted:
+            expected = NOOP
+        elif actor == self.admin:
+            expected = MOVES  # admins hide anything
+        elif request.status in UNFINISHED_REQUEST_STATES:
+            expected = REFUSED  # cancel it first
+        elif disputed and session is not None and session.settled_as is None:
+            expected = REFUSED  # an admin is settling it
+        else:
+            expected = MOVES
+        if self.attempt(expected, service, actor, ref) and expected == MOVES:
+            request.deleted = True
+            if session is not None:
+                session.deleted = True
+
     # ------------------------------------------------------------ rules: time
 
     @precondition(lambda self: self.requests)
@@ -444,8 +702,10 @@ class LifecycleMachine(RuleBasedStateMachine):
         due = {
             request_id
             for request_id, r in self.requests.items()
-            if r.status == RequestStatus.OPEN and r.expires_at <= self.now()
+            if r.status == RequestStatus.OPEN and r.expires_at <= self.now() and not r.deleted
         }
+        hidden = {i for i, r in self.requests.items() if r.deleted}
+        assert not set(reannounce_unclaimed(self.ctx)) & hidden
         expired = expire_stale_requests(self.ctx)
         assert set(expired) == due
         assert len(expired) == len(due)
@@ -456,12 +716,22 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     def do_claim(self, request_id: int, mentor_id: int, *, by_admin: bool) -> None:
         request = self.requests[request_id]
-        if request.status == RequestStatus.OPEN and request.student != mentor_id:
+        reserved = request.reserved_until is not None and mentor_id != request.preferred
+        if reserved and not by_admin:  # another mentor's, unless its time is up and agreed
+            assert request.reserved_until is not None
+            reserved = not (request.open_to_others and request.reserved_until <= self.now())
+        if request.status == RequestStatus.OPEN and (
+            request.dates_ended(self.now()) or (reserved and not by_admin)
+        ):
+            expected = REFUSED  # its days have passed, or it is another mentor's
+        elif request.status == RequestStatus.OPEN and request.student != mentor_id:
             expected = MOVES
         elif request.status in CLAIMED_OR_LATER and request.claimed_by == mentor_id:
             expected = NOOP  # a second press of my own claim
         else:
             expected = REFUSED
+        if request.deleted:
+            expected = REFUSED  # withdrawn or hidden: never claimable again
         try:
             if by_admin:
                 claimed = assign_mentor(self.ctx, self.admin, request_id, mentor_id)
@@ -484,6 +754,7 @@ class LifecycleMachine(RuleBasedStateMachine):
     def do_schedule(self, request_id: int, actor: int, slot: int) -> None:
         request = self.requests[request_id]
         claimer = request.status == RequestStatus.CLAIMED and actor == request.claimed_by
+        claimer = claimer and not request.deleted
         try:
             slots = available_slots(self.ctx, actor, request_id)
         except DomainError:
@@ -527,6 +798,8 @@ class LifecycleMachine(RuleBasedStateMachine):
             expected = NOOP  # the same answer again
         else:
             expected = REFUSED
+        if session.deleted:
+            expected = REFUSED
         recorded = self.attempt(
             expected, record_outcome, actor, session_id, outcome, mentor_notes=private
         )
@@ -534,6 +807,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             return
         self.move_session(session_id, target)
         session.no_show_by = no_show_by
+        session.no_show_at = self.now() if no_show_by is not None else None
         session.notes = private  # kept whatever the outcome: a no-show is worth a note too
         self.move_request(
             session.request,
@@ -549,13 +823,14 @@ class LifecycleMachine(RuleBasedStateMachine):
             and session.status == SessionStatus.COMPLETED
             and session.rating is None
             and 1 <= rating <= 5
+            and not session.deleted
         )
         if self.attempt(MOVES if allowed else REFUSED, rate_session, actor, session_id, rating):
             session.rating = rating
 
     def do_feedback(self, session_id: int) -> None:
         session = self.sessions[session_id]
-        allowed = session.rating is not None and not session.feedback
+        allowed = session.rating is not None and not session.feedback and not session.deleted
         if self.attempt(
             MOVES if allowed else REFUSED,
             leave_feedback,
@@ -577,7 +852,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.check_statuses(requests, sessions)
         for request_id, request in requests.items():
             events = request_events[request_id]
-            check_chain(events, request.status, REQUEST_TRANSITIONS, RequestStatus)
+            check_chain(events, request.status, REQUEST_EVENT_MOVES, RequestStatus)
             assert len(events) == self.requests[request_id].events, (request_id, events)
         for session_id, session in sessions.items():
             events = session_events[session_id]
@@ -587,6 +862,45 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.check_limits(requests.values())
         check_no_overlaps(sessions.values())
         self.check_private_notes()
+        self.check_hidden_stay_hidden(requests, sessions)
+        self.check_reserved_requests_reach_their_mentor_only(requests)
+
+    def check_reserved_requests_reach_their_mentor_only(
+        self, requests: dict[int, MentorshipRequest]
+    ) -> None:
+        """No card in the feed, and no DM to another mentor, while a request is reserved."""
+        to_all = {Kind.REQUEST_POSTED, Kind.REQUEST_REANNOUNCED, Kind.REQUEST_MATCHED}
+        with self.ctx.uow_factory() as uow:
+            pending = uow.notifications.pending()
+        for n in pending:
+            request = requests.get(n.request_id) if n.request_id else None
+            if request is not None and request.reserved:
+                assert n.kind not in to_all, (n, request)
+
+    def check_hidden_stay_hidden(
+        self, requests: dict[int, MentorshipRequest], sessions: dict[int, MentorshipSession]
+    ) -> None:
+        """A withdrawn or hidden request or session is in no list, queue or announcement
+        again (nor offered, reminded or prompted), and is never deleted for real."""
+        hidden = {i for i, r in self.requests.items() if r.deleted}
+        hidden_sessions = {i for i, s in self.sessions.items() if s.deleted}
+        assert {i for i, r in requests.items() if r.is_deleted} == hidden
+        assert {i for i, s in sessions.items() if s.is_deleted} == hidden_sessions
+        assert all(requests[i].deleted_at is not None for i in hidden)
+        with self.ctx.uow_factory() as uow:
+            listed = {r.id for r in uow.requests.open_requests()}
+            for mentor in self.mentors:
+                listed |= {r.id for r in uow.requests.claimed_by(mentor)}
+            pending = uow.notifications.pending()
+        for member in {*self.students, *self.mentors}:
+            listed |= {r.id for r in request_services.my_requests(self.ctx, member)}
+            assert not {s.id for s in my_sessions(self.ctx, member)} & hidden_sessions
+        for mentor in self.mentors:
+            listed |= {r.id for r in open_requests_for_mentor(self.ctx, mentor)}
+        assert not listed & hidden
+        for n in pending:
+            if n.request_id in hidden or n.session_id in hidden_sessions:
+                assert n.kind not in HIDDEN_DROPS, n
 
     def check_statuses(
         self, requests: dict[int, MentorshipRequest], sessions: dict[int, MentorshipSession]
@@ -599,6 +913,7 @@ class LifecycleMachine(RuleBasedStateMachine):
                 request_id
             )
             assert stored.counts_towards_limit == model.counted
+            assert stored.reserved == (model.reserved_until is not None), request_id
             if stored.status == RequestStatus.OPEN:
                 assert stored.expires_at == model.expires_at
         for session_id, model in self.sessions.items():
@@ -655,7 +970,8 @@ def check_ratings(sessions: Any) -> None:
 
 
 def check_no_overlaps(sessions: Any) -> None:
-    scheduled = [s for s in sessions if s.status == SessionStatus.SCHEDULED]
+    # a scheduled session an admin hid is in nobody's calendar any more
+    scheduled = [s for s in sessions if s.status == SessionStatus.SCHEDULED and not s.is_deleted]
     for i, a in enumerate(scheduled):
         for b in scheduled[i + 1 :]:
             shared = {a.mentor_id, a.student_id} & {b.mentor_id, b.student_id}

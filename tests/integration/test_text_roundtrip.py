@@ -31,6 +31,7 @@ from core.services.claims import claim_request, release_request
 from core.services.context import ServiceContext
 from core.services.members import get_member, register_member, set_timezone
 from core.services.mentors import apply_as_mentor, pending_mentors
+from core.services.notes import read_notes
 from core.services.outcomes import (
     leave_feedback,
     rate_session,
@@ -378,11 +379,14 @@ def _outcome_notes() -> Field:
 def _edited_notes() -> Field:
     def store(env: Env, value: str) -> str | None:
         session = env.shared_completed_session()
+        before = read_notes(env.ctx, env.mentor, session.id).entries
         update_mentor_notes(env.ctx, env.mentor, session.id, mentor_notes=value)
         assert _session_seen_by(env, session.student_id, session.id).mentor_notes is None
-        return _session_seen_by(env, env.mentor, session.id).mentor_notes
+        after = read_notes(env.ctx, env.mentor, session.id).entries
+        assert after[: len(before)] == before  # notes are added, never replaced
+        return after[-1].body if len(after) > len(before) else None
 
-    # blank notes clear the field: stored as no notes at all, not an empty string
+    # a later note is a new entry, read back exactly; a blank one adds nothing
     return Field("edited.mentor_notes", TEXT, lambda env, v: _notes(env, v) or None, store)
 
 

@@ -21,6 +21,7 @@ from bot.handlers.console import (  # noqa: F401  (importing registers the comma
 from bot.handlers.console.session import COMMANDS, ConsoleSession
 from core.catalogue import ALLOWED_DURATIONS, Catalogue
 from core.clock import MovableClock
+from core.hours import PERIODS
 from core.members import Identity, Member, Platform
 from core.policy import Policy
 from core.requests import Urgency
@@ -175,6 +176,7 @@ class ConsoleDriver(Driver):
             str(list(Urgency).index(Urgency(spec.urgency)) + 1),
             spec.available_from.isoformat(),
             spec.available_until.isoformat(),
+            ",".join(str(i + 1) for i, p in enumerate(PERIODS) if p.value in spec.hours),
             spec.tag,
         ):
             out = await self.line(p, answer)

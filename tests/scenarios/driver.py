@@ -42,6 +42,8 @@ class RequestSpec:
     available_from: date = date(2026, 3, 3)
     available_until: date = date(2026, 3, 6)
     tag: str = "python"
+    # the periods of the day that suit the student (the form's default: all three)
+    hours: tuple[str, ...] = ("mornings", "afternoons", "evenings")
 
 
 class Driver(ABC):

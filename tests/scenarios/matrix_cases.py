@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from tests.scenarios import matrix_records as records
 from tests.scenarios import matrix_requests as r
 from tests.scenarios import matrix_sessions as s
 from tests.scenarios.matrix_case import Case
@@ -22,9 +23,12 @@ DESCRIBED: dict[str, Build] = {
     "claim": r.claim,
     "slots": r.slots,
     "release": r.release,
+    "decline": r.decline,
     "reschedule": s.reschedule,
     "book": r.book,
     "move": s.move,
+    "more_times": r.more_times,
+    "more_moves": s.more_moves,
     "my": r.just_look,
     "limits": r.just_look,
     "mentors": r.just_look,
@@ -38,6 +42,7 @@ DESCRIBED: dict[str, Build] = {
     "availability": r.availability,
     "cancel": r.cancel,
     "extend": r.extend,
+    "extend_once": r.extend_once,
     "repost": r.repost,
     "edit": r.edit,
     "ask": r.ask,
@@ -46,6 +51,10 @@ DESCRIBED: dict[str, Build] = {
     "rate": s.rate,
     "notes": s.notes,
     "history": r.history,
+    "dispute": records.dispute,
+    "settle": records.settle,
+    "withdraw": records.withdraw,
+    "hide": records.hide,
     "approve": r.decide,
     "reject": r.decide,
 }

@@ -16,11 +16,33 @@ from tests.scenarios.matrix_case import (
 from tests.scenarios.matrix_world import MISSING, World
 from tests.scenarios.people import ALICE, BOB, DAVE, FAY, GUS
 
+FIRST_SECOND = "1"  # "More times" after 1970: the first page
+
 
 async def claim(w: World) -> list[Case]:
+    return [
+        *three(
+            Case("valid", (str(w.open_request(ALICE)),), MENTORS),
+            Case("forged", (str(w.open_request(FAY)),), MENTORS),  # any open request may be
+            Case("stale", (str(w.cancelled_request(ALICE)),)),
+        ),
+        *await claim_directed(w),
+    ]
+
+
+async def claim_directed(w: World) -> list[Case]:
+    """A request addressed to one mentor: nobody else may claim it while it is theirs."""
+    return [
+        Case("for the claiming mentor", (str(w.directed_request(ALICE, BOB)),), allow(OWN_MENTOR)),
+        Case("for someone else", (str(w.directed_request(ALICE, GUS)),)),
+    ]
+
+
+async def decline(w: World) -> list[Case]:
+    """Only the mentor a request was addressed to may turn it down."""
     return three(
-        Case("valid", (str(w.open_request(ALICE)),), MENTORS),
-        Case("forged", (str(w.open_request(FAY)),), MENTORS),  # any open request may be
+        Case("valid", (str(w.directed_request(ALICE, BOB)),), allow(OWN_MENTOR)),
+        Case("forged", (str(w.directed_request(FAY, GUS)),)),
         Case("stale", (str(w.cancelled_request(ALICE)),)),
     )
 
@@ -30,6 +52,16 @@ async def slots(w: World) -> list[Case]:
         Case("valid", (str(w.claimed(ALICE, BOB)),)),
         Case("forged", (str(w.claimed(FAY, GUS)),)),
         Case("stale", (str(w.cancelled_request(ALICE)),)),
+    )
+
+
+async def more_times(w: World) -> list[Case]:
+    """The next page of times only shows something: nobody changes anything."""
+    mine, theirs = w.claimed(ALICE, BOB), w.claimed(FAY, GUS)
+    return three(
+        Case("valid", (str(mine), FIRST_SECOND)),
+        Case("forged", (str(theirs), FIRST_SECOND)),
+        Case("stale", (str(w.cancelled_request(ALICE)), FIRST_SECOND)),
     )
 
 
@@ -106,6 +138,22 @@ async def extend(w: World) -> list[Case]:
         Case("valid", (str(w.open_request(ALICE)),), allow(STUDENT)),
         Case("forged", (str(w.open_request(FAY)),)),
         Case("stale", (str(w.cancelled_request(ALICE)),)),
+    )
+
+
+async def extend_once(w: World) -> list[Case]:
+    """The expiry warning's Extend: the request and the expiry the warning named."""
+
+    def shown(request: int) -> tuple[str, str]:
+        with w.ctx.uow_factory() as uow:
+            found = uow.requests.get(request)
+        assert found is not None
+        return str(request), str(int(found.expires_at.timestamp()))
+
+    return three(
+        Case("valid", shown(w.open_request(ALICE)), allow(STUDENT)),
+        Case("forged", shown(w.open_request(FAY))),
+        Case("stale", shown(w.cancelled_request(ALICE))),
     )
 
 

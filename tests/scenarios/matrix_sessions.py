@@ -22,6 +22,15 @@ async def reschedule(w: World) -> list[Case]:
     )
 
 
+async def more_moves(w: World) -> list[Case]:
+    """The next page of times to move to only shows something."""
+    return three(
+        Case("valid", (str(w.session(ALICE, BOB)[1]), "1")),
+        Case("forged", (str(w.session(FAY, GUS)[1]), "1")),
+        Case("stale", (str(w.cancelled_session()), "1")),
+    )
+
+
 async def move(w: World) -> list[Case]:
     (mine, session), (theirs, other) = w.session(ALICE, BOB), w.session(FAY, GUS)
     epoch = str(w.slot(BOB, mine))

@@ -10,6 +10,7 @@ and Gus, who are none of the roles, is "someone else's" ("forged"); a finished o
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from core.requests import RequestDraft
@@ -91,6 +92,14 @@ class World:
     def open_request(self, student: Person) -> int:
         first = (self.ctx.now() + timedelta(days=1)).date()
         return submit_request(self.ctx, self.id(student), draft(first, first + timedelta(14))).id
+
+    def directed_request(self, student: Person, mentor: Person) -> int:
+        """Open, addressed to ``mentor`` alone for now (others if they decline)."""
+        first = (self.ctx.now() + timedelta(days=1)).date()
+        chosen = self.id(mentor)
+        wanted = replace(draft(first, first + timedelta(14)), preferred_mentor_id=chosen)
+        wanted.open_to_others = True
+        return submit_request(self.ctx, self.id(student), wanted).id
 
     def claimed(self, student: Person, mentor: Person) -> int:
         request = self.open_request(student)

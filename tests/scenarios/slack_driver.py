@@ -200,6 +200,7 @@ class SlackDriver(Driver):
             "available_from": spec.available_from.isoformat(),
             "available_until": spec.available_until.isoformat(),
             "tags": [spec.tag],
+            "student_hours": list(spec.hours),
             "preferred_mentor_id": None,
         }
         said = self.said(p, await self.h.submit(p.slack_id, view, values))

@@ -1,9 +1,11 @@
 """Steps several scenarios share, written once against :class:`Driver`.
 
 Alice (Los Angeles) asks; Bob (Berlin) and Carol (New York) mentor python; Ada is the
-admin. Her availability is 3-6 March in her zone; Bob is free 08:00-20:00 Berlin, so the
-first time he can offer is Tuesday 3 March 09:00 Berlin, which is 00:00 in Los Angeles and
-08:00 UTC. The clock starts on Monday 2 March 08:00 UTC.
+admin. Her availability is 3-6 March in her zone, at the form's default hours (07:00-22:00
+her time); Bob is free 08:00-20:00 Berlin, so the first time he can offer is Tuesday 3
+March 16:00 Berlin, which is 07:00 in Los Angeles and 15:00 UTC (never her night: before
+her hours were asked, it was 09:00 Berlin, midnight for her). The clock starts on Monday
+2 March 08:00 UTC.
 """
 
 from __future__ import annotations
@@ -15,10 +17,10 @@ from tests.scenarios.driver import BOOK, Driver, RequestSpec
 from tests.scenarios.people import ADA, ALICE, BOB, CAROL
 
 TITLE = RequestSpec().title
-AT_BERLIN = "Tue 3 Mar 2026, 09:00 (Europe/Berlin)"
-AT_LOS_ANGELES = "Tue 3 Mar 2026, 00:00 (America/Los_Angeles)"
-STARTS = datetime(2026, 3, 3, 8, 0, tzinfo=UTC)
-ENDS = datetime(2026, 3, 3, 8, 45, tzinfo=UTC)
+AT_BERLIN = "Tue 3 Mar 2026, 16:00 (Europe/Berlin)"
+AT_LOS_ANGELES = "Tue 3 Mar 2026, 07:00 (America/Los_Angeles)"
+STARTS = datetime(2026, 3, 3, 15, 0, tzinfo=UTC)
+ENDS = datetime(2026, 3, 3, 15, 45, tzinfo=UTC)
 APOLOGY = ("something went wrong", "Traceback", "Exception", 'File "')
 
 

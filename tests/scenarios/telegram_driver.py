@@ -13,6 +13,7 @@ from datetime import date
 
 from bot.handlers.telegram.callback_codec import decode, encode
 from core.delivery.messages import Action, ActionName
+from core.hours import PERIODS
 from core.members import Member
 from tests.scenarios.driver import Driver, RequestSpec
 from tests.scenarios.people import EVERYONE, Person
@@ -132,6 +133,12 @@ class TelegramDriver(Driver):
         step = await tg.press(user, step.button(spec.urgency.capitalize()))
         step = await tg.press(user, _day(step, spec.available_from))
         step = await tg.press(user, _day(step, spec.available_until))
+        for period in PERIODS:  # all three are ticked at first: tap to untick or tick
+            labels = [b["text"] for c in step.to(step.chat_id) for b in c.buttons]
+            ticked = f"✓ {period.label}" in labels
+            if (period.value in spec.hours) != ticked:
+                step = await tg.press(user, step.button(period.label))
+        step = await tg.press(user, step.button("Done"))
         step = await tg.press(user, step.button(spec.tag))
         step = await tg.press(user, step.button("Done"))
         if "particular mentor" in step.text:

@@ -25,7 +25,9 @@ async def test_warned_extended_expired_posted_again(driver: Driver) -> None:
     await d.set_clock(WARNED)
     warning = f'"{TITLE}" has not been claimed yet and expires on {EXPIRES}.'
     assert warning in d.told(ALICE), d.told(ALICE)
-    said = plain(await d.press_shown(ALICE, "extend", (request,)))
+    (button,) = d.shown(ALICE, "extend_once")
+    assert button[0] == request
+    said = plain(await d.press_shown(ALICE, "extend_once", button))
     assert "Extended" in said or "open until" in said, said
     assert EXTENDED in said, said
 

@@ -37,6 +37,10 @@ async def test_student_on_telegram_mentors_on_slack_reach_the_same_outcome(
 async def request_to_rating(d: Driver) -> None:
     done = await booked(d)
 
+    await d.set_clock(STARTS - timedelta(hours=24))
+    for person, when in ((ALICE, AT_LOS_ANGELES), (BOB, AT_BERLIN)):
+        assert f'Reminder: "{TITLE}" starts in 24 hours, on {when}.' in d.told(person)
+
     await d.set_clock(STARTS - timedelta(hours=1))
     for person, when in ((ALICE, AT_LOS_ANGELES), (BOB, AT_BERLIN)):
         assert f'Reminder: "{TITLE}" starts in 1 hour, on {when}.' in d.told(person)
@@ -62,7 +66,7 @@ async def request_to_rating(d: Driver) -> None:
 
 EXPECTED = {
     "requests": [(TITLE, "COMPLETED", "Alice", "Bob", None, False, ["python"])],
-    "sessions": [(TITLE, "COMPLETED", "2026-03-03 08:00", "Bob", "Alice", 5, FEEDBACK, None)],
+    "sessions": [(TITLE, "COMPLETED", "2026-03-03 15:00", "Bob", "Alice", 5, FEEDBACK, None)],
     "mentors": [("Bob", "APPROVED", ["python"]), ("Carol", "APPROVED", ["python"])],
     "notifications": [
         (("card_update", "SENT"), 2),  # claimed, then scheduled
@@ -74,7 +78,7 @@ EXPECTED = {
         (("outcome_prompt", "SENT"), 2),
         (("rating_prompt", "SENT"), 1),
         (("rating_reminder", "CANCELLED"), 1),  # she rated
-        (("reminder", "SENT"), 2),  # an hour before, to each (a day before was already past)
+        (("reminder", "SENT"), 4),  # a day and an hour before, to each
         (("request_claimed", "SENT"), 1),
         (("request_matched", "SENT"), 2),  # Bob's and Carol's tags
         (("request_posted", "SENT"), 1),

@@ -168,7 +168,7 @@ class SlackHarness:
         self._ids = itertools.count(1)
 
     async def start(self) -> SlackHarness:
-        self.runner = web.AppRunner(http_app(self.app))
+        self.runner = web.AppRunner(http_app(self.app, SECRET))
         await self.runner.setup()
         site = web.TCPSite(self.runner, "127.0.0.1", 0)
         await site.start()
@@ -406,7 +406,7 @@ def state_of(view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
                 if given is None
                 else {"value": str(given), "text": {"type": "plain_text", "text": str(given)}}
             )
-        elif kind == "multi_static_select":
+        elif kind in ("multi_static_select", "checkboxes"):
             state["selected_options"] = [
                 {"value": v, "text": {"type": "plain_text", "text": v}} for v in given or []
             ]
@@ -424,7 +424,7 @@ def _initial(element: dict[str, Any]) -> Any:
     kind = element["type"]
     if kind in ("static_select", "radio_buttons"):
         return (element.get("initial_option") or {}).get("value")
-    if kind == "multi_static_select":
+    if kind in ("multi_static_select", "checkboxes"):
         return [o["value"] for o in element.get("initial_options") or []]
     if kind == "datepicker":
         return element.get("initial_date")

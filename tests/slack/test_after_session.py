@@ -17,6 +17,7 @@ from core.sessions import Outcome
 from core.timefmt import local_time
 from tests.slack.harness import ADMIN, ALICE, BOB, START, ZONES, Answer, SlackHarness, draft
 from tests.support.fake_slack import Call, walk_texts
+from tests.support.slack_mrkdwn import shown
 
 TITLE = "Moving from QA to backend"
 
@@ -100,7 +101,8 @@ async def test_reminders_arrive_as_dms_once_each_in_each_persons_zone(
     slack: SlackHarness,
 ) -> None:
     booked = await _booked(slack)
-    for hours, words in ((24, "starts in 24 hours"), (1, "starts in 1 hour")):
+    # one minute after each is due: the text states the real time left
+    for hours, words in ((24, "starts in 24 hours"), (1, "starts in 59 minutes")):
         slack.clock.set(booked.starts - timedelta(hours=hours) + timedelta(minutes=1))
         _, calls = await slack.deliver()
         for user in (ALICE, BOB):
@@ -179,13 +181,26 @@ async def test_mentor_no_show_is_recorded_for_both_and_nobody_is_asked_to_rate(
     assert slack.snapshot() == before
 
     _, after = await slack.deliver()
-    for user in (ALICE, BOB):
-        dms = _dms(after, user)
-        assert [c.text for c in dms] == [
+    recorded = {user: _dms(after, user) for user in (ALICE, BOB)}
+    for user, dms in recorded.items():
+        said = (
             f'Recorded: the mentor did not come to "{TITLE}" on '
             f"{local_time(booked.starts, ZONES[user])}."
-        ]
-        assert not dms[0].buttons()  # no rating, no notes prompt
+        )
+        # the one reported absent may dispute it; the reporter only reads it
+        if user == BOB:
+            said += "\nIf it did happen, say so within 48 hours and an admin will settle it."
+        assert [c.text for c in dms] == [said]
+    assert not recorded[ALICE][0].buttons()  # no rating, no notes prompt
+    assert [b["text"]["text"] for b in recorded[BOB][0].buttons()] == ["It did happen"]
+
+    disputed = await _press(slack, BOB, _button(recorded[BOB][0], "It did happen"))
+    assert "Noted: you say it happened." in disputed.text_to(BOB)
+    assert _session(slack, booked)["status"] == "NO_SHOW"  # stands until an admin settles
+    before = slack.snapshot()
+    twice = await _press(slack, BOB, _button(recorded[BOB][0], "It did happen"))
+    assert "You already said it happened" in twice.text_to(BOB)
+    assert slack.snapshot() == before
 
 
 async def test_rating_buttons_then_feedback_modal_and_the_average_shown(
@@ -245,10 +260,13 @@ async def test_mentor_notes_and_real_duration_modal(slack: SlackHarness) -> None
 
     # the student pressing the mentor's button: a plain refusal, no modal
     nosy = await _press(slack, ALICE, add)
-    assert "Only the mentor of this session writes its notes." in nosy.text_to(ALICE)
+    assert "Only the mentor of this session and admins can read its notes." in nosy.text_to(ALICE)
     assert not nosy.of("views.open")
 
-    opened = (await _press(slack, BOB, add)).of("views.open")
+    first = await _press(slack, BOB, add)
+    assert f"Your notes on session {booked.session_id}" in first.text_to(BOB)
+    assert "none yet." in first.text_to(BOB)
+    opened = first.of("views.open")
     assert len(opened) == 1
     modal = opened[0].view
     assert modal["callback_id"] == "notes_form"
@@ -265,15 +283,25 @@ async def test_mentor_notes_and_real_duration_modal(slack: SlackHarness) -> None
     assert state["mentor_notes"] == "Talked about REST & <APIs>."
     assert state["session_duration_minutes"] == 50
 
-    # pressed again: the modal shows what was saved; the same save again changes nothing
-    reopened = (await _press(slack, BOB, add)).of("views.open")[0].view
+    # pressed again: the earlier note is shown, the modal starts empty for a new entry
+    # (the duration keeps what was saved); saving it empty changes nothing
+    again = await _press(slack, BOB, add)
+    assert "Talked about REST & <APIs>." in shown(again.text_to(BOB))  # as Bob reads it
+    reopened = again.of("views.open")[0].view
     fields = {b["block_id"]: b["element"] for b in reopened["blocks"] if b["type"] == "input"}
     assert fields["duration_minutes"]["initial_value"] == "50"
-    assert fields["mentor_notes"]["initial_value"] == "Talked about REST & <APIs>."
+    assert "initial_value" not in fields["mentor_notes"]
     before = slack.snapshot()
     await slack.submit(BOB, reopened, {})
     assert _session(slack, booked) == state
     assert slack.snapshot()["notifications"] == before["notifications"]
+
+    # a second note is a new entry: the first one is kept, never replaced
+    await slack.submit(BOB, reopened, {"mentor_notes": "Next: pagination."})
+    state = _session(slack, booked)
+    assert state["mentor_notes"] == "Talked about REST & <APIs>.\n\nNext: pagination."
+    both = shown((await _press(slack, BOB, add)).text_to(BOB))
+    assert "Talked about REST & <APIs>." in both and "Next: pagination." in both
 
     # the student submitting the notes form (forged): told plainly, nothing changes
     forged = await slack.submit(ALICE, reopened, {"mentor_notes": "mine now"})

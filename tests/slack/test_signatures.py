@@ -32,7 +32,8 @@ def _bad_cases(body: bytes) -> dict[str, tuple[bytes, dict[str, str]]]:
     changed[len(changed) // 2] ^= 0x01
     old = str(int(time.time()) - 301)
     future = str(int(time.time()) + 301)
-    latin = body + b"&x=caf\xe9"
+    # a correctly signed body that is not UTF-8 is malformed, not forged: 400, in
+    # test_http_faults.py with the other malformed bodies
     return {
         "wrong secret": (body, signed_headers(body, FORM, secret="not-" + SECRET)),
         "one byte changed": (bytes(changed), good),
@@ -63,12 +64,7 @@ def _bad_cases(body: bytes) -> dict[str, tuple[bytes, dict[str, str]]]:
                 "X-Slack-Signature": sign(body, "soon"),
             },
         ),
-        "body not UTF-8": (latin, {"Content-Type": FORM, **_sig(latin, now)}),
     }
-
-
-def _sig(body: bytes, timestamp: str) -> dict[str, str]:
-    return {"X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": sign(body, timestamp)}
 
 
 async def test_signature_matrix(slack: SlackHarness) -> None:

@@ -107,8 +107,10 @@ async def test_a_mentor_works_the_queue_and_availability(slack: SlackHarness) ->
     released = await typed(slack, BOB, f"release {request_id} too busy this week")
     assert "Released: it is back in the queue." in ephemeral(released, BOB)
     assert slack.scalar("SELECT status FROM mentorship_requests") == "OPEN"
-    usage = await typed(slack, BOB, "claim soon")
+    usage = await typed(slack, BOB, "claim")
     assert ephemeral(usage, BOB) == "Usage: /mentorship claim REQUEST_ID"
+    garbled = await typed(slack, BOB, "claim soon")
+    assert ephemeral(garbled, BOB) == "There is no request #soon."
 
     added = await typed(slack, BOB, "availability add Sun 21:00-22:00")
     assert "Added Sunday 21:00-22:00 (Europe/Berlin)." in ephemeral(added, BOB)

@@ -135,6 +135,8 @@ class World:
             available_from=first,
             available_until=first + timedelta(days=days),
             tags=["python"],
+            # these students take any hour (the delivery tests book round the clock)
+            student_hours="00:00-24:00",
         )
         return submit_request(self.ctx, student_id, draft)
 

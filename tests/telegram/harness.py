@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from typing import Any
 
+from aiohttp import web
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from telegram.ext import Application
@@ -28,6 +29,7 @@ from telegram.ext import Application
 from bot.bootstrap import build_runtime
 from bot.config import Settings
 from bot.handlers.telegram.sender import TelegramSender
+from bot.handlers.telegram.webhook import webhook_app
 from bot.worker import tick
 from core.clock import MovableClock
 from core.delivery.engine import DeliveryEngine, TickReport
@@ -154,6 +156,7 @@ class BotHarness:
         self.application: Application = self._build()  # type: ignore[type-arg]
         self.engine: DeliveryEngine | None = None
         self.webhook_port = 0
+        self.webhook_runner: web.AppRunner | None = None
         self.running = False
 
     def _build(self) -> Application:  # type: ignore[type-arg]
@@ -168,14 +171,14 @@ class BotHarness:
         if self.mode == "polling":
             await app.updater.start_polling(poll_interval=0.0, timeout=5)  # type: ignore[union-attr]
         else:
+            # the production endpoint (bot.handlers.telegram.webhook), as the runner serves it
             self.webhook_port = free_port()
-            await app.updater.start_webhook(  # type: ignore[union-attr]
-                listen="127.0.0.1",
-                port=self.webhook_port,
-                url_path="telegram",
-                webhook_url=self.webhook_url,
-                secret_token=SECRET,
+            self.webhook_runner = web.AppRunner(
+                webhook_app(app.bot, app.update_queue, "telegram", SECRET), access_log=None
             )
+            await self.webhook_runner.setup()
+            await web.TCPSite(self.webhook_runner, "127.0.0.1", self.webhook_port).start()
+            await app.bot.set_webhook(self.webhook_url, secret_token=SECRET)
         self.use_limits(self.limits)
         self.running = True
         return self
@@ -198,6 +201,9 @@ class BotHarness:
             return
         self.running = False
         app = self.application
+        if self.webhook_runner is not None:
+            await self.webhook_runner.cleanup()
+            self.webhook_runner = None
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
         if app.running:
@@ -338,8 +344,10 @@ async def fill_request(
     until_day: str = "2026-03-06",
     tags: tuple[str, ...] = ("python",),
     typed_tags: str | None = None,
+    hours: str | None = None,
 ) -> Exchange:
-    """Walk the /request form with its buttons up to the preview (returned)."""
+    """Walk the /request form with its buttons up to the preview (returned); ``hours``
+    typed at the hours step (None: Done, keeping the default, all three periods)."""
     step = await tg.send(user, "/request")
     step = await tg.press(user, step.button(kind))
     step = await tg.send(user, title)
@@ -348,6 +356,10 @@ async def fill_request(
     step = await tg.press(user, step.button(urgency))
     step = await tg.press(user, day_button(step, from_day))
     step = await tg.press(user, day_button(step, until_day))
+    if hours is None:
+        step = await tg.press(user, step.button("Done"))
+    else:
+        step = await tg.send(user, hours)
     for tag in tags:
         step = await tg.press(user, step.button(tag))
     if typed_tags:

@@ -139,7 +139,8 @@ def _buttons(w: World) -> dict[str, set[str]]:
         f"a:outcome:{w.past_session}:completed": {"student", "approved mentor", "admin"},
         f"a:outcome:{w.past_session}:student_no_show": {"approved mentor", "admin"},
         f"a:rate:{w.done_session}:5": {"student"},
-        f"a:notes:{w.done_session}": {"claiming mentor"},
+        # admins read a session's notes (issue 11: never students, nor other mentors)
+        f"a:notes:{w.done_session}": {"claiming mentor", "admin"},
         f"a:approve:{w.dave}": {"admin"},
         f"a:reject:{w.dave}": {"admin"},
         f"s:{w.claimed_request}:{w.slot}": {"claiming mentor"},

@@ -44,10 +44,11 @@ async def test_claim_card_edit_booking_in_each_zone_and_after_the_session(
     assert won.to(GROUP) == []  # nothing about Bob's slots is posted in the group
     offer = won.to(BOB.id)
     assert len(offer) == 1 and "Pick a time (Europe/Berlin)" in offer[0].text
-    # Alice is free 3-6 March (Los Angeles); Bob 08:00-20:00 Berlin: the first slot is
-    # Tuesday 3 March 09:00 Berlin (08:00 Berlin is still 2 March in Los Angeles)
+    # Alice is free 3-6 March (Los Angeles) within her default hours 07:00-22:00; Bob
+    # 08:00-20:00 Berlin: the first slot is Tuesday 3 March 16:00 Berlin = 07:00 in Los
+    # Angeles (earlier Berlin hours are Alice's night); the button shows both times
     first_slot = offer[0].buttons[0]
-    assert first_slot["text"] == "Tue 3 Mar 09:00", offer[0].buttons[:3]
+    assert first_slot["text"] == "Tue 3 Mar 16:00 · Alice 07:00", offer[0].buttons[:3]
 
     lost = await tg.press(CAROL, f"a:claim:{request_id}", GROUP)
     assert lost.alert and lost.answer == "Already claimed by Bob."
@@ -62,12 +63,12 @@ async def test_claim_card_edit_booking_in_each_zone_and_after_the_session(
 
     booked = await tg.press(BOB, first_slot["callback_data"])
     assert booked.answer == "Booked!"
-    assert "Booked for Tue 3 Mar 2026, 09:00 (Europe/Berlin)" in booked.text
+    assert "Booked for Tue 3 Mar 2026, 16:00 (Europe/Berlin)" in booked.text
 
     _, delivered = await tg.deliver()
     for user, zone, shown in (
-        (ALICE, "America/Los_Angeles", "Tue 3 Mar 2026, 00:00 (America/Los_Angeles)"),
-        (BOB, "Europe/Berlin", "Tue 3 Mar 2026, 09:00 (Europe/Berlin)"),
+        (ALICE, "America/Los_Angeles", "Tue 3 Mar 2026, 07:00 (America/Los_Angeles)"),
+        (BOB, "Europe/Berlin", "Tue 3 Mar 2026, 16:00 (Europe/Berlin)"),
     ):
         # (Bob's DM card of the request, if he had one, is redrawn as well: not counted)
         calls = [c for c in delivered.to(user.id) if c.method != "editMessageText"]
@@ -78,13 +79,13 @@ async def test_claim_card_edit_booking_in_each_zone_and_after_the_session(
         filename, invite = calls[1].files["document"]
         assert filename.endswith(".ics")
         assert b"BEGIN:VCALENDAR" in invite and b"DTSTART" in invite
-        assert b"DTSTART:20260303T080000Z" in invite
+        assert b"DTSTART:20260303T150000Z" in invite
         assert zone in calls[0].text
     scheduled_edit = [c for c in delivered.to(GROUP) if c.method == "editMessageText"]
     assert scheduled_edit and "scheduled with Bob" in scheduled_edit[-1].text
 
     # an hour before: reminders with a Join button, in each zone
-    tg.clock.set(datetime(2026, 3, 3, 7, 0, tzinfo=UTC))  # the session is at 08:00 UTC
+    tg.clock.set(datetime(2026, 3, 3, 14, 0, tzinfo=UTC))  # the session is at 15:00 UTC
     _, reminders = await tg.deliver()
     assert "starts in 1 hour" in reminders.text_to(ALICE.id)
     assert "starts in 1 hour" in reminders.text_to(BOB.id)
@@ -205,21 +206,24 @@ async def test_student_reschedules_then_the_mentor_cancels_with_buttons(tg: BotH
     session_id = tg.scalar("SELECT id FROM mentorship_sessions")
     assert booked.callback_data == [f"a:reschedule:{session_id}", f"a:cancel_session:{session_id}"]
 
-    offer = await tg.press(ALICE, f"a:reschedule:{session_id}")
+    asked = await tg.press(ALICE, f"a:reschedule:{session_id}")
+    assert "Why are you moving it?" in asked.text and "/skip" in asked.text, asked.text
+    offer = await tg.send(ALICE, "My exam moved")
     assert "Pick a time (America/Los_Angeles)" in offer.text
-    # Bob is free from 08:00 Berlin = 23:00 the day before in Los Angeles
+    # Alice's day starts at 07:00 (her default hours) = 16:00 in Berlin, where Bob is free
     labels = [b["text"] for c in offer.replies for b in c.buttons]
-    assert labels[0] == "Tue 3 Mar 00:30", labels[:3]  # 00:00 is the current booking
+    assert labels[0] == "Tue 3 Mar 07:30 · Bob 16:30", labels[:3]  # 07:00 is the booking
     moved = await tg.press(ALICE, offer.replies[0].buttons[0]["callback_data"])
-    assert "Booked for Tue 3 Mar 2026, 00:30 (America/Los_Angeles)" in moved.text
+    assert "Booked for Tue 3 Mar 2026, 07:30 (America/Los_Angeles)" in moved.text
     _, delivered = await tg.deliver()
-    for user, shown in ((ALICE, "00:30 (America/Los_Angeles)"), (BOB, "09:30 (Europe/Berlin)")):
+    for user, shown in ((ALICE, "07:30 (America/Los_Angeles)"), (BOB, "16:30 (Europe/Berlin)")):
         calls = delivered.to(user.id)
-        assert calls[0].text.startswith("Moved:") and shown in calls[0].text, calls
+        assert calls[0].text.startswith("Moved by ") and shown in calls[0].text, calls
+        assert "Reason: My exam moved" in calls[0].text, calls
         assert calls[1].method == "sendDocument"
         invite = calls[1].files["document"][1]
         assert f"UID:session-{session_id}@mentorbot".encode() in invite  # same event, moved
-        assert b"DTSTART:20260303T083000Z" in invite
+        assert b"DTSTART:20260303T153000Z" in invite
 
     asked = await tg.press(BOB, f"a:cancel_session:{session_id}")
     assert "Why are you cancelling?" in asked.text and "/skip" in asked.text, asked.text

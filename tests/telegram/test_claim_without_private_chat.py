@@ -30,8 +30,10 @@ async def test_the_claim_winner_without_a_private_chat_lands_on_the_slot_offer(
     tg.fake.unblock(BOB.id)  # Bob follows the link: Telegram sends /start <payload>
     landed = await tg.send(BOB, f"/start slots-{request_id}")
     assert "Pick a time (Europe/Berlin)" in landed.text_to(BOB.id)
-    slot_buttons = landed.buttons(BOB.id)
-    assert slot_buttons and all(b.startswith(f"s:{request_id}:") for b in slot_buttons)
+    buttons = landed.buttons(BOB.id)
+    slot_buttons = [b for b in buttons if b.startswith(f"s:{request_id}:")]
+    more = [b for b in buttons if b not in slot_buttons]  # "More times »", nothing else
+    assert slot_buttons and len(more) == 1 and "more_times" in more[0], buttons
     booked = await tg.press(BOB, slot_buttons[0])
     assert booked.answer == "Booked!"
 
@@ -51,7 +53,7 @@ async def test_a_deep_link_to_someone_elses_request_is_refused_plainly(tg: BotHa
 async def test_a_failing_slot_offer_keeps_the_claim_and_no_apology_reaches_the_group(
     tg: BotHarness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot.conversation.actions import claims
+    from bot.conversation.actions import times
     from core.errors import TemporaryFailure
 
     tg.fake.add_group(GROUP)
@@ -59,7 +61,7 @@ async def test_a_failing_slot_offer_keeps_the_claim_and_no_apology_reaches_the_g
     await register(tg, ALICE, "America/Los_Angeles")
     request_id = await submit_request(tg, ALICE, title="Moving from QA to backend")
     await tg.deliver()
-    real = claims.available_slots
+    real = times.offer_slots
     failures = [TemporaryFailure()]
 
     def flaky(*args: object, **kwargs: object) -> object:
@@ -67,7 +69,7 @@ async def test_a_failing_slot_offer_keeps_the_claim_and_no_apology_reaches_the_g
             raise failures.pop()
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(claims, "available_slots", flaky)
+    monkeypatch.setattr(times, "offer_slots", flaky)
     won = await tg.press(BOB, f"a:claim:{request_id}", GROUP)
 
     assert won.answer.startswith(f"You claimed #{request_id}") and not won.alert

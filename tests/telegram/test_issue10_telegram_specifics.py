@@ -95,6 +95,7 @@ async def test_an_edited_answer_is_not_used_and_later_answers_do_not_shift(
     step = await tg.press(ALICE, step.button("High"))
     step = await tg.press(ALICE, day_button(step, "2026-03-03"))
     step = await tg.press(ALICE, day_button(step, "2026-03-06"))
+    step = await tg.press(ALICE, step.button("Done"))  # her hours: the default ones
     preview = await tg.send(ALICE, "python")
     assert "Title: Moving from QA to backend" in preview.text, preview.text
     assert "I test APIs all day" in preview.text and "Duration: 45 min" in preview.text

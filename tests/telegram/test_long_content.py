@@ -61,7 +61,8 @@ async def fill_personal_reference(tg: BotHarness) -> Exchange:
     step = await tg.press(ALICE, step.button("Low"))
     await tg.send(ALICE, "tomorrow")
     step = await tg.send(ALICE, "+5")
-    step = await tg.press(ALICE, step.button("Done"))
+    step = await tg.press(ALICE, step.button("Done"))  # her hours: the default ones
+    step = await tg.press(ALICE, step.button("Done"))  # no tags
     if "particular mentor" in step.text:
         step = await tg.press(ALICE, step.button("No preference"))
     return step

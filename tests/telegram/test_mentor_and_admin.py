@@ -81,8 +81,11 @@ async def test_become_mentor_admin_approves_availability_queue_and_assign(
     mine = await tg.send(ALICE, "/my")
     assert "Help me with React hooks" in mine.text
     assert f"a:cancel:{request_id}" in mine.buttons()
-    cancelled = await tg.press(ALICE, f"a:cancel:{request_id}")
-    assert cancelled.answer == f"Request #{request_id} cancelled."
+    asked = await tg.press(ALICE, f"a:cancel:{request_id}")  # first: why?
+    assert "Why are you cancelling?" in asked.text and "/skip" in asked.text, asked.text
+    assert tg.scalar("SELECT status FROM mentorship_requests") != "CANCELLED"  # not yet
+    cancelled = await tg.send(ALICE, "/skip")  # no reason
+    assert cancelled.text == f"Request #{request_id} cancelled.", cancelled.text
     assert tg.scalar("SELECT status FROM mentorship_requests") == "CANCELLED"
 
 

@@ -99,7 +99,15 @@ async def test_full_request_form_with_buttons_back_calendar_tags_and_submit(
     # until before from is refused with the core's message, the calendar shown again
     before = await tg.send(ALICE, "2026-04-01")
     assert "Until which day" in before.text and "until" in before.text.lower()
-    tags = await tg.press(ALICE, day_button(before, "2026-04-10"))
+    hours = await tg.press(ALICE, day_button(before, "2026-04-10"))
+    assert "Which hours of the day suit you" in hours.text
+    # all three periods are ticked at first (the default); a tap unticks mornings
+    ticked = [b["text"] for c in hours.replies for b in c.buttons]
+    assert {"✓ Mornings 07-12", "✓ Afternoons 12-17", "✓ Evenings 17-22"} <= set(ticked)
+    unticked = await tg.press(ALICE, hours.button("Mornings"))
+    shown = [b["text"] for c in unticked.replies for b in c.buttons]
+    assert "Mornings 07-12" in shown and "✓ Evenings 17-22" in shown, shown
+    tags = await tg.press(ALICE, unticked.button("Done"))
     assert "Tags help" in tags.text
 
     picked = await tg.press(ALICE, tags.button("python"))
@@ -112,6 +120,7 @@ async def test_full_request_form_with_buttons_back_calendar_tags_and_submit(
         "Duration: 60 min",
         "Urgency: normal",
         "Available: 2026-04-02 to 2026-04-10",
+        "Hours: afternoons, evenings (12:00-22:00) (your time)",
         "Tags: python, fintech, system-design",
         "Target role: Senior backend engineer",
     ):
@@ -124,6 +133,7 @@ async def test_full_request_form_with_buttons_back_calendar_tags_and_submit(
         "FROM mentorship_requests"
     )
     assert row == "MOCK_INTERVIEW|Backend interview at a fintech|60|normal"
+    assert tg.scalar("SELECT student_hours FROM mentorship_requests") == "12:00-22:00"
     assert tg.store.load(f"tg:user:{ALICE.id}") == {}  # the finished form is not kept
 
     # the preview's Submit pressed again: the form is over, a plain answer and no new row
@@ -162,25 +172,19 @@ async def test_cancel_button_and_command_leave_nothing(tg: BotHarness) -> None:
     assert kept == 0
 
 
-async def test_preview_edit_goes_round_again_keeping_answers(tg: BotHarness) -> None:
+async def test_preview_edit_of_the_type_asks_its_new_questions_then_the_preview(
+    tg: BotHarness,
+) -> None:
     await register(tg, ALICE, "America/Los_Angeles")
     preview = await fill_request(tg, ALICE, title="First title here")
-    edit = await tg.press(ALICE, preview.button("Edit"))
-    assert "your answers are kept" in edit.text and "What kind of session" in edit.text
-    title = await tg.press(ALICE, edit.button("Career guidance"))
-    await tg.send(ALICE, "A better title")
-    # the rest keeps its answers: pressing through gives the same values
-    description = tg.fake.last_bot_message(ALICE.id)
-    assert description is not None and "Describe it" in description.text
-    assert title.replies
-    step = await tg.send(ALICE, "Same description as before, really.")
-    step = await tg.press(ALICE, step.button("45 min"))
-    step = await tg.press(ALICE, step.button("High"))
-    step = await tg.press(ALICE, day_button(step, "2026-03-03"))
-    step = await tg.press(ALICE, day_button(step, "2026-03-06"))
-    assert "✓ python" in [b["text"] for c in step.replies for b in c.buttons]
-    step = await tg.press(ALICE, step.button("Done"))
-    assert "Title: A better title" in step.text and "Tags: python" in step.text
-    done = await tg.press(ALICE, step.button("Submit"))
+    picker = await tg.press(ALICE, preview.button("Edit"))
+    kind = await tg.press(ALICE, picker.button("Session type"))
+    assert "What kind of session" in kind.text and "Current answer: Career" in kind.text
+    same = await tg.press(ALICE, kind.button("Keep:"))
+    assert "Submit it?" in same.text  # nothing else asked: the type did not change
+    assert "Title: First title here" in same.text and "Tags: python" in same.text
+    old = await tg.press(ALICE, picker.button("Title"))  # the picker is gone: an old button
+    assert old.alert or "earlier step" in old.text, old.text
+    done = await tg.press(ALICE, same.button("Submit"))
     assert "submitted" in done.text
-    assert tg.scalar("SELECT title FROM mentorship_requests") == "A better title"
+    assert tg.scalar("SELECT title FROM mentorship_requests") == "First title here"

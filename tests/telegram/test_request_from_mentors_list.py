@@ -45,6 +45,7 @@ async def _walk_to_the_mentor_step(tg: BotHarness, first: Exchange) -> Exchange:
     step = await tg.press(ALICE, step.button("Normal"))
     step = await tg.press(ALICE, day_button(step, "2026-03-04"))
     step = await tg.press(ALICE, day_button(step, "2026-03-10"))
+    step = await tg.press(ALICE, step.button("Done"))  # her hours: the default ones
     return await tg.send(ALICE, "negotiation")  # a typed tag ends the step
 
 
@@ -70,18 +71,24 @@ async def test_a_student_requests_a_mentor_from_the_list(tg: BotHarness) -> None
     assert "Chosen: Bob" in mentor_step.text
     assert mentor_step.button("No preference") and mentor_step.button("Carol")
 
-    preview = await tg.press(ALICE, mentor_step.button("Bob"))
+    question = await tg.press(ALICE, mentor_step.button("Bob"))
+    assert "If Bob does not take it in time (or declines it), may any other mentor" in (
+        question.text
+    )
+    preview = await tg.press(ALICE, question.button("Yes, open it to every mentor"))
     assert "Here is your request (preferred mentor: Bob). Submit it?" in preview.text
+    assert "Other mentors may take it: yes" in preview.text
     done = await tg.press(ALICE, preview.button("Submit"))
     assert "submitted" in done.text
     request_id = tg.scalar("SELECT id FROM mentorship_requests")
     assert tg.scalar("SELECT preferred_mentor_id FROM mentorship_requests") == bob_id
+    assert tg.scalar("SELECT open_to_others FROM mentorship_requests") in (True, 1)
 
     _, delivered = await tg.deliver()
     [for_bob] = delivered.to(BOB.id)  # one personal message, though his tags do not match
     assert for_bob.text.startswith("Alice asked for you as their mentor.")
     assert "Negotiating my first senior offer" in for_bob.text
-    assert for_bob.callback_data == [f"a:claim:{request_id}"]
+    assert for_bob.callback_data == [f"a:claim:{request_id}", f"a:decline:{request_id}"]
     assert delivered.to(CAROL.id) == []
 
     won = await tg.press(BOB, f"a:claim:{request_id}")

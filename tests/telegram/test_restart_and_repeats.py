@@ -47,7 +47,10 @@ async def test_crash_mid_request_then_a_new_application_continues(tg: BotHarness
     calendar = tg.fake.last_bot_message(ALICE.id)
     assert calendar is not None
     until = await tg.press(ALICE, day_button_from(calendar.callback_data, "2026-03-04"))
-    tags = await tg.press(ALICE, day_button(until, "2026-03-09"))
+    hours = await tg.press(ALICE, day_button(until, "2026-03-09"))
+    assert "Which hours of the day suit you" in hours.text
+    tags = await tg.send(ALICE, "18-21")  # her hours typed as a window
+    assert "Tags help" in tags.text, tags.text
     preview = await tg.press(ALICE, tags.button("Done"))
     for kept in (
         "Type: Career guidance",
@@ -56,6 +59,7 @@ async def test_crash_mid_request_then_a_new_application_continues(tg: BotHarness
         "Duration: 60 min",
         "Urgency: low",
         "Available: 2026-03-04 to 2026-03-09",
+        "Hours: 18:00-21:00 (your time)",
     ):
         assert kept in preview.text, preview.text
     done = await tg.press(ALICE, preview.button("Submit"))
@@ -155,7 +159,8 @@ async def test_one_form_filled_on_two_webhook_processes_taking_turns(
         step = await both.press(ALICE, step.button("High"))
         step = await both.press(ALICE, day_button(step, "2026-03-03"))
         step = await both.press(ALICE, day_button(step, "2026-03-06"))
-        step = await both.press(ALICE, step.button("Done"))
+        step = await both.press(ALICE, step.button("Done"))  # her hours: the default ones
+        step = await both.press(ALICE, step.button("Done"))  # no tags
         if "particular mentor" in step.text:
             step = await both.press(ALICE, step.button("No preference"))
         assert "Submit it?" in step.text and "Moving from QA to backend" in step.text

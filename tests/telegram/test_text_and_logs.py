@@ -62,7 +62,8 @@ async def test_markup_characters_and_very_long_text_are_rendered_safely(tg: BotH
     step = await tg.press(ALICE, step.button("Low"))
     step = await tg.send(ALICE, "tomorrow")
     step = await tg.send(ALICE, "+5")
-    step = await tg.press(ALICE, step.button("Done"))
+    step = await tg.press(ALICE, step.button("Done"))  # her hours: the default ones
+    step = await tg.press(ALICE, step.button("Done"))  # no tags
     if "particular mentor" in step.text:
         step = await tg.press(ALICE, step.button("No preference"))
     preview = step.replies[-1]

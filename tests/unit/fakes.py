@@ -18,7 +18,8 @@ from typing import Any
 from core.catalogue import Catalogue
 from core.clock import MovableClock
 from core.events import EntityKind, TransitionEvent
-from core.lifecycle import NOT_COUNTED_REQUEST_STATES, RequestStatus, SessionStatus
+from core.hours import parse_hours
+from core.lifecycle import RequestStatus, SessionStatus
 from core.members import Identity, Member, Platform
 from core.mentors import AvailabilityWindow, MentorProfile, MentorStatus
 from core.notifications import Kind, Notification, NotificationStatus
@@ -30,11 +31,13 @@ from core.ports import (
     NotificationRepository,
     OutboxRepository,
     RequestRepository,
+    SessionNoteRepository,
     SessionRepository,
     UnitOfWork,
 )
 from core.requests import MentorshipRequest, RequestDraft, ValidRequest
 from core.services.context import ServiceContext
+from core.session_notes import SessionNote
 from core.sessions import MentorshipSession
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday, before both DST changes
@@ -52,6 +55,7 @@ class Tables:
     submission_keys: dict[int, tuple[int, str]] = field(default_factory=dict)
     sessions: dict[int, MentorshipSession] = field(default_factory=dict)
     events: list[TransitionEvent] = field(default_factory=list)
+    session_notes: list[SessionNote] = field(default_factory=list)
     notifications: list[Notification] = field(default_factory=list)
     leases: dict[int, tuple[str, datetime]] = field(default_factory=dict)
     sent_at: dict[int, datetime] = field(default_factory=dict)
@@ -137,6 +141,7 @@ class FakeMemberRepository(_Repository, MemberRepository):
             stored.display_name = member.display_name
             stored.timezone = member.timezone
             stored.is_admin = member.is_admin
+            stored.admin_source = member.admin_source
 
     def lock(self, member_id: int) -> None:
         self._store.locks.append(member_id)
@@ -224,6 +229,8 @@ class FakeRequestRepository(_Repository, RequestRepository):
             available_until=request.available_until,
             tags=list(request.tags),
             preferred_mentor_id=request.preferred_mentor_id,
+            open_to_others=request.open_to_others,
+            student_hours=request.student_hours,
             status=RequestStatus.OPEN,
             expires_at=expires_at,
             created_at=now,
@@ -253,13 +260,12 @@ class FakeRequestRepository(_Repository, RequestRepository):
         return self._list(lambda r: r.student_id == student_id)
 
     def counted_for_student(self, student_id: int) -> list[MentorshipRequest]:
-        return self._list(
-            lambda r: (
-                r.student_id == student_id
-                and r.status not in NOT_COUNTED_REQUEST_STATES
-                and not r.quota_refunded
-            )
-        )
+        found = [
+            r
+            for _, r in sorted(self._t.requests.items())
+            if r.student_id == student_id and r.counts_towards_limit
+        ]
+        return copy.deepcopy(found)
 
     def open_requests(self) -> list[MentorshipRequest]:
         return self._list(lambda r: r.status == RequestStatus.OPEN)
@@ -282,6 +288,8 @@ class FakeRequestRepository(_Repository, RequestRepository):
             return False
         if if_claimed_by is not None and request.claimed_by != if_claimed_by:
             return False
+        if isinstance(changes.get("student_hours"), str):  # an edit stores the text form
+            changes["student_hours"] = parse_hours(changes["student_hours"])
         _apply(request, {"status": target, "updated_at": now, **changes})
         return True
 
@@ -298,7 +306,7 @@ class FakeRequestRepository(_Repository, RequestRepository):
         due = [
             r
             for r in self._t.requests.values()
-            if r.status == RequestStatus.OPEN and r.expires_at <= now
+            if r.status == RequestStatus.OPEN and r.expires_at <= now and not r.is_deleted
         ]
         return [r.id for r in sorted(due, key=lambda r: r.expires_at)][:limit]
 
@@ -319,6 +327,8 @@ class FakeRequestRepository(_Repository, RequestRepository):
         r = self._t.requests.get(request_id)
         if r is None or r.status != RequestStatus.OPEN or r.last_announced_at != previous:
             return False
+        if r.is_deleted:
+            return False
         r.last_announced_at = now
         return True
 
@@ -326,7 +336,10 @@ class FakeRequestRepository(_Repository, RequestRepository):
         found = [
             r
             for r in self._t.requests.values()
-            if r.status == RequestStatus.CLAIMED and r.claimed_at and r.claimed_at <= before
+            if r.status == RequestStatus.CLAIMED
+            and r.claimed_at
+            and r.claimed_at <= before
+            and not r.is_deleted
         ]
         return copy.deepcopy(sorted(found, key=lambda r: r.claimed_at or before)[:limit])
 
@@ -433,6 +446,17 @@ class FakeSessionRepository(_Repository, SessionRepository):
 
     def all(self) -> list[MentorshipSession]:
         return [copy.deepcopy(s) for _, s in sorted(self._t.sessions.items())]
+
+
+class FakeSessionNoteRepository(_Repository, SessionNoteRepository):
+    def add(self, note: SessionNote) -> SessionNote:
+        stored = replace(note, id=self._t.next_id("session_notes"))
+        self._t.session_notes.append(stored)
+        return stored
+
+    def for_session(self, session_id: int) -> list[SessionNote]:
+        found = [n for n in self._t.session_notes if n.session_id == session_id]
+        return sorted(found, key=lambda n: (n.created_at, n.id or 0))
 
 
 class FakeEventRepository(_Repository, EventRepository):
@@ -582,6 +606,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.requests = FakeRequestRepository(self.store)
         self.sessions = FakeSessionRepository(self.store)
         self.events = FakeEventRepository(self.store)
+        self.session_notes = FakeSessionNoteRepository(self.store)
         self.notifications = FakeNotificationRepository(self.store)
         self.outbox = FakeOutboxRepository(self.store)
         self.committed = 0

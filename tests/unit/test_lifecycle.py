@@ -29,12 +29,15 @@ ALLOWED_REQUEST_MOVES = {
     (R.OPEN, R.CANCELLED),
     (R.CLAIMED, R.CANCELLED),
     (R.SCHEDULED, R.CANCELLED),
+    (R.NO_SHOW, R.COMPLETED),  # a disputed no-show settled by an admin: it did happen
 }
 ALLOWED_SESSION_MOVES = {
     (S.SCHEDULED, S.SCHEDULED),
     (S.SCHEDULED, S.COMPLETED),
     (S.SCHEDULED, S.NO_SHOW),
     (S.SCHEDULED, S.CANCELLED),
+    (S.NO_SHOW, S.NO_SHOW),  # disputed, or settled as a no-show
+    (S.NO_SHOW, S.COMPLETED),  # settled: it did happen
 }
 REQUEST_PAIRS = list(product(RequestStatus, RequestStatus))
 SESSION_PAIRS = list(product(SessionStatus, SessionStatus))
@@ -95,5 +98,7 @@ def test_each_session_move_is_allowed_or_refused_with_a_readable_message(current
 @pytest.mark.parametrize("final", [R.COMPLETED, R.NO_SHOW, R.EXPIRED, R.CANCELLED])
 def test_a_finished_request_cannot_move_anywhere(final):
     for target in RequestStatus:
+        if (final, target) == (R.NO_SHOW, R.COMPLETED):
+            continue  # only an admin settling a disputed no-show
         with pytest.raises(InvalidTransition):
             check_request_transition(final, target)

@@ -24,6 +24,7 @@ from core.mentors import MentorStatus, shared_tags
 from core.notifications import Audience, Kind, NotificationStatus
 from core.policy import Policy
 from core.services.claims import claim_request, release_request
+from core.services.directed import decline_request
 from core.services.expiry import expire_stale_requests
 from core.services.requests import repost_request, submit_request
 from core.services.sweeps import reannounce_unclaimed, release_unscheduled_claims
@@ -132,13 +133,20 @@ def test_the_preferred_mentor_is_told_once_whatever_their_tags(ctx):
     zoe = add_mentor(ctx, "Zoe", tags=["design"])
     leo = add_mentor(ctx, "Leo", tags=["python"])
 
-    submit_request(ctx, sam.id, a_draft(tags=["python"], preferred_mentor_id=zoe.id))
+    first = submit_request(
+        ctx, sam.id, a_draft(tags=["python"], preferred_mentor_id=zoe.id, open_to_others=True)
+    )
     [for_zoe] = of_kind(ctx, Kind.REQUEST_FOR_YOU)
     assert for_zoe.recipient_id == zoe.id
+    assert dms(ctx) == {}  # Zoe's alone for now: the others hear of it once it opens
+    decline_request(ctx, zoe.id, first.id, "on holiday")
     assert set(dms(ctx)) == {mia.id, leo.id}
 
     # named and matching: the personal "asked for you" message, not a second DM
-    second = submit_request(ctx, sam.id, a_draft(tags=["python"], preferred_mentor_id=mia.id))
+    second = submit_request(
+        ctx, sam.id, a_draft(tags=["python"], preferred_mentor_id=mia.id, open_to_others=True)
+    )
+    decline_request(ctx, mia.id, second.id, None)
     about_it = [
         (n.kind, n.recipient_id)
         for n in store_of(ctx).tables.notifications
@@ -162,7 +170,7 @@ def test_the_operator_can_turn_the_dms_off(ctx):
     zoe = add_mentor(ctx, "Zoe", tags=["design"])
     submit_request(ctx, sam.id, a_draft(tags=["python"], preferred_mentor_id=zoe.id))
     assert dms(ctx) == {}
-    assert len(of_kind(ctx, Kind.REQUEST_POSTED)) == 1
+    assert of_kind(ctx, Kind.REQUEST_POSTED) == []  # Zoe's alone: no feed card yet
     [for_zoe] = of_kind(ctx, Kind.REQUEST_FOR_YOU)  # being asked for by name is not a feed
     assert for_zoe.recipient_id == zoe.id
 

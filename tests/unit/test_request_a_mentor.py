@@ -74,7 +74,10 @@ def test_no_draft_for_someone_who_is_no_mentor_or_for_nobody(ctx):
 def test_the_mentor_step_and_the_preview_say_who_is_chosen(ctx):
     form = RequestForm(a_draft(preferred_mentor_id=7))
     steps = form_steps(form.draft, ctx.catalogue, MENTORS)
-    mentor_step, preview = steps[-2], steps[-1]
+    # with a chosen mentor, one more question: may others take it if Bob does not?
+    mentor_step, others_step, preview = steps[-3], steps[-2], steps[-1]
+    assert others_step.field == "open_to_others"
+    assert others_step.prompt.startswith("If Bob does not take it in time")
     assert mentor_step.kind == StepKind.CHOICE
     assert mentor_step.prompt == (
         "Would you like a particular mentor? (optional) Chosen: Bob; tap to keep or change."
@@ -82,7 +85,7 @@ def test_the_mentor_step_and_the_preview_say_who_is_chosen(ctx):
     assert preview.prompt == "Here is your request (preferred mentor: Bob). Submit it?"
 
     # changing one's mind: no preference, and the prompts no longer name anyone
-    form.position = len(steps) - 2
+    form.position = len(steps) - 3
     answer(form, mentor_step, NO_PREFERENCE, ctx.catalogue, ctx.policy, START.date())
     assert form.draft.preferred_mentor_id is None
     steps = form_steps(form.draft, ctx.catalogue, MENTORS)
@@ -93,5 +96,5 @@ def test_the_mentor_step_and_the_preview_say_who_is_chosen(ctx):
 
 def test_a_chosen_mentor_missing_from_the_choices_is_not_named(ctx):
     steps = form_steps(a_draft(preferred_mentor_id=99), ctx.catalogue, MENTORS)
-    assert steps[-2].prompt == "Would you like a particular mentor? (optional)"
+    assert steps[-3].prompt == "Would you like a particular mentor? (optional)"
     assert steps[-1].prompt == "Here is your request. Submit it?"

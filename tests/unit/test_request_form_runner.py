@@ -95,6 +95,7 @@ async def to_preview(turn: Turn, kind: str = "Career guidance") -> Shown:
         "High",
         Typed("2026-03-03"),
         Typed("2026-03-06"),
+        "Done",  # the hours: all three periods, as ticked at first
         "python",
         "Done",
         "No preference",
@@ -150,38 +151,39 @@ async def test_a_refused_answer_asks_the_same_step_again_and_keeps_nothing(
     assert typed.state is None and said(typed) == "Stopped. Nothing was saved."
 
 
-async def test_edit_on_the_preview_keeps_every_answer(ctx: ServiceContext, sam: Member) -> None:
+async def test_edit_on_the_preview_changes_one_answer_and_keeps_the_rest(
+    ctx: ServiceContext, sam: Member
+) -> None:
     turn = turn_of(ctx, sam)
     preview = await to_preview(turn)
-    shown = await step(turn, preview, "Edit")
-    assert said(shown).startswith("Let's go through it again; your answers are kept.\n")
-    assert "Current answer: Career guidance · Mentorship" in said(shown)
-    assert "✓ Career guidance · Mentorship" in labels(shown)
-    kept: list[str] = []
-    while shown.kind != StepKind.PREVIEW:
-        text = said(shown)
-        kept.append(text.split("Current answer: ")[1].splitlines()[0])
-        if "Describe it" in text:
-            shown = await step(turn, shown, Typed("Now with a better description."))
-        else:
-            shown = await step(turn, shown, "Keep:")
-    assert kept == [
-        "Career guidance · Mentorship",
-        "Moving from QA to backend",
-        "I test APIs all day; how do I start writing them?",
-        "45 min",
-        "High",
-        "2026-03-03",
-        "2026-03-06",
-        "python",
-        "No preference",
+    picker = await step(turn, preview, "Edit")
+    assert said(picker) == "Which answer do you want to change? The others are kept."
+    assert labels(picker) == [
+        "Session type",
+        "Title",
+        "Description",
+        "Duration",
+        "Urgency",
+        "First day",
+        "Last day",
+        "Your hours",
+        "Tags",
+        "Choice of mentor",
+        "Submit as it is",
+        "Cancel",
     ]
-    again = said(shown)
-    assert "Description: Now with a better description." in again
-    assert "Title: Moving from QA to backend" in again and "Tags: python" in again
+    shown = await step(turn, picker, "Description")
+    assert "Current answer: I test APIs all day; how do I start writing them?" in said(shown)
+    again = await step(turn, shown, Typed("Now with a better description."))
+    assert again.kind == StepKind.PREVIEW  # straight back, nothing else asked
+    assert "Description: Now with a better description." in said(again)
     assert said(preview).replace("I test APIs all day; how do I start writing them?", "") == (
-        again.replace("Now with a better description.", "")
+        said(again).replace("Now with a better description.", "")
     )
+    typed = await step(turn, await step(turn, again, "Edit"), Typed("title"))  # by its name
+    assert "Current answer: Moving from QA to backend" in said(typed)
+    back = await step(turn, typed, "Keep:")
+    assert back.kind == StepKind.PREVIEW and "Title: Moving from QA to backend" in said(back)
 
 
 async def test_the_limit_is_refused_as_soon_as_the_type_is_chosen(
@@ -212,12 +214,12 @@ async def test_an_edited_request_does_not_count_against_itself(
     turn = turn_of(ctx, sam)
     draft = draft_for_edit(ctx, sam.id, requests[0].id)
     shown = await runner.begin(turn, None, draft=draft, edit_id=requests[0].id)
-    assert said(shown).startswith(f"Editing request #{requests[0].id}: keep each answer")
-    shown = await step(turn, shown, "Keep:")
+    assert said(shown).startswith(f"Editing request #{requests[0].id}: press Edit to change")
+    assert shown.kind == StepKind.PREVIEW and "Title: Mock 0" in said(shown)
+    shown = await step(turn, await step(turn, shown, "Edit"), "Title")
     assert said(shown).startswith("What do you need help with?"), said(shown)
     shown = await step(turn, shown, Typed("Mock 0, renamed"))
-    while shown.kind != StepKind.PREVIEW:
-        shown = await step(turn, shown, "Keep:" if "Current answer" in said(shown) else "Done")
+    assert shown.kind == StepKind.PREVIEW
     done = await step(turn, shown, "Submit")
     assert said(done) == f"Request #{requests[0].id} updated."
     assert {r.title for r in my_requests(ctx, sam.id)} == {"Mock 0, renamed", "Mock 1", "Mock 2"}
@@ -295,6 +297,7 @@ async def test_tags_are_picked_unpicked_typed_or_replaced(ctx: ServiceContext, s
         "Low",
         Typed("tomorrow"),
         Typed("+3"),
+        "Done",  # the hours
     ):
         shown = await step(turn, shown, given)
     shown = await step(turn, shown, "python")
@@ -351,5 +354,54 @@ def test_a_stored_form_of_an_older_shape_is_carried_over_and_garbage_is_no_form(
 
 
 def test_form_buttons_are_not_actions_of_the_vocabulary() -> None:
-    assert len(FORM_BUTTONS) == 10
+    assert len(FORM_BUTTONS) == 11
     assert not {b.value for b in FORM_BUTTONS} & set(VOCABULARY)
+
+
+async def test_the_hours_are_ticked_unticked_or_typed_and_shown_on_the_preview(
+    ctx: ServiceContext, sam: Member
+) -> None:
+    turn = turn_of(ctx, sam)
+    shown = await runner.begin(turn, None)
+    for given in (
+        "Career guidance",
+        Typed("A good title"),
+        Typed("Some words."),
+        "45 min",
+        "Low",
+        Typed("tomorrow"),
+        Typed("+3"),
+    ):
+        shown = await step(turn, shown, given)
+    assert shown.kind == StepKind.HOURS and "in your own time zone" in said(shown)
+    ticked = [x for x in labels(shown) if x.startswith("✓ ")]
+    assert ticked == ["✓ Mornings 07-12", "✓ Afternoons 12-17", "✓ Evenings 17-22"]
+    shown = await step(turn, shown, "Mornings")  # untick
+    shown = await step(turn, shown, "Afternoons")
+    assert [x for x in labels(shown) if x.startswith("✓ ")] == ["✓ Evenings 17-22"]
+    nothing = await step(turn, await step(turn, shown, "Evenings"), "Done")
+    assert "at least one part of the day" in said(nothing)  # none ticked: asked again
+    shown = await step(turn, shown, "Done")
+    assert draft_of(shown).student_hours == "evenings"
+    shown = await step(turn, shown, "« Back")  # typed windows replace the buttons
+    shown = await step(turn, shown, Typed("6:30-8, evenings"))
+    assert draft_of(shown).student_hours == "6:30-8, evenings"
+    for given in ("Done", "No preference"):
+        shown = await step(turn, shown, given)
+    assert "Hours: 06:30-08:00, 17:00-22:00 (your time)" in said(shown), said(shown)
+    done = await step(turn, shown, "Submit")
+    assert done.state is None
+    [request] = my_requests(ctx, sam.id)
+    assert str(request.student_hours[0]) == "06:30-08:00" and len(request.student_hours) == 2
+
+
+async def test_at_the_preview_an_answer_is_named_in_words(ctx: ServiceContext, sam: Member) -> None:
+    turn = turn_of(ctx, sam)
+    preview = await to_preview(turn)
+    hours = await step(turn, preview, Typed("hours"))  # the step "Your hours"
+    assert "hours" in said(hours).splitlines()[0].lower() and hours.kind != StepKind.PREVIEW
+    unknown = await step(turn, preview, Typed("whatever"))
+    assert said(unknown).startswith(
+        "Please choose Submit, Edit or Cancel, or name the answer to change (e.g. title)."
+    )
+    assert unknown.kind == StepKind.PREVIEW

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from core.hours import DAY, DEFAULT_HOURS, HourRange
 from core.mentors import AvailabilityWindow
 from core.slots import compute_slots, local_day_bounds
 
@@ -16,6 +17,9 @@ BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
 MONDAY, TUESDAY, SUNDAY = 0, 1, 6
 EARLY = datetime(2026, 1, 1, tzinfo=UTC)
+# a student who said any time of day suits them: the DST tests below are about instants,
+# and some of those instants are at night for the student
+ANY_TIME = (HourRange(0, DAY),)
 
 
 def utc(year, month, day, hour, minute=0):
@@ -33,6 +37,7 @@ def slots(
     now=EARLY,
     notice=timedelta(hours=2),
     step=timedelta(minutes=30),
+    hours=DEFAULT_HOURS,
 ):
     return compute_slots(
         windows=[AvailabilityWindow(*w) for w in windows],
@@ -45,6 +50,7 @@ def slots(
         now=now,
         min_notice=notice,
         step=step,
+        student_hours=hours,
     )
 
 
@@ -200,6 +206,7 @@ def test_a_slot_after_midnight_new_york_summer_time_is_outside_a_range_ending_th
         mentor_zone="Europe/Berlin",
         student_zone="America/New_York",
         minutes=30,
+        hours=ANY_TIME,  # 23:30 in New York: this student said any time suits them
     )
     # Had New York's winter offset been used, midnight would be 05:00 UTC and 04:00 and
     # 04:30 UTC (00:00 and 00:30 on Monday in New York) would wrongly be offered.
@@ -219,6 +226,7 @@ def night_slots(sunday):
         mentor_zone="Europe/Berlin",
         student_zone="America/New_York",
         minutes=30,
+        hours=ANY_TIME,  # the October slots run to 22:30 in New York
     )
 
 
@@ -263,7 +271,69 @@ def test_the_offered_list_is_sorted_and_capped():
         min_notice=timedelta(hours=2),
         step=timedelta(minutes=30),
         limit=10,
+        student_hours=ANY_TIME,
     )
     assert many == sorted(many)
     assert len(many) == 10
     assert many[0] == utc(2026, 3, 2, 0)
+
+
+# ------------------------------------------------------------------ the student's own hours
+
+WHOLE_DAY = [(d, time(0), time(23, 59)) for d in range(7)]
+
+
+def test_by_default_no_slot_falls_at_night_for_a_los_angeles_student():
+    # a Berlin mentor free all day; the student stated dates only (the form's default)
+    found = slots(
+        WHOLE_DAY, FIRST_WEEK, mentor_zone="Europe/Berlin", student_zone="America/Los_Angeles"
+    )
+    local = [s.astimezone(ZoneInfo("America/Los_Angeles")) for s in found]
+    assert local and all(t.hour >= 7 and (t + timedelta(hours=1)).hour <= 22 for t in local)
+    assert min(t.strftime("%H:%M") for t in local) == "07:00"
+    assert max(t.strftime("%H:%M") for t in local) == "21:00"  # ends at 22:00
+
+
+def test_only_the_periods_the_student_picked_are_offered():
+    evenings = (HourRange(17 * 60, 22 * 60),)
+    found = slots(WHOLE_DAY, FIRST_WEEK, student_zone="America/New_York", hours=evenings)
+    starts = {s.astimezone(NEW_YORK).strftime("%H:%M") for s in found}
+    assert starts == {f"{h:02d}:{m:02d}" for h in range(17, 21) for m in (0, 30)} | {"21:00"}
+
+
+def test_a_student_who_says_22_to_02_is_offered_times_across_midnight():
+    night = (HourRange(0, 2 * 60), HourRange(22 * 60, DAY))
+    found = slots(WHOLE_DAY, (date(2026, 3, 3), date(2026, 3, 3)), hours=night)
+    assert utc(2026, 3, 3, 23, 30) not in found  # would end at 00:30 on the 4th: out of range
+    assert utc(2026, 3, 3, 22, 30) in found
+    assert utc(2026, 3, 3, 0, 30) in found
+    assert utc(2026, 3, 3, 1, 30) not in found  # would end at 02:30
+    assert utc(2026, 3, 3, 12) not in found
+
+
+def test_a_window_opening_in_the_doubled_hour_offers_no_time_the_clock_shows_before_it():
+    # Sunday 25 October 2026, Berlin: 02:00-03:00 happens twice. A window from 02:30 must
+    # not offer 01:00 UTC, which the clock shows as 02:00 (the second time round).
+    found = slots(
+        [(SUNDAY, time(2, 30), time(5))],
+        (date(2026, 10, 24), date(2026, 10, 25)),
+        mentor_zone="Europe/Berlin",
+        minutes=30,
+        hours=ANY_TIME,
+    )
+    walls = [s.astimezone(BERLIN).strftime("%H:%M %Z") for s in found]
+    assert walls[0] == "02:30 CET" and all(w >= "02:30" for w in walls), walls
+
+
+def test_student_hours_ending_in_the_skipped_hour_end_when_the_clocks_jump():
+    # Sunday 8 March 2026, New York: 02:00-03:00 does not exist. Hours 00:00-02:30 end at
+    # the jump (07:00 UTC, 03:00 EDT): no slot may reach 03:00 or later on the clock.
+    found = slots(
+        WHOLE_DAY,
+        (date(2026, 3, 8), date(2026, 3, 8)),
+        student_zone="America/New_York",
+        minutes=30,
+        hours=(HourRange(0, 150),),
+    )
+    assert found and max(found) + timedelta(minutes=30) <= utc(2026, 3, 8, 7)
+    assert {s.astimezone(NEW_YORK).strftime("%H:%M") for s in found} >= {"00:00", "01:30"}

@@ -1,5 +1,27 @@
 """The vocabulary's entries, grouped by what they act on; importing fills it."""
 
-from bot.conversation.actions import admin, claims, history, lists, people, requests, sessions
+from bot.conversation.actions import (
+    admin,
+    claims,
+    directed,
+    history,
+    lists,
+    people,
+    records,
+    requests,
+    sessions,
+    times,
+)
 
-__all__ = ["admin", "claims", "history", "lists", "people", "requests", "sessions"]
+__all__ = [
+    "admin",
+    "claims",
+    "directed",
+    "history",
+    "lists",
+    "people",
+    "records",
+    "requests",
+    "sessions",
+    "times",
+]

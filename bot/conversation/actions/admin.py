@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.conversation.actions.records import settle_buttons
 from bot.conversation.replies import Answer, Reply
 from bot.conversation.turn import Turn
 from bot.conversation.vocabulary import Arg, action
@@ -9,16 +10,21 @@ from bot.views import stats_text
 from core.delivery.messages import Action, ActionName
 from core.hints import Hint
 from core.services.admin import admin_stats
-from core.services.claims import assign_mentor
-from core.services.mentors import decide_mentor, pending_mentors
+from core.services.claims import assign_mentor_once
+from core.services.mentors import decide_mentor_once, pending_mentors
 
 APPLICATIONS_SHOWN = 10
+DISPUTES_SHOWN = 5  # settle buttons for the oldest few disputed no-shows
 
 
 async def _decide(turn: Turn, mentor_id: int, approve: bool) -> Answer:
-    profile = await turn.call(decide_mentor, turn.member.id, mentor_id, approve)
+    done = await turn.call(decide_mentor_once, turn.member.id, mentor_id, approve)
+    verdict = done.profile.status.value.lower()
+    if not done.told:
+        note = f"Already {verdict}; nobody was told again."
+        return Answer(note=note, changed=frozenset())
     turn.reads.forget_mentors()  # pickers and lists of mentors change
-    return Answer(note=f"Mentor {profile.member_id} {profile.status.value.lower()}.")
+    return Answer(note=f"Mentor {done.profile.member_id} {verdict}.")
 
 
 @action(ActionName.APPROVE_MENTOR, Arg.ID, who="an admin", usage="MENTOR_ID")
@@ -49,6 +55,7 @@ async def admin(turn: Turn) -> Answer:
         lines = ["No mentor applications waiting."]
     stats = await turn.call(admin_stats, turn.member.id)
     text = "\n".join(lines) + f"\n\n{stats_text(stats)}\n\n"
+    buttons += settle_buttons(stats.disputed_sessions[:DISPUTES_SHOWN])
     return Answer(
         replies=(Reply.of(text, Hint.ASSIGN, actions=tuple(buttons)),), changed=frozenset()
     )
@@ -57,10 +64,14 @@ async def admin(turn: Turn) -> Answer:
 @action("stats", who="an admin")
 async def stats(turn: Turn) -> Answer:
     found = await turn.call(admin_stats, turn.member.id)
-    return Answer(replies=(Reply.of(stats_text(found)),), changed=frozenset())
+    settle = settle_buttons(found.disputed_sessions[:DISPUTES_SHOWN])
+    return Answer(replies=(Reply.of(stats_text(found), actions=settle),), changed=frozenset())
 
 
 @action("assign", Arg.ID, Arg.ID, who="an admin", usage="REQUEST_ID MENTOR_ID")
 async def assign(turn: Turn, request_id: int, mentor_id: int) -> Answer:
-    request = await turn.call(assign_mentor, turn.member.id, request_id, mentor_id)
-    return Answer(note=f"Request #{request.id} is assigned; the mentor and the student are told.")
+    done = await turn.call(assign_mentor_once, turn.member.id, request_id, mentor_id)
+    if not done.told:
+        note = f"Already assigned: #{request_id} is that mentor's; nobody was told again."
+        return Answer(note=note, changed=frozenset())
+    return Answer(note=f"Request #{request_id} is assigned; the mentor and the student are told.")

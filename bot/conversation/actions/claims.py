@@ -6,44 +6,21 @@ import logging
 from datetime import UTC, datetime
 
 from bot.conversation import reasons
+from bot.conversation.actions.times import slot_offer
 from bot.conversation.replies import Answer, Reply
 from bot.conversation.turn import Turn
 from bot.conversation.vocabulary import BUTTON_ONLY, Arg, action
 from core.delivery.messages import Action, ActionName
-from core.hints import Hint
 from core.lifecycle import RequestStatus
 from core.services.claims import claim_request, release_request, release_would_act
-from core.services.sessions import (
-    available_slots,
-    get_session,
-    reschedule_session,
-    schedule_session,
-)
-from core.timefmt import local_time, short_time
+from core.services.moves import keep_move_reason, move_would_act
+from core.services.sessions import reschedule_session, schedule_session
+from core.timefmt import local_time
 
 logger = logging.getLogger(__name__)
-MAX_SLOTS = 12
 BOOKED = "Booked!"
 RELEASE_PROMPT = "Why are you releasing it? The student will be told."
-
-
-async def slot_offer(
-    turn: Turn, verb: ActionName, ref: int, request_id: int, current: datetime | None = None
-) -> Reply:
-    """Slot buttons in the presser's own zone (the service refuses whoever may not pick);
-    ``current`` (the session's own time, when moving it) is not offered again."""
-    found = await turn.call(available_slots, turn.member.id, request_id)
-    slots = [s for s in found if s != current][:MAX_SLOTS]
-    if not slots:
-        return Reply.of(
-            "No free time fits. Add availability or ask the student for more days.",
-            Hint.AVAILABILITY,
-        )
-    zone = turn.member.timezone
-    buttons = tuple(
-        Action(short_time(s, zone), verb, (str(ref), str(int(s.timestamp())))) for s in slots
-    )
-    return Reply.of(f"Pick a time ({zone}):", actions=buttons)
+MOVE_PROMPT = "Why are you moving it? The other person will be told."
 
 
 @action(
@@ -92,13 +69,23 @@ async def release(turn: Turn, request_id: int, reason: str) -> Answer:
     return Answer(note="Released: it is back in the queue.")
 
 
-@action(ActionName.RESCHEDULE, Arg.ID, who="the session's student or mentor", usage="SESSION_ID")
-async def reschedule(turn: Turn, session_id: int) -> Answer:
-    session = await turn.call(get_session, turn.member.id, session_id)
+@action(
+    ActionName.RESCHEDULE,
+    Arg.ID,
+    Arg.TEXT,
+    who="the session's student or mentor",
+    usage="SESSION_ID [reason]",
+)
+async def reschedule(turn: Turn, session_id: int, reason: str) -> Answer:
+    """Why first (kept until the new time is picked, then told with the move), then the
+    times."""
+    if not reason and await turn.call(move_would_act, turn.member.id, session_id):
+        return reasons.ask(ActionName.RESCHEDULE, session_id, MOVE_PROMPT)
+    session = await turn.call(keep_move_reason, turn.member.id, session_id, reasons.given(reason))
     offer = await slot_offer(
         turn, ActionName.MOVE_SESSION, session.id, session.request_id, session.scheduled_at
     )
-    again = (ActionName.RESCHEDULE.value, (str(session.id),))
+    again = (ActionName.RESCHEDULE.value, (str(session.id),))  # asks why again
     return Answer(replies=(offer,), changed=frozenset(), again=again)
 
 

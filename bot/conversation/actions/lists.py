@@ -9,10 +9,17 @@ from __future__ import annotations
 from bot.conversation.replies import Answer, Reply
 from bot.conversation.turn import Turn
 from bot.conversation.vocabulary import action
-from bot.views import limits_text, mentors_text, queue_line, request_line, session_line
+from bot.views import (
+    days_left_of,
+    limits_text,
+    mentors_text,
+    queue_line,
+    request_line,
+    session_line,
+)
 from core.delivery.messages import Action, ActionName
 from core.hints import Hint
-from core.lifecycle import RequestStatus, SessionStatus
+from core.lifecycle import UNFINISHED_REQUEST_STATES, RequestStatus, SessionStatus
 from core.services.admin import get_members
 from core.services.claims import open_requests_for_mentor
 from core.services.mentors import list_mentors
@@ -58,6 +65,8 @@ async def my(turn: Turn) -> Answer:
             buttons.append(Action(f"Cancel #{r.id}", ActionName.CANCEL_REQUEST, (str(r.id),)))
         if index < HISTORIES_SHOWN:
             buttons.append(Action(f"History #{r.id}", ActionName.HISTORY, (str(r.id),)))
+        if r.status not in UNFINISHED_REQUEST_STATES and r.student_id == me.id:
+            buttons.append(Action(f"Withdraw #{r.id}", ActionName.WITHDRAW, (str(r.id),)))
     if sessions:
         lines.append("Your sessions:")
     for s in sessions[-SESSIONS_SHOWN:]:
@@ -65,6 +74,8 @@ async def my(turn: Turn) -> Answer:
         if s.status == SessionStatus.SCHEDULED:
             buttons.append(Action(f"Move {s.id}", ActionName.RESCHEDULE, (str(s.id),)))
             buttons.append(Action(f"Cancel {s.id}", ActionName.CANCEL_SESSION, (str(s.id),)))
+        elif s.student_id == me.id and not s.is_disputed:
+            buttons.append(Action(f"Hide {s.id}", ActionName.HIDE_SESSION, (str(s.id),)))
     return just(Reply.of("\n".join(lines), actions=tuple(buttons)))
 
 
@@ -90,8 +101,11 @@ async def queue(turn: Turn) -> Answer:
     requests = await turn.call(open_requests_for_mentor, turn.member.id)
     if not requests:
         return just(Reply.of("No open requests right now."))
-    names = await _names(turn, {r.student_id for r in requests})
     shown = requests[:QUEUE_SHOWN]
-    lines = [f"  {queue_line(r, turn.services.catalogue, names)}" for r in shown]
+    students = await turn.call(get_members, list({r.student_id for r in shown}))
+    names = {i: m.display_name for i, m in students.items()}
+    left = days_left_of(shown, students, turn.services.now())
+    catalogue = turn.services.catalogue
+    lines = [f"  {queue_line(r, catalogue, names, left[r.id])}" for r in shown]
     buttons = tuple(Action(f"Claim #{r.id}", ActionName.CLAIM, (str(r.id),)) for r in shown)
     return just(Reply.of("Open requests:\n" + "\n".join(lines), actions=buttons))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from bot.conversation import reasons
 from bot.conversation.replies import Answer, Expect, Input
 from bot.conversation.turn import Turn
-from bot.conversation.vocabulary import Arg, action
+from bot.conversation.vocabulary import BUTTON_ONLY, Arg, action
 from core.delivery.messages import ActionName
 from core.services.requests import (
     cancel_request,
@@ -38,6 +40,14 @@ async def cancel(turn: Turn, request_id: int, reason: str) -> Answer:
 @action(ActionName.EXTEND, Arg.ID, who="the request's student", usage="REQUEST_ID")
 async def extend(turn: Turn, request_id: int) -> Answer:
     request = await turn.call(extend_request, turn.member.id, request_id)
+    return Answer(note=f"Extended until {local_time(request.expires_at, turn.member.timezone)}.")
+
+
+@action(ActionName.EXTEND_ONCE, Arg.ID, Arg.EPOCH, who="the request's student", command=BUTTON_ONLY)
+async def extend_once(turn: Turn, request_id: int, shown_expiry: int) -> Answer:
+    """The expiry warning's Extend: once per warning (a second press says until when)."""
+    shown = datetime.fromtimestamp(shown_expiry, UTC)
+    request = await turn.call(extend_request, turn.member.id, request_id, shown)
     return Answer(note=f"Extended until {local_time(request.expires_at, turn.member.timezone)}.")
 
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from bot.conversation import reasons
-from bot.conversation.replies import Answer, Expect, Input
+from bot.conversation.replies import Answer, Expect, Input, Part, Reply, UserText
 from bot.conversation.turn import Turn
 from bot.conversation.vocabulary import Arg, action
 from core.delivery.messages import ActionName
-from core.errors import NotAllowed
+from core.services.notes import read_notes
 from core.services.outcomes import rate_session, record_outcome
-from core.services.sessions import cancel_session, cancel_session_would_act, get_session
+from core.services.sessions import cancel_session, cancel_session_would_act
 from core.sessions import Outcome
+from core.timefmt import local_time
 
 OUTCOME_ANSWERS = {
     Outcome.COMPLETED: "Recorded: completed. Thank you!",
@@ -20,8 +21,8 @@ OUTCOME_ANSWERS = {
 CANCEL_PROMPT = "Why are you cancelling? The other person will be told."
 FEEDBACK_PROMPT = "Anything you'd like to tell your mentor? It is optional."
 NOTES_PROMPT = (
-    "Send the real duration in minutes and your private notes, e.g.\n55 Strong on SQL.\n"
-    "Only mentors and admins can read them."
+    "Send a new note, with the real duration in minutes first if it needs correcting, e.g."
+    "\n55 Strong on SQL.\nEarlier notes are kept. Only you and admins can read them."
 )
 
 
@@ -67,11 +68,26 @@ async def rate(turn: Turn, session_id: int, stars: int) -> Answer:
 
 @action(ActionName.NOTES, Arg.ID, who="the session's mentor", usage="SESSION_ID")
 async def notes(turn: Turn, session_id: int) -> Answer:
-    session = await turn.call(get_session, turn.member.id, session_id)
-    if session.mentor_id != turn.member.id:
-        raise NotAllowed("Only the mentor of this session writes its notes.")
+    """The notes so far (each entry with its time), then a new entry: adding one never
+    replaces the earlier ones. The duration can be corrected at the same time."""
+    found = await turn.call(read_notes, turn.member.id, session_id)
+    session = found.session
+    mine = session.mentor_id == turn.member.id  # otherwise an admin, reading
+    parts: list[Part] = [f"{'Your notes' if mine else 'Notes'} on session {session.id}"]
+    if session.session_duration_minutes:
+        parts.append(f" (real duration {session.session_duration_minutes} min)")
+    parts.append(":\n" if found.entries else ": none yet.")
+    for entry in found.entries:
+        parts += [f"  {local_time(entry.created_at, turn.member.timezone)}: ", UserText(entry.body)]
+        parts.append("\n")
+    if not mine:
+        return Answer(replies=(Reply(tuple(parts)),), changed=frozenset())
     values: dict[str, object] = {
-        "mentor_notes": session.mentor_notes or "",
+        "mentor_notes": "",  # a new entry; the earlier ones are kept as they are
         "duration_minutes": session.session_duration_minutes,
     }
-    return Answer(expect=Expect(Input.NOTES, session.id, NOTES_PROMPT, values), changed=frozenset())
+    return Answer(
+        replies=(Reply(tuple(parts)),),
+        expect=Expect(Input.NOTES, session.id, NOTES_PROMPT, values),
+        changed=frozenset(),
+    )

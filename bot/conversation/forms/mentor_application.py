@@ -3,7 +3,7 @@
 Telegram and the console ask its questions one at a time, Slack shows them in one modal;
 all of them read an answer with :func:`read`, which makes the checks
 :func:`core.services.mentors.apply_as_mentor` makes (the same ``core.validation`` calls,
-``validate_one_tags``, ``_check_years``). So an answer is accepted exactly when the
+``validate_one_tags``, ``check_years``). So an answer is accepted exactly when the
 submission would accept it, and a wrong one is refused when it is given (a
 5,000-character domain at the first question, not after the bio and the tags), with the
 answers before it kept.
@@ -26,7 +26,7 @@ from core.hints import Hint
 from core.mentors import MentorProfile, MentorStatus
 from core.policy import Policy
 from core.services.context import ServiceContext
-from core.services.mentors import _check_years, apply_as_mentor, validate_one_tags
+from core.services.mentors import apply_as_mentor, check_years, validate_one_tags
 from core.validation import clean_text, validate_one
 
 TAG_SEPARATORS = re.compile(r"[,;\s]+")  # "python; sql", "python, sql", "python sql"
@@ -34,7 +34,17 @@ NO_TAGS = "-"
 YEARS_DIGITS = 4  # a longer number is out of range anyway (and int() stays cheap)
 WHOLE_NUMBER = "Please give the years as a whole number, e.g. 5."
 DONE: tuple[Part, ...] = ("Thank you! An admin will review your application.", Hint.AVAILABILITY)
+UPDATED: tuple[Part, ...] = (
+    "Your mentor profile is updated. You are already an approved mentor: nothing waits for review.",
+    Hint.AVAILABILITY,
+)
 OLD_NAMES = {"years": "years_experience", "tags": "expertise_tags"}  # forms stored before
+
+
+def done(profile: MentorProfile) -> tuple[Part, ...]:
+    """What a submitted application says: an approved mentor who applies again only
+    updates their profile (no admin reviews it), so they are not told one will."""
+    return UPDATED if profile.status == MentorStatus.APPROVED else DONE
 
 
 @dataclass(frozen=True)
@@ -93,7 +103,7 @@ def read(step: Field, text: str, ctx: ServiceContext) -> Any:
         digits = text.strip()
         if not (digits.isascii() and digits.isdigit()):
             raise ValidationFailed({step.name: WHOLE_NUMBER})
-        return _check_years(int(digits) if len(digits) <= YEARS_DIGITS else 10**YEARS_DIGITS)
+        return check_years(int(digits) if len(digits) <= YEARS_DIGITS else 10**YEARS_DIGITS)
     if step.name == "bio":
         return validate_one("bio", lambda: clean_text(text, "Bio", policy.bio_max, multiline=True))
     return list(validate_one_tags(split_tags(text), ctx))

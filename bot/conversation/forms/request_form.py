@@ -17,10 +17,10 @@ from typing import Any
 from bot.conversation.dispatcher import stale
 from bot.conversation.forms.request_state import RequestFormState
 from bot.conversation.forms.request_steps import (
-    AGAIN,
     EARLIER,
     NEUTRAL,
     QUIET,
+    WHICH,
     Pressed,
     Shown,
     Typed,
@@ -29,7 +29,13 @@ from bot.conversation.forms.request_steps import (
     show,
     submit,
 )
-from bot.conversation.forms.request_view import Wording, step_name
+from bot.conversation.forms.request_view import (
+    Wording,
+    field_label,
+    field_picker,
+    picked_hours,
+    step_name,
+)
 from bot.conversation.pickers import mentor_choices
 from bot.conversation.replies import Answer, Part, Reply
 from bot.conversation.turn import Turn
@@ -78,10 +84,11 @@ async def begin(
     choices = mentor_choices(mentors, turn.member.id, fresh.preferred_mentor_id)
     fs = RequestFormState(RequestForm(fresh), choices, set(), edit_id)
     lead: tuple[Part, ...] = ()
-    if edit_id is not None:
+    if edit_id is not None:  # the preview, every answer kept: Edit picks one to change
         steps = fs.steps(turn.services.catalogue)
         fs.answered = {s.field for s in steps if s.kind != StepKind.PREVIEW}
-        lead = (f"Editing request #{edit_id}: keep each answer or give a new one.",)
+        fs.form.position = len(steps) - 1
+        lead = (f"Editing request #{edit_id}: press Edit to change an answer.",)
     elif fresh.preferred_mentor_id is not None:
         fs.answered = {"preferred_mentor_id"}
         wanted = str(fresh.preferred_mentor_id)
@@ -129,6 +136,7 @@ async def handle(
     if name == ActionName.FORM_BACK:
         fs.form.position = max(0, min(fs.form.position, len(fs.steps(turn.services.catalogue))) - 1)
         fs.month = fs.tags = None
+        fs.picking = False
         return show(turn, fs, wording)
     if args[:1] != (str(fs.form.position),):
         return show(turn, fs, wording, (EARLIER,))
@@ -153,6 +161,12 @@ async def _pressed(
         tag = step.choices[index].value
         fs.tags = [t for t in picked if t != tag] if tag in picked else [*picked, tag]
         return show(turn, fs, w)
+    if name == ActionName.FORM_TAG and kind == StepKind.HOURS and 0 <= index < len(step.choices):
+        picked, period = picked_hours(fs), step.choices[index].value
+        fs.tags = [p for p in picked if p != period] if period in picked else [*picked, period]
+        return show(turn, fs, w)
+    if name == ActionName.FORM_TAGS_DONE and kind == StepKind.HOURS:  # none picked: asked again
+        return await apply(turn, fs, step, rest[0] if rest else ",".join(picked_hours(fs)), w)
     if name == ActionName.FORM_TAGS_DONE and kind == StepKind.TAGS:
         picked = fs.form.draft.tags if fs.tags is None else fs.tags
         return await apply(turn, fs, step, rest[0] if rest else ",".join(picked) or "-", w)
@@ -164,9 +178,34 @@ async def _pressed(
     if name == ActionName.FORM_SUBMIT and kind == StepKind.PREVIEW:
         return await submit(turn, fs, w)
     if name == ActionName.FORM_EDIT and kind == StepKind.PREVIEW:
-        fs.form.position = 0
-        return show(turn, fs, w, (AGAIN,))
+        steps = fs.steps(turn.services.catalogue)
+        picker = field_picker(fs, steps, WHICH)
+        fs.picking = True
+        return Shown(fs.to_dict(), Answer(replies=(picker,), changed=QUIET), StepKind.PREVIEW)
+    if name == ActionName.FORM_FIELD and kind == StepKind.PREVIEW and fs.picking:
+        return _revise(turn, fs, index, w)  # (an old picker, once back here: earlier step)
     return show(turn, fs, w, (EARLIER,))
+
+
+def _revise(turn: Turn, fs: RequestFormState, index: int, w: Wording) -> Shown:
+    """The answer picked to change: its step, then straight back to the preview. The
+    picker is used up, so its message's other buttons no longer act."""
+    steps = fs.steps(turn.services.catalogue)
+    if 0 <= index < len(steps) and steps[index].kind != StepKind.PREVIEW:
+        fs.form.position, fs.revising, fs.picking = index, True, False
+        return show(turn, fs, w)
+    return show(turn, fs, w, (EARLIER,))
+
+
+UNKNOWN_AT_PREVIEW = (
+    "Please choose Submit, Edit or Cancel, or name the answer to change (e.g. title)."
+)
+
+
+def _names(step: Step) -> set[str]:
+    """What a person may type to change a step's answer: "Your hours", "hours"."""
+    label = field_label(step).casefold()
+    return {label, label.removeprefix("your "), label.removeprefix("choice of ")}
 
 
 async def _typed(turn: Turn, fs: RequestFormState, step: Step, text: str, w: Wording) -> Shown:
@@ -185,7 +224,11 @@ async def _typed(turn: Turn, fs: RequestFormState, step: Step, text: str, w: Wor
         name = {"submit": ActionName.FORM_SUBMIT, "edit": ActionName.FORM_EDIT}.get(word)
         if word == "cancel":
             return cancel()
+        steps = fs.steps(turn.services.catalogue)
+        named = [i for i, s in enumerate(steps) if word in _names(s)]
+        if named and steps[named[0]].kind != StepKind.PREVIEW:  # "title": change the title
+            return _revise(turn, fs, named[0], w)
         if name is None:
-            return show(turn, fs, w, ("Please choose Submit, Edit or Cancel.",))
+            return show(turn, fs, w, (UNKNOWN_AT_PREVIEW,))
         return await _pressed(turn, fs, step, name, (), w)
     return await apply(turn, fs, step, text, w)

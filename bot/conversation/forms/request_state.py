@@ -28,6 +28,8 @@ class RequestFormState:
     month: str | None = None  # first day of the month the date picker shows
     tags: list[str] | None = None  # picked so far at the tags step (None: the answer's)
     paused: bool = False  # a command came in between: answers wait for a resume
+    revising: bool = False  # one answer picked from the preview: back there once given
+    picking: bool = False  # the preview's field picker is out: its buttons work once
 
     def steps(self, catalogue: Catalogue) -> list[Step]:
         return form_steps(self.form.draft, catalogue, self.mentors)
@@ -53,6 +55,8 @@ class RequestFormState:
             "month": self.month,
             "tags": self.tags,
             "paused": self.paused,
+            "revising": self.revising,
+            "picking": self.picking,
         }
 
     @classmethod
@@ -78,6 +82,8 @@ class RequestFormState:
                 _text(data.get("month")),
                 None if data.get("tags") is None else [str(t) for t in data["tags"]],
                 bool(data.get("paused", False)),
+                bool(data.get("revising", False)),
+                bool(data.get("picking", False)),
             )
         except (KeyError, TypeError, ValueError):
             return None

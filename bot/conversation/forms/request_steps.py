@@ -13,13 +13,14 @@ from bot.conversation.turn import Turn
 from core.errors import DomainError, ValidationFailed
 from core.forms import RequestForm, Step, StepKind, answer
 from core.hints import Hint
+from core.requests import MentorshipRequest
 from core.services.context import local_today
 from core.services.request_limits import check_request_limit
 from core.services.requests import submit_request, update_request
 
 STOPPED = "Stopped. Nothing was saved."
 EARLIER = "That button belongs to an earlier step."
-AGAIN = "Let's go through it again; your answers are kept."
+WHICH = "Which answer do you want to change? The others are kept."
 NEUTRAL = Wording()
 QUIET: frozenset[Surface] = frozenset()  # a step of a form changes nothing shown elsewhere
 
@@ -86,7 +87,24 @@ async def apply(turn: Turn, fs: RequestFormState, step: Step, value: str, w: Wor
         given -= {f for f in given if f.startswith("extra.")}
     given.add(step.field)
     fs.form, fs.month, fs.tags = trial, None, None
+    if fs.revising:  # straight back to the preview, unless a new step needs an answer
+        steps = fs.steps(services.catalogue)
+        fs.form.position = next(
+            i for i, s in enumerate(steps) if s.kind == StepKind.PREVIEW or s.field not in given
+        )
+        fs.revising = steps[fs.form.position].kind != StepKind.PREVIEW
     return show(turn, fs, w)
+
+
+def submitted_note(request: MentorshipRequest, chosen: str | None) -> str:
+    """What submitting tells the student: who has been told, truthfully (a request
+    addressed to one mentor is theirs alone for a while)."""
+    if request.reserved and chosen is not None:
+        return (
+            f"Request #{request.id} submitted. {chosen} has been asked personally; "
+            "other mentors do not see it for now."
+        )
+    return f"Request #{request.id} submitted. Mentors have been told."
 
 
 async def submit(turn: Turn, fs: RequestFormState, w: Wording) -> Shown:
@@ -99,7 +117,10 @@ async def submit(turn: Turn, fs: RequestFormState, w: Wording) -> Shown:
             told: tuple[Part, ...] = (f"Request #{done.id} updated.",)
         else:
             done = await turn.call(submit_request, me, draft)
-            told = (f"Request #{done.id} submitted. Mentors have been told.", Hint.MY)
+            chosen = next(
+                (c.label for c in fs.mentors if c.value == str(done.preferred_mentor_id)), None
+            )
+            told = (submitted_note(done, chosen), Hint.MY)
     except ValidationFailed as failed:
         steps = fs.steps(turn.services.catalogue)
         blamed = [i for i, s in enumerate(steps) if s.field in failed.errors]

@@ -17,6 +17,7 @@ from bot.conversation.forms.request_state import RequestFormState
 from bot.conversation.replies import Part, Reply, UserText
 from core.delivery.messages import Action, ActionName
 from core.forms import Step, StepKind, current_answer, preview_lines
+from core.hours import describe_hours, parse_hours, picked_periods
 from core.policy import Policy
 from core.services.context import ServiceContext
 
@@ -30,6 +31,7 @@ NAMES = {
     "urgency": "the urgency",
     "available_from": "the first day",
     "available_until": "the last day",
+    "student_hours": "your hours",
     "tags": "the tags",
     "preferred_mentor_id": "the choice of mentor",
     "preview": "the preview",
@@ -50,6 +52,28 @@ def step_name(step: Step) -> str:
     if step.field in NAMES:
         return NAMES[step.field]
     return "the " + step.prompt.rstrip("?").split(" (")[0].lower()
+
+
+def field_label(step: Step) -> str:
+    """ "Title", "Session type": a step as a button that goes back to change it."""
+    name = step_name(step).removeprefix("the ")
+    return name[:1].upper() + name[1:]
+
+
+def field_picker(fs: RequestFormState, steps: list[Step], lead: str) -> Reply:
+    """The preview's Edit: one button per answer, each going to its step and back; Submit
+    sends it as it is."""
+    position = str(fs.form.position)
+    fields = [
+        Action(shorten(field_label(s), ON_BUTTON), ActionName.FORM_FIELD, (position, str(i)))
+        for i, s in enumerate(steps)
+        if s.kind != StepKind.PREVIEW
+    ]
+    done = (
+        Action("Submit as it is", ActionName.FORM_SUBMIT, (position,)),
+        Action("Cancel", ActionName.FORM_CANCEL),
+    )
+    return Reply((lead,), (*fields, *done))
 
 
 def shorten(text: str, limit: int) -> str:
@@ -89,6 +113,9 @@ def render(
             actions.append(Action(mark + choice.label, ActionName.FORM_TAG, (position, str(i))))
         actions.append(Action("Done", ActionName.FORM_TAGS_DONE, (position,)))
         shown = current or "(none)"
+    elif step.kind == StepKind.HOURS:
+        actions += hours_actions(fs, step)
+        shown = hours_shown(current)
     elif step.kind == StepKind.DATE:
         actions += calendar_actions(fs, step, today, ctx.policy, current)
     if given:
@@ -96,6 +123,34 @@ def render(
         keep = f"Keep: {shorten(shown, ON_BUTTON)}"
         actions.append(Action(keep, ActionName.FORM_KEEP, (position,)))
     return Reply(tuple(parts), (*actions, *nav))
+
+
+def picked_hours(fs: RequestFormState) -> list[str]:
+    """The periods ticked at the hours step: those picked so far, else the answer's (all
+    three for a new form: the default)."""
+    if fs.tags is not None:
+        return fs.tags
+    try:
+        return picked_periods(parse_hours(fs.form.draft.student_hours))
+    except ValueError:
+        return []
+
+
+def hours_actions(fs: RequestFormState, step: Step) -> list[Action]:
+    """One button per period (ticked when picked), then Done."""
+    position, picked = str(fs.form.position), picked_hours(fs)
+    actions = [
+        Action(("✓ " if c.value in picked else "") + c.label, ActionName.FORM_TAG, (position, n))
+        for n, c in ((str(i), c) for i, c in enumerate(step.choices))
+    ]
+    return [*actions, Action("Done", ActionName.FORM_TAGS_DONE, (position,))]
+
+
+def hours_shown(current: str) -> str:
+    try:
+        return describe_hours(parse_hours(current)) if current else ""
+    except ValueError:
+        return current
 
 
 def date_bounds(fs: RequestFormState, step: Step, today: date, policy: Policy) -> tuple[date, date]:

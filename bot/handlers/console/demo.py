@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import time
 
 from core.members import Identity, Platform
+from core.services.admin import grant_admin
 from core.services.context import ServiceContext
 from core.services.members import find_member, register_member
 from core.services.mentors import add_availability, apply_as_mentor, decide_mentor
@@ -25,7 +26,9 @@ def seed_demo(ctx: ServiceContext) -> bool:
     """Create the cast unless it exists; True if anything was created."""
     if find_member(ctx, Identity(Platform.CONSOLE, "admin")) is not None:
         return False
-    admin, _ = register_member(ctx, Identity(Platform.CONSOLE, "admin"), "Admin", admin=True)
+    admin, _ = register_member(ctx, Identity(Platform.CONSOLE, "admin"), "Admin")
+    # promoted in the product, so a start with a different MENTORBOT_ADMINS keeps them
+    admin = grant_admin(ctx, None, admin.id)
     register_member(ctx, Identity(Platform.CONSOLE, "alice"), "Alice", "America/Los_Angeles")
     for handle, name, zone, domain, years, tags in MENTORS:
         mentor, _ = register_member(ctx, Identity(Platform.CONSOLE, handle), name, zone)

@@ -28,12 +28,19 @@ WORDING = Wording(
         StepKind.CHOICE: " (a number)",
         StepKind.DATE: " (e.g. {today}, tomorrow, +3)",
         StepKind.TAGS: " (numbers or words, comma-separated; - for none)",
+        StepKind.HOURS: " (numbers or windows, comma-separated; an empty line keeps those ticked)",
     }
 )
 MENUS = {  # the buttons numbered at each kind of step (the rest are typed commands)
     StepKind.CHOICE: (ActionName.FORM_CHOOSE,),
     StepKind.TAGS: (ActionName.FORM_TAG,),
-    StepKind.PREVIEW: (ActionName.FORM_SUBMIT, ActionName.FORM_EDIT, ActionName.FORM_CANCEL),
+    StepKind.HOURS: (ActionName.FORM_TAG,),
+    StepKind.PREVIEW: (
+        ActionName.FORM_FIELD,
+        ActionName.FORM_SUBMIT,
+        ActionName.FORM_EDIT,
+        ActionName.FORM_CANCEL,
+    ),
 }
 NAVIGATION = "  /back to go back, /cancel to stop"
 KEEPS = "; an empty line keeps the current answer"
@@ -165,6 +172,8 @@ def _on_line(s: ConsoleSession, line: str) -> None:
         given = Pressed(chosen.name, chosen.args)
     elif kind == StepKind.TAGS:
         given = _tags(text, menu, str(state["answers"]["position"]))
+    elif kind == StepKind.HOURS:
+        given = _hours(text, menu, str(state["answers"]["position"]))
     _show(s, _run(s, runner.handle(_turn(s), state, given, WORDING)))
 
 
@@ -183,6 +192,16 @@ def _tags(text: str, menu: list[Action], step: str) -> Pressed:
     named = {str(i): a.label.removeprefix("✓ ") for i, a in enumerate(menu, 1)}
     tags = ",".join(named.get(w, w) for w in words if w != "-") or "-"
     return Pressed(ActionName.FORM_TAGS_DONE, (step, tags))
+
+
+def _hours(text: str, menu: list[Action], step: str) -> Pressed:
+    """Numbers name the periods, anything else is a window ("18-21"); an empty line
+    takes the periods ticked (all three at first: the default)."""
+    if not text:
+        return Pressed(ActionName.FORM_TAGS_DONE, (step,))
+    named = {str(i): a.label.removeprefix("✓ ") for i, a in enumerate(menu, 1)}
+    words = [w.strip() for w in text.replace(";", ",").split(",") if w.strip()]
+    return Pressed(ActionName.FORM_TAGS_DONE, (step, ",".join(named.get(w, w) for w in words)))
 
 
 def _paused(s: ConsoleSession, form: dict[str, Any], command: str) -> None:

@@ -33,9 +33,9 @@ def _apply_step(s: ConsoleSession, form: MentorApplication, line: str) -> None:
         s.say(following.prompt)
         return
     try:
-        application.submit(s.ctx, me.id, form)
+        profile = application.submit(s.ctx, me.id, form)
     except DomainError as exc:  # the form now asks again what was refused
         s.say(application.again(form.current or FIELDS[-1], exc))
         return
     s.drop_pending(me.id)
-    s.say(plain(application.DONE, PHRASES, str))
+    s.say(plain(application.done(profile), PHRASES, str))

@@ -20,6 +20,7 @@ from bot.conversation.replies import Answer
 from bot.conversation.turn import Turn
 from bot.handlers.console.phrases import PHRASES
 from bot.handlers.console.sender import ConsoleSender
+from bot.logging_setup import command_word, content_allowed
 from bot.read_cache import ReadCache
 from bot.worker import build_engine, tick
 from core.clock import MovableClock
@@ -28,6 +29,7 @@ from core.errors import DomainError, ValidationFailed
 from core.hints import with_hint
 from core.members import Identity, Member, Platform
 from core.notifications import Audience
+from core.services.admin_settings import is_listed
 from core.services.context import ServiceContext
 from core.services.members import find_member, get_member, register_member
 from db.frontend_state import FrontEndStore
@@ -103,7 +105,7 @@ class ConsoleSession:
         member = find_member(self.ctx, identity)
         if member is None:
             member, _ = register_member(
-                self.ctx, identity, handle.capitalize(), admin=f"console:{handle}" in self.admins
+                self.ctx, identity, handle.capitalize(), admin=is_listed(identity, self.admins)
             )
             self.say(f"Hello {member.display_name}, you are new here (time zone UTC: /timezone).")
         self.me = member
@@ -150,8 +152,12 @@ class ConsoleSession:
             self._dispatch(text)
         except DomainError as exc:
             self.say(with_hint(exc.user_message, exc.hint, PHRASES))
-        except Exception:
-            logger.exception("console command failed: %r", text[:80])
+        except Exception as exc:
+            # the command's name and the error's class, never what was typed (the
+            # traceback may quote it: only at DEBUG with MENTORBOT_LOG_CONTENT=true)
+            logger.error("console command %s failed: %s", command_word(text), type(exc).__name__)
+            if content_allowed():
+                logger.debug("console command failed", exc_info=exc)
             self.say(
                 "Sorry, something went wrong on our side. /my shows whether your last "
                 "action went through; if not, please try again."

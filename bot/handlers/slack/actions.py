@@ -21,6 +21,7 @@ from bot.handlers.slack.common import (
     approved_mentors,
     call,
     deps,
+    explain,
     guarded,
     member_of,
     tell,
@@ -32,9 +33,11 @@ from bot.handlers.slack.modals import (
     request_modal,
 )
 from bot.handlers.slack.presses import on_press
+from core.errors import DomainError
 from core.services.mentors import (
     my_availability,
 )
+from core.services.request_limits import check_request_limit
 
 logger = logging.getLogger(__name__)
 # The newest type pick applied to each open form (view id → action_ts), so that a redraw
@@ -77,7 +80,9 @@ async def on_type_chosen(
     ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
     """Choosing a session type redraws the modal with that type's extra fields; what was
-    typed is carried over (same block ids, and initial values from the state)."""
+    typed is carried over (same block ids, and initial values from the state). A type
+    whose limit is reached says so at once, under the type, as the other front-ends do
+    when the type is chosen: nobody fills the rest of the form for nothing."""
     await ack()
     view = body.get("view") or {}
     draft, _ = draft_from_view(view)
@@ -85,7 +90,14 @@ async def on_type_chosen(
     services = deps(context).services
     mentors = await approved_mentors(context)
     choices = mentor_choices(mentors, member.id, draft.preferred_mentor_id)
-    new_view = request_modal(draft, services.catalogue, services.policy, choices, meta_of(view))
+    meta = meta_of(view)
+    editing = meta.get("edit") if isinstance(meta.get("edit"), int) else None
+    notice: str | None = None
+    try:
+        await call(context, check_request_limit, member.id, draft.session_type, editing)
+    except DomainError as refused:
+        notice = explain(context, refused)
+    new_view = request_modal(draft, services.catalogue, services.policy, choices, meta, notice)
     await redraw_form(client, view, new_view, _pressed_at(body))
 
 

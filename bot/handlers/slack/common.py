@@ -32,9 +32,11 @@ from bot.state_batcher import StateBatcher
 from core.errors import DomainError, ValidationFailed
 from core.hints import with_hint
 from core.members import Identity, Member, Platform
+from core.services.admin_settings import is_listed
 from core.services.context import ServiceContext
 from core.services.members import find_member, note_contact, register_member, set_timezone
 from core.services.mentors import MentorSummary, list_mentors
+from core.transactions import run_retrying
 from db.frontend_state import FrontEndStore
 
 logger = logging.getLogger(__name__)
@@ -112,7 +114,7 @@ async def member_of(context: AsyncBoltContext) -> Member:
 
 async def call(context: AsyncBoltContext, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run a (synchronous) core service off the event loop."""
-    return await asyncio.to_thread(fn, deps(context).services, *args, **kwargs)
+    return await asyncio.to_thread(run_retrying, fn, deps(context).services, *args, **kwargs)
 
 
 async def approved_mentors(context: AsyncBoltContext) -> list[MentorSummary]:
@@ -184,7 +186,7 @@ async def ensure_member(deps_: Deps, client: AsyncWebClient, team: str, user: st
     if found is not None:
         return found
     name, zone = await profile(client, user)
-    admin = f"slack:{team}:{user}" in deps_.admins
+    admin = is_listed(identity, deps_.admins)
     try:
         member, _ = await asyncio.to_thread(
             register_member, deps_.services, identity, name, zone, admin=admin

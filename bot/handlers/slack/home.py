@@ -21,6 +21,7 @@ from bot.handlers.slack.blocks import Block, actions_blocks, button, plain, sect
 from bot.handlers.slack.common import approved_mentors, call, deps, member_of
 from bot.handlers.slack.modals import windows_summary
 from bot.views import (
+    days_left_of,
     limits_text,
     mentors_text,
     queue_line,
@@ -133,8 +134,9 @@ async def home_view(context: AsyncBoltContext, member: Member) -> dict[str, Any]
         blocks.append(header("Mentor: open requests"))
         if not queue:
             blocks.append(section("No open requests right now."))
+        left = days_left_of(queue, members, deps(context).services.now())
         for r in queue:
-            blocks.append(section(queue_line(r, catalogue, names)))
+            blocks.append(section(queue_line(r, catalogue, names, left[r.id])))
             blocks += actions_blocks(
                 [button("Claim", "a:claim:0", str(r.id), "primary")], f"queue:{r.id}"
             )

@@ -16,12 +16,12 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.conversation.forms.mentor_application import (
-    DONE,
     FIELDS,
     MentorApplication,
     read_all,
     submit,
 )
+from bot.conversation.forms.mentor_application import done as done_for
 from bot.conversation.replies import plain
 from bot.handlers.slack.blocks import fallback_text
 from bot.handlers.slack.common import call, deps, explain, guarded, known_member, member_of, tell
@@ -72,11 +72,11 @@ async def on_submitted(
         return
     await ack()
     try:
-        await call(context, submit, member.id, MentorApplication(answers, len(FIELDS)))
+        profile = await call(context, submit, member.id, MentorApplication(answers, len(FIELDS)))
     except DomainError as exc:
         await tell(client, body, f"Your application was not saved: {explain(context, exc)}")
         return
-    done = plain(DONE, phrases(deps(context).command), str)
+    done = plain(done_for(profile), phrases(deps(context).command), str)
     await client.chat_postMessage(channel=context.user_id or "", text=fallback_text(done))
     await publish_home(context, client)
 

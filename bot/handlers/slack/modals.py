@@ -19,7 +19,8 @@ from bot.conversation.forms.mentor_application import FIELDS as APPLICATION_FIEL
 from bot.conversation.forms.mentor_application import max_length
 from bot.handlers.slack.blocks import Block, button, option, plain, section
 from core.catalogue import Catalogue
-from core.forms import Choice, StepKind, form_steps
+from core.forms import YES, Choice, Step, StepKind, form_steps, open_to_others_step
+from core.hours import PERIODS, merge, parse_hours, picked_periods
 from core.mentors import AvailabilityWindow
 from core.policy import Policy
 from core.requests import RequestDraft
@@ -35,6 +36,7 @@ MAX_DURATION = 480  # minutes: what core.services.outcomes accepts as a real dur
 TYPE_ACTION = "form:type"
 VALUE = "v"
 NEW_TAGS = "tags_new"
+TYPED_HOURS = "student_hours_typed"
 MAX_OPTIONS = 100
 TEXT_LIMIT = 3000  # plain_text_input max_length ceiling
 
@@ -89,8 +91,10 @@ def request_modal(
     policy: Policy,
     mentors: list[Choice],
     meta: dict[str, Any],
+    notice: str | None = None,
 ) -> dict[str, Any]:
-    """The whole form in one modal, rendered from ``core.forms.form_steps``."""
+    """The whole form in one modal, rendered from ``core.forms.form_steps``; ``notice``
+    (a limit reached by the type just picked) is shown right under the type."""
     blocks: list[Block] = []
     limits = {"title": policy.title_max, "description": policy.description_max}
     for step in form_steps(draft, catalogue, mentors):
@@ -106,6 +110,8 @@ def request_modal(
                     dispatch=True,
                 )
             )
+            if notice:
+                blocks.append(section(f"⚠️ {notice}"))
         elif name == "duration_minutes":
             chosen_type = catalogue.get(draft.session_type)
             current = draft.duration_minutes or (
@@ -147,6 +153,8 @@ def request_modal(
                     hint="Tags help the right mentor find you.",
                 )
             )
+        elif step.kind == StepKind.HOURS:
+            blocks += _hours_blocks(step, draft.student_hours)
         elif name == "preferred_mentor_id":
             current_mentor = str(draft.preferred_mentor_id) if draft.preferred_mentor_id else None
             blocks.append(
@@ -157,6 +165,9 @@ def request_modal(
                     optional=True,
                 )
             )
+            blocks.append(_open_to_others(draft))  # the mentor may be picked just above
+        elif name == "open_to_others":
+            continue  # shown with the mentor select, whichever mentor is picked there
         else:  # title, description, extra.*
             value = (
                 draft.extra.get(name.removeprefix("extra."), "")
@@ -179,6 +190,45 @@ def request_modal(
         "private_metadata": json.dumps(meta)[:3000],
         "blocks": blocks,
     }
+
+
+def _hours_blocks(step: Step, current: str) -> list[Block]:
+    """The periods as checkboxes (the answer's ticked: all three by default), and the
+    windows that are no period in a text input beside them."""
+    try:
+        hours = parse_hours(current)
+    except ValueError:
+        hours = ()
+    picked = picked_periods(hours)
+    options = [option(c.label, c.value) for c in step.choices]
+    boxes: Block = {"type": "checkboxes", "action_id": VALUE, "options": options}
+    if picked:
+        boxes["initial_options"] = [o for o in options if o["value"] in picked]
+    covered = merge([p.hours for p in PERIODS if p.value in picked])
+    others = ",".join(str(r) for r in hours if not any(c.contains(r) for c in covered))
+    label = "Which hours of the day suit you, in your own time zone?"
+    typed = _text_input(others, max_length=200)
+    return [
+        _input(step.field, label, boxes, optional=True),
+        _input(TYPED_HOURS, "Other hours (optional)", typed, optional=True, hint="e.g. 18-21"),
+    ]
+
+
+def _open_to_others(draft: RequestDraft) -> Block:
+    """The directed-request question, asked in the modal whenever a mentor can be picked:
+    unanswered (or no mentor picked) means no other mentor takes it."""
+    step = open_to_others_step(None)
+    options = [option(c.label, c.value) for c in step.choices]
+    element: Block = {"type": "radio_buttons", "action_id": VALUE, "options": options}
+    if draft.preferred_mentor_id is not None:
+        element["initial_option"] = options[0 if draft.open_to_others else 1]
+    return _input(
+        "open_to_others",
+        "If you picked a mentor: may others take it if they do not?",
+        element,
+        optional=True,
+        hint=step.prompt,
+    )
 
 
 def application_modal(policy: Policy) -> dict[str, Any]:
@@ -211,7 +261,7 @@ def _value(element: dict[str, Any]) -> Any:
     kind = element.get("type")
     if kind in ("static_select", "radio_buttons"):
         return (element.get("selected_option") or {}).get("value")
-    if kind == "multi_static_select":
+    if kind in ("multi_static_select", "checkboxes"):
         return [o.get("value") for o in element.get("selected_options") or []]
     if kind == "datepicker":
         return element.get("selected_date")
@@ -254,8 +304,13 @@ def draft_from_view(view: dict[str, Any]) -> tuple[RequestDraft, dict[str, str]]
     picked = [str(t) for t in values.get("tags") or [] if t]
     typed = [t for t in re.split(r"[,\s]+", str(values.get(NEW_TAGS) or "")) if t]
     draft.tags = list(dict.fromkeys([*picked, *typed]))
+    periods = [str(p) for p in values.get("student_hours") or [] if p]
+    typed_hours = str(values.get(TYPED_HOURS) or "")
+    windows = [w.strip() for w in re.split(r"[,;]", typed_hours) if w.strip()]
+    draft.student_hours = ",".join([*periods, *windows])
     mentor = str(values.get("preferred_mentor_id") or "")
     draft.preferred_mentor_id = int(mentor) if mentor.isdigit() and len(mentor) <= 18 else None
+    draft.open_to_others = values.get("open_to_others") == YES
     return draft, errors
 
 

@@ -29,6 +29,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "queue": ("queue", "open requests you can claim (mentors)"),
     "claim": (ActionName.CLAIM.value, "take an open request (mentors)"),
     "release": (ActionName.RELEASE.value, "give a claimed request back (mentors)"),
+    "decline": (ActionName.DECLINE.value, "turn down a request addressed to you (mentors)"),
     "availability": ("availability", "your weekly windows (mentors)"),
     "admin": ("admin", "applications waiting and statistics (admins)"),
     "approve": (ActionName.APPROVE_MENTOR.value, "approve a mentor application (admins)"),

@@ -21,9 +21,11 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.conversation.forms.request_steps import submitted_note
 from bot.conversation.inputs import check_feedback, check_notes
 from bot.handlers.slack.blocks import fallback_text
 from bot.handlers.slack.common import (
+    approved_mentors,
     call,
     deps,
     explain,
@@ -127,8 +129,12 @@ async def on_request_submitted(
         return
     if done:
         await ack()
-    verb = "updated" if edit_id is not None else "submitted. Mentors have been told"
-    text = f"Request #{request.id} {verb}."
+    if edit_id is not None:
+        text = f"Request #{request.id} updated."
+    else:
+        mentors = await approved_mentors(context) if request.reserved else []
+        chosen = next((m.name for m in mentors if m.member_id == request.preferred_mentor_id), None)
+        text = submitted_note(request, chosen)
     await client.chat_postMessage(channel=context.user_id or "", text=fallback_text(text))
     await publish_home(context, client)
 

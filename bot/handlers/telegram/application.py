@@ -16,6 +16,7 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot.conversation.vocabulary import typed_actions
 from bot.handlers.telegram import (
@@ -31,6 +32,7 @@ from bot.handlers.telegram.common import Context, answer, reply
 from bot.handlers.telegram.deep_links import ASK, EDIT, REQUEST, start_filter
 from bot.handlers.telegram.form_codec import FORM_PATTERN
 from bot.handlers.telegram.persistence import DatabasePersistence, user_key
+from bot.handlers.telegram.poison import TolerantBot
 from bot.handlers.telegram.update_processor import PerPersonUpdateProcessor
 from core.services.context import ServiceContext
 from db.frontend_state import FrontEndStore
@@ -94,6 +96,18 @@ async def on_error(update: object, context: Context) -> None:
         logger.warning("could not tell the user about the error", exc_info=True)
 
 
+def tolerant_bot(token: str, api_url: str) -> TolerantBot:
+    """The bot PTB's builder would make (same connection pools), but one that skips an
+    update it cannot read instead of fetching it again for ever (``poison``)."""
+    return TolerantBot(
+        token=token,
+        base_url=f"{api_url.rstrip('/')}/bot",
+        base_file_url=f"{api_url.rstrip('/')}/file/bot",
+        request=HTTPXRequest(connection_pool_size=256),
+        get_updates_request=HTTPXRequest(connection_pool_size=1),
+    )
+
+
 def build_application(
     services: ServiceContext,
     store_: FrontEndStore,
@@ -111,9 +125,7 @@ def build_application(
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     application = (
         Application.builder()
-        .token(token)
-        .base_url(f"{api_url.rstrip('/')}/bot")
-        .base_file_url(f"{api_url.rstrip('/')}/file/bot")
+        .bot(tolerant_bot(token, api_url))
         .persistence(DatabasePersistence(store_))
         .concurrent_updates(PerPersonUpdateProcessor(concurrency))
         .build()

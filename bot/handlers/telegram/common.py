@@ -20,8 +20,10 @@ from bot.read_cache import ReadCache
 from core.errors import DomainError
 from core.hints import with_hint
 from core.members import Identity, Member, Platform
+from core.services.admin_settings import is_listed
 from core.services.context import ServiceContext
 from core.services.members import find_member, note_contact, register_member
+from core.transactions import run_retrying
 from db.frontend_state import FrontEndStore
 
 logger = logging.getLogger(__name__)
@@ -43,7 +45,7 @@ def store(context: Context) -> FrontEndStore:
 
 async def call(context: Context, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run a (synchronous) core service off the event loop."""
-    return await asyncio.to_thread(fn, services(context), *args, **kwargs)
+    return await asyncio.to_thread(run_retrying, fn, services(context), *args, **kwargs)
 
 
 async def me(update: Update, context: Context) -> Member:
@@ -74,7 +76,7 @@ async def _lookup(update: Update, context: Context) -> Member:
     admins: frozenset[str] = context.application.bot_data.get("admins", frozenset())
     name = " ".join(p for p in (user.first_name, user.last_name) if p) or "Telegram user"
     member, _ = await call(
-        context, register_member, identity, name[:100], admin=f"telegram:{user.id}" in admins
+        context, register_member, identity, name[:100], admin=is_listed(identity, admins)
     )
     return member
 

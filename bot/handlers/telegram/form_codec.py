@@ -1,7 +1,8 @@
 """The request form's buttons ⇄ callback data, in the shapes chats already hold.
 
 ``f:c:<step>:<i>`` a choice, ``f:t:<step>:<i>`` a suggested tag, ``f:t:<step>:done``
-the tags' Done, ``f:k:<step>`` Keep, ``f:p:<step>:submit|edit`` the preview's buttons,
+the tags' Done, ``f:k:<step>`` Keep, ``f:e:<step>:<i>`` an answer to change,
+``f:p:<step>:submit|edit`` the preview's buttons,
 ``f:back``, ``f:cancel``, and the month grid's ``fd:<step>:day:<date>``,
 ``fd:<step>:month:<first day>`` and ``fd:<step>:noop`` (a header or an empty cell).
 Decoding only splits: the form runner checks every argument against the form in
@@ -18,6 +19,7 @@ PLAIN = {
     ActionName.FORM_CHOOSE: ("f", "c"),
     ActionName.FORM_TAG: ("f", "t"),
     ActionName.FORM_KEEP: ("f", "k"),
+    ActionName.FORM_FIELD: ("f", "e"),
     ActionName.FORM_BACK: ("f", "back"),
     ActionName.FORM_CANCEL: ("f", "cancel"),
 }

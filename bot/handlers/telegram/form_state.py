@@ -25,6 +25,7 @@ WORDING = Wording(
         StepKind.TEXT: " (type your answer)",
         StepKind.DATE: " Pick a day, or type it (e.g. 2026-12-01, tomorrow, +3).",
         StepKind.TAGS: " Tap to pick, type your own, then Done.",
+        StepKind.HOURS: " Tap to pick or unpick, then Done.",
     },
     pick_one="Please tap one of the buttons.",
 )

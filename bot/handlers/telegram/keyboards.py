@@ -56,13 +56,15 @@ def form_button(action: Action) -> InlineKeyboardButton:
 
 def form_keyboard(actions: Sequence[Action]) -> InlineKeyboardMarkup | None:
     """The request form's buttons laid out the Telegram way: choices two to a row, tags
-    three, days as a month grid, then Done, Keep, the preview's buttons, Back and Cancel."""
+    three, days as a month grid, the answers to change two to a row, then Done, Keep,
+    the preview's buttons, Back and Cancel."""
 
     def named(*names: ActionName) -> list[Action]:
         return [a for a in actions if a.name in names]
 
     grid = rows([form_button(a) for a in named(ActionName.FORM_CHOOSE)], 2)
     grid += rows([form_button(a) for a in named(ActionName.FORM_TAG)], 3)
+    grid += rows([form_button(a) for a in named(ActionName.FORM_FIELD)], 2)
     grid += month_grid(named(ActionName.FORM_DAY), named(ActionName.FORM_MONTH))
     for group in (
         named(ActionName.FORM_TAGS_DONE),

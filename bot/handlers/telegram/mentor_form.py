@@ -103,13 +103,13 @@ async def on_text(update: Update, context: Context) -> HandlerResult:
         return None
     member = await me(update, context)
     try:
-        await call(context, application.submit, member.id, form)
+        profile = await call(context, application.submit, member.id, form)
     except DomainError as exc:  # the form now asks again what was refused
         _keep(context, form)
         await reply(update, again(form.current or FIELDS[-1], exc))
         return None
     _keep(context, None)
-    await reply(update, text_of(application.DONE))
+    await reply(update, text_of(application.done(profile)))
     return None
 
 

@@ -7,6 +7,7 @@ a reason a person can read. Unless a test says otherwise the session starts on M
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -71,9 +72,12 @@ def test_expiry_warning_is_skipped_when_the_request_has_already_expired():
     assert verdict(a_notification(Kind.EXPIRY_WARNING), request, now=NOW - HOUR).send
 
 
-def test_announcements_do_not_care_about_the_expiry_time():
+def test_no_announcement_for_a_request_past_its_expiry_not_yet_swept():
+    # issue 12: after downtime such requests went out with a Claim button
     request = a_request(R.OPEN, expires_at=NOW - HOUR)
-    assert verdict(a_notification(Kind.REQUEST_POSTED), request).send
+    for kind in (Kind.REQUEST_POSTED, Kind.REQUEST_REANNOUNCED, Kind.REQUEST_MATCHED):
+        assert not verdict(a_notification(kind), request).send
+    assert verdict(a_notification(Kind.REQUEST_POSTED), a_request(R.OPEN)).send
 
 
 # ------------------------------------------------ the mentor's "pick a time" nudge
@@ -211,14 +215,19 @@ NEWS = [
     Kind.REQUEST_ASSIGNED,
     Kind.REQUEST_CANCELLED,
     Kind.REQUEST_EXPIRED,
+    Kind.REQUEST_OPENED,
+    Kind.REQUEST_DECLINED,
     Kind.SESSION_SCHEDULED,
     Kind.SESSION_RESCHEDULED,
     Kind.SESSION_CANCELLED,
     Kind.NO_SHOW_RECORDED,
+    Kind.OUTCOME_DISPUTED,
+    Kind.DISPUTE_SETTLED,
     Kind.MENTOR_APPLIED,
     Kind.MENTOR_APPROVED,
     Kind.MENTOR_REJECTED,
     Kind.DELIVERY_FAILED,
+    Kind.DELIVERY_BROKEN,
 ]
 
 
@@ -247,3 +256,14 @@ def test_news_is_always_sent_however_late(kind, request_status, session_status):
     session = a_session(session_status) if session_status else None
     v = verdict(a_notification(kind), request, session, now=START + timedelta(days=30))
     assert v.send and v.reason == ""
+
+
+def test_nothing_offers_or_prompts_about_a_withdrawn_or_hidden_item():
+    hidden_request = replace(a_request(R.OPEN), is_deleted=True)
+    for kind in (Kind.REQUEST_POSTED, Kind.REQUEST_REANNOUNCED, Kind.EXPIRY_WARNING):
+        v = verdict(a_notification(kind), request=hidden_request)
+        assert (v.send, v.reason) == (False, "withdrawn or hidden"), kind
+    hidden_session = replace(a_session(S.SCHEDULED), is_deleted=True)
+    for kind in (Kind.REMINDER, Kind.OUTCOME_PROMPT):
+        v = verdict(a_notification(kind), session=hidden_session)
+        assert (v.send, v.reason) == (False, "withdrawn or hidden"), kind

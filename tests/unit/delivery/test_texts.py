@@ -22,6 +22,7 @@ from tests.unit.delivery.builders import (
     MENTOR,
     MENTOR_ID,
     NAMES,
+    NOW,
     REQUEST_ID,
     SESSION_ID,
     START,
@@ -47,6 +48,11 @@ PAYLOADS = {
         "recipient": "Sam",
         "attempts": 6,
         "error": "HTTP 502",
+    },
+    Kind.DELIVERY_BROKEN: {
+        "count": 2,
+        "attempts": 6,
+        "rows": [{"id": 7, "kind": "reminder", "error": "could not be prepared: KeyError"}],
     },
 }
 REQUEST_STATE = {
@@ -225,8 +231,14 @@ def test_the_invite_parses_and_has_the_sessions_start_and_end(kind, recipient):
 
 
 def test_only_booking_messages_carry_an_invite():
+    """Booked, moved, and the cancellation (its METHOD:CANCEL: tests/unit/delivery/
+    test_invite_updates.py); a cancelled request with no session has no invite."""
     with_invite = {kind for kind in Kind if render(facts(kind, STUDENT)).attachments}
-    assert with_invite == {Kind.SESSION_SCHEDULED, Kind.SESSION_RESCHEDULED}
+    assert with_invite == {
+        Kind.SESSION_SCHEDULED,
+        Kind.SESSION_RESCHEDULED,
+        Kind.SESSION_CANCELLED,
+    }
 
 
 # ------------------------------------------------------------------ buttons carry the ids
@@ -240,7 +252,10 @@ def test_claim_buttons_carry_the_request_id():
         Kind.REQUEST_MATCHED,
     ):
         message = render(facts(kind, MENTOR))
-        assert actions_by_name(message) == {ActionName.CLAIM: [(RID,)]}
+        expected = {ActionName.CLAIM: [(RID,)]}
+        if kind == Kind.REQUEST_FOR_YOU:  # the chosen mentor may also turn it down
+            expected[ActionName.DECLINE] = [(RID,)]
+        assert actions_by_name(message) == expected
 
 
 def test_a_matching_mentor_gets_the_feed_card_and_why_it_came_to_them():
@@ -295,7 +310,7 @@ def test_rating_buttons_carry_the_session_id_and_the_stars(kind):
 def test_request_buttons_carry_the_request_id():
     expected = {
         Kind.EXPIRY_WARNING: {
-            ActionName.EXTEND: [(RID,)],
+            ActionName.EXTEND_ONCE: [(RID, str(int((NOW + timedelta(days=7)).timestamp())))],
             ActionName.EDIT: [(RID,)],
             ActionName.CANCEL_REQUEST: [(RID,)],
         },
