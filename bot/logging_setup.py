@@ -4,6 +4,7 @@ token in the URL, so every record passes through a redacting filter."""
 from __future__ import annotations
 
 import logging
+import os
 import re
 
 TOKEN_PATTERNS = (
@@ -20,6 +21,22 @@ def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
     for pattern in TOKEN_PATTERNS:
         text = pattern.sub("[redacted]", text)
     return text
+
+
+BOLT_BODY = (
+    (re.compile(r"(?is)\b(request )?body: .*$"), r"\1body: [not logged]"),
+    (re.compile(r"(?s)for the request \(.*\)$"), "for the request [body not logged]"),
+    (re.compile(r"(?s)^\s*\{.*\}\s*$"), "[request body not logged]"),
+)
+
+
+def scrub_bolt(message: str) -> str:
+    """slack_bolt's messages without the request bodies it quotes (a request that fails
+    verification is logged with its whole body at INFO, an unacknowledged one at
+    WARNING, an unhandled error's at INFO)."""
+    for pattern, replacement in BOLT_BODY:
+        message = pattern.sub(replacement, message)
+    return message
 
 
 def install_redaction(*secrets: str) -> None:
@@ -39,6 +56,8 @@ def install_redaction(*secrets: str) -> None:
         record = previous(*args, **kwargs)
         message = record.getMessage()
         cleaned = redact(message, known)
+        if record.name.startswith("slack_bolt") and not content_allowed():
+            cleaned = scrub_bolt(cleaned)
         if cleaned != message:
             record.msg, record.args = cleaned, None
         if record.exc_info and not record.exc_text:
@@ -49,3 +68,37 @@ def install_redaction(*secrets: str) -> None:
 
     logging.setLogRecordFactory(factory)
     logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+# Libraries that log what people wrote at DEBUG: PTB logs every update and every Bot API
+# call with its text, slack_bolt/slack_sdk every payload, httpcore/aiohttp raw traffic.
+CONTENT_LOGGERS = ("telegram", "slack_bolt", "slack_sdk", "httpcore", "aiohttp", "tornado")
+LOG_CONTENT_VARIABLE = "MENTORBOT_LOG_CONTENT"
+
+
+def content_allowed() -> bool:
+    """Whether the operator asked for message text in DEBUG logs
+    (``MENTORBOT_LOG_CONTENT=true``); never by default."""
+    return os.environ.get(LOG_CONTENT_VARIABLE, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    """The runners' logging: one line per record on stderr. Below INFO the libraries that
+    log message text stay at INFO unless ``MENTORBOT_LOG_CONTENT=true``; at INFO and
+    above nothing logs what a person wrote (our own code logs ids, kinds and reasons)."""
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)  # every tick
+    # slack_bolt logs the whole body of a request that fails verification at INFO; our
+    # endpoint checks signatures first and logs such a request without its body
+    logging.getLogger("slack_bolt").setLevel(max(level, logging.WARNING))
+    if level < logging.INFO and not content_allowed():
+        for name in CONTENT_LOGGERS:
+            logging.getLogger(name).setLevel(logging.INFO)
+
+
+def command_word(text: str) -> str:
+    """What a log line may say about a typed line: the command's name, never its text."""
+    first = text.strip().split(maxsplit=1)[0] if text.strip() else ""
+    if first.startswith("/") and first[1:].replace("_", "").isalnum() and len(first) <= 33:
+        return first.lower()
+    return "(free text)"

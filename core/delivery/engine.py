@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from core.delivery.planning import Job, dead_letter_notice, plan_jobs
+from core.delivery.poison import broken_notice, recheck
 from core.delivery.ports import Address, RetryLater, Sender, SendError, Unreachable
 from core.delivery.ratelimit import RateLimiter
 from core.delivery.retry import RetryPolicy
@@ -25,6 +26,7 @@ from core.members import Identity, Platform
 from core.notifications import Audience, Notification, NotificationStatus
 from core.ports import UnitOfWork
 from core.services.context import ServiceContext
+from core.transactions import run_retrying
 
 logger = logging.getLogger(__name__)
 HAND_ON_DELAY = timedelta(seconds=15)
@@ -121,6 +123,16 @@ class DeliveryEngine:
     # ---------------------------------------------------------------- database side
 
     def _lease_and_plan(self, report: TickReport) -> list[Job]:
+        """Lease and plan in one transaction, run again (with fresh counts) after a
+        deadlock: nothing of it is committed until the end."""
+        counted = TickReport()
+        jobs = run_retrying(self._lease_and_plan_once, counted)
+        report.add(counted)
+        return jobs
+
+    def _lease_and_plan_once(self, counted: TickReport) -> list[Job]:
+        report = counted
+        report.dead = report.leased = 0
         now = self.ctx.now()
         platforms = [s.platform for s in self.senders.values()]
         with self.ctx.uow_factory() as uow:
@@ -154,20 +166,62 @@ class DeliveryEngine:
             uow.notifications.add(notice)
 
     def _record(self, jobs: list[Job], outcomes: dict[int, Outcome], report: TickReport) -> None:
+        """Write back what the batch did, retried as a whole on a deadlock (nothing of it
+        is committed until the end). Rows are locked in one global order, members before
+        notifications and notifications by id, the order the services lock them in."""
+        run_retrying(self._record_once, jobs, outcomes, report)
+
+    def _record_once(
+        self, jobs: list[Job], outcomes: dict[int, Outcome], report: TickReport
+    ) -> None:
         now = self.ctx.now()
+        counted = TickReport()
+        given_up: list[Notification] = []
+        jobs = sorted(jobs, key=lambda j: j.notification.id or 0)
         with self.ctx.uow_factory() as uow:
+            unreachable = {
+                (address.platform, address.chat_id)
+                for outcome in outcomes.values()
+                for address in outcome.unreachable
+            }
+            for platform, chat_id in sorted(unreachable):
+                uow.members.mark_unreachable(Identity(platform, chat_id), now)
+            back_to_pending = [j.notification for j in jobs if _goes_back(j, outcomes)]
+            moot = recheck(uow, back_to_pending, now, self.ctx.policy)
             for job in jobs:
                 n = job.notification
                 assert n.id is not None
                 outcome = outcomes.get(n.id, Outcome())
-                for address in outcome.unreachable:
-                    uow.members.mark_unreachable(Identity(address.platform, address.chat_id), now)
                 progress = tuple(dict.fromkeys((*n.progress, *outcome.done)))
-                if job.skip_reason is not None:
+                if n.id in moot:  # it changed meanwhile (a cancel skipped the locked row)
+                    ok = uow.outbox.finish(
+                        n.id, self.owner, NotificationStatus.SKIPPED, now, moot[n.id]
+                    )
+                    counted.skipped += ok
+                elif job.broken is not None:
+                    if self.retry.is_last(n.attempts):
+                        n.last_error = job.broken
+                        ok = uow.outbox.finish(
+                            n.id, self.owner, NotificationStatus.DEAD, now, job.broken
+                        )
+                        if ok:
+                            given_up.append(n)
+                        counted.dead += ok
+                    else:
+                        ok = uow.outbox.retry_at(
+                            n.id,
+                            self.owner,
+                            now + self.retry.delay(n.attempts),
+                            job.broken,
+                            refund_attempt=False,
+                            progress=progress,
+                        )
+                        counted.retried += ok
+                elif job.skip_reason is not None:
                     ok = uow.outbox.finish(
                         n.id, self.owner, NotificationStatus.SKIPPED, now, job.skip_reason
                     )
-                    report.skipped += ok
+                    counted.skipped += ok
                 elif outcome.retry_after is not None or outcome.not_reached:
                     wait = timedelta(seconds=outcome.retry_after or 0)
                     ok = uow.outbox.retry_at(
@@ -178,7 +232,7 @@ class DeliveryEngine:
                         refund_attempt=True,
                         progress=progress,
                     )
-                    report.retried += ok
+                    counted.retried += ok
                 elif job.elsewhere and outcome.error is None:
                     # another process serves those platforms: hand the rest on, unspent
                     ok = uow.outbox.retry_at(
@@ -189,7 +243,7 @@ class DeliveryEngine:
                         refund_attempt=True,
                         progress=progress,
                     )
-                    report.retried += ok
+                    counted.retried += ok
                 elif outcome.error is not None:
                     if self.retry.is_last(n.attempts):
                         n.last_error = outcome.error
@@ -198,7 +252,7 @@ class DeliveryEngine:
                         )
                         if ok:
                             self._notify_admins_of(uow, n)
-                        report.dead += ok
+                        counted.dead += ok
                     else:
                         ok = uow.outbox.retry_at(
                             n.id,
@@ -208,7 +262,7 @@ class DeliveryEngine:
                             refund_attempt=False,
                             progress=progress,
                         )
-                        report.retried += ok
+                        counted.retried += ok
                 else:
                     status = NotificationStatus.SENT
                     note = None
@@ -216,11 +270,15 @@ class DeliveryEngine:
                         status, note = NotificationStatus.SKIPPED, "recipient unreachable"
                     ok = uow.outbox.finish(n.id, self.owner, status, now, note)
                     if status == NotificationStatus.SENT:
-                        report.sent += ok
+                        counted.sent += ok
                     else:
-                        report.skipped += ok
-                report.lost_lease += not ok
+                        counted.skipped += ok
+                counted.lost_lease += not ok
+            if given_up:
+                notice = broken_notice(given_up, now)
+                uow.notifications.add(notice)
             uow.commit()
+        report.add(counted)  # only once the pass is committed: a retried pass counts once
 
     # ---------------------------------------------------------------- sending side
 
@@ -277,3 +335,16 @@ class DeliveryEngine:
             finally:
                 limiter.release(address.key, taken)
             outcome.done.append(address.key)
+
+
+def _goes_back(job: Job, outcomes: Mapping[int, Outcome]) -> bool:
+    """Will recording this job put its row back to PENDING (to be sent later)?"""
+    if job.broken is not None or job.skip_reason is not None:
+        return False
+    outcome = outcomes.get(job.notification.id or 0, Outcome())
+    return bool(
+        outcome.retry_after is not None
+        or outcome.not_reached
+        or outcome.error is not None
+        or (job.elsewhere and outcome.error is None)
+    )

@@ -28,7 +28,9 @@ def run_console(lines: Iterable[str] | None, demo: bool, echo: bool) -> int:
     try:
         # The cast is created on an empty database (--demo or not); its own setup messages
         # (applications, approvals) are delivered silently so the transcript starts clean.
-        if seed_demo(app.ctx):
+        with app.one_start_at_a_time():  # two consoles on a fresh database: one cast
+            seeded = seed_demo(app.ctx)
+        if seeded:
             muted[0] = True
             session.run_due_work()
             muted[0] = False

@@ -9,15 +9,14 @@ import logging
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.bootstrap import build_runtime
 from bot.config import Settings
 from bot.handlers.slack.app import close_slack_app
+from bot.handlers.slack.http_endpoint import MIB, events_app
 from bot.handlers.slack.sender import SlackSender
-from bot.logging_setup import install_redaction
+from bot.logging_setup import configure_logging, install_redaction
 from bot.worker import (
     start_scheduler,
     stop_scheduler,
@@ -27,31 +26,12 @@ logger = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 
 
-def http_app(app: AsyncApp, path: str = EVENTS_PATH) -> web.Application:
-    """The events endpoint: a body that is not UTF-8 is refused (401) like any other
-    request whose signature cannot be checked, rather than failing with a 500."""
-
-    async def handle(request: web.Request) -> web.Response:
-        raw = await request.read()
-        try:
-            body = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            return web.Response(status=401, text="invalid request")
-        # slack_sdk's verifier raises on a timestamp that is not a number; Bolt turns that
-        # into a 500 and runs the error handler for an unverified request
-        stamp = request.headers.get("X-Slack-Request-Timestamp", "")
-        if stamp and not (stamp.isascii() and stamp.isdigit() and len(stamp) <= 12):
-            return web.Response(status=401, text="invalid request")
-        bolt_request = AsyncBoltRequest(
-            body=body,
-            query=request.query_string,
-            headers=dict(request.headers),
-        )
-        return await to_aiohttp_response(await app.async_dispatch(bolt_request))
-
-    web_app = web.Application()
-    web_app.router.add_post(path, handle)
-    return web_app
+def http_app(
+    app: AsyncApp, signing_secret: str, path: str = EVENTS_PATH, *, max_body: int = MIB
+) -> web.Application:
+    """The events endpoint: size, signature and freshness checked before anything the
+    sender wrote is parsed; malformed bodies 400 (see ``http_endpoint``)."""
+    return events_app(app, signing_secret, path, max_body=max_body)
 
 
 async def serve(settings: Settings, http: bool, host: str, port: int) -> None:
@@ -70,7 +50,9 @@ async def serve(settings: Settings, http: bool, host: str, port: int) -> None:
     scheduler = start_scheduler(core.ctx, engine, settings.tick_seconds, store)
     try:
         if http:
-            runner = web.AppRunner(http_app(slack))
+            runner = web.AppRunner(
+                http_app(slack, secret, max_body=settings.max_body_bytes), access_log=None
+            )
             await runner.setup()
             await web.TCPSite(runner, host, port).start()
             logger.info("Slack HTTP mode on %s:%s%s", host, port, EVENTS_PATH)
@@ -99,9 +81,6 @@ def run_slack(
         )
     if not http and settings.slack_app_token is None:
         raise SystemExit("Socket Mode needs MENTORBOT_SLACK_APP_TOKEN (xapp-...); or use --http.")
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
+    configure_logging()
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(settings, http, host, port))

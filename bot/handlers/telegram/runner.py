@@ -3,21 +3,29 @@ the scheduled-work loop on the same event loop."""
 
 from __future__ import annotations
 
-import logging
+import asyncio
 from urllib.parse import urlparse
 
-from telegram import BotCommand, Update
+from telegram import Bot, BotCommand, Update
 from telegram.ext import Application
 
 from bot.bootstrap import build_runtime
 from bot.config import Settings
 from bot.handlers.telegram.commands import BOT_COMMANDS
 from bot.handlers.telegram.sender import TelegramSender
-from bot.logging_setup import install_redaction
+from bot.handlers.telegram.webhook import serve_webhook
+from bot.logging_setup import configure_logging, install_redaction
 from bot.worker import (
     start_scheduler,
     stop_scheduler,
 )
+
+
+async def check_token(token: str, api_url: str) -> None:
+    """Raise ``InvalidToken`` now if Telegram rejects the token: inside ``run_polling``
+    PTB would log it with a traceback first."""
+    async with Bot(token, base_url=f"{api_url.rstrip('/')}/bot"):
+        pass
 
 
 def run_telegram(
@@ -38,11 +46,10 @@ def run_telegram(
         raise SystemExit(
             "A webhook needs MENTORBOT_TELEGRAM_WEBHOOK_SECRET (1-256 of A-Z a-z 0-9 _ -)."
         )
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)  # every tick
+    configure_logging()
     install_redaction(token, secret or "")
+    # a rejected token is one line at the CLI (bot.cli_errors), not PTB's logged traceback
+    asyncio.run(check_token(token, settings.telegram_api_url))
     app = build_runtime(settings)
     store = app.store
     application = app.telegram_application()
@@ -62,14 +69,19 @@ def run_telegram(
 
     application.post_init = post_init
     application.post_shutdown = post_shutdown
-    if webhook_url:
-        application.run_webhook(
-            listen=listen,
-            port=port,
-            url_path=urlparse(webhook_url).path.lstrip("/"),
-            webhook_url=webhook_url,
-            secret_token=secret,
-            allowed_updates=Update.ALL_TYPES,
+    if webhook_url and secret:
+        # our endpoint, not PTB's run_webhook: see bot.handlers.telegram.webhook
+        asyncio.run(
+            serve_webhook(
+                application,
+                listen=listen,
+                port=port,
+                path=urlparse(webhook_url).path,
+                webhook_url=webhook_url,
+                secret=secret,
+                allowed_updates=Update.ALL_TYPES,
+                max_body=settings.max_body_bytes,
+            )
         )
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES)
