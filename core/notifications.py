@@ -58,6 +58,9 @@ class Kind(StrEnum):
     # to admins, once per delivery pass: messages that could not even be prepared (a
     # stored value or a text that fails to render) were given up (core.delivery.poison)
     DELIVERY_BROKEN = "delivery_broken"
+    # to admins, once a day per problem: the mentors' channel/group refuses the bot
+    # (core.delivery.feed_health)
+    FEED_PROBLEM = "feed_problem"
     # a request addressed to one mentor (core.directed), to its student: opened to every
     # mentor when the chosen one's time was up; declined by the chosen one (opened or closed)
     REQUEST_OPENED = "request_opened"

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from core.catalogue import Catalogue
+from core.delivery.comeback import NO_REACHABLE_CHAT
 from core.delivery.messages import Message
 from core.delivery.ports import Address
 from core.delivery.relevance import Verdict, still_worth_sending
@@ -157,7 +158,7 @@ def _address_and_render(
             job.messages[address.key] = render(facts)
             job.addresses.append(address)
     if not job.addresses and not job.elsewhere and not n.progress:
-        job.skip_reason = "no reachable chat for the recipient"
+        job.skip_reason = NO_REACHABLE_CHAT
 
 
 def _targets(

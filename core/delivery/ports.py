@@ -39,6 +39,16 @@ class Unreachable(SendError):
     """The person blocked the bot or the chat is gone (HTTP 403): retrying will not help."""
 
 
+class ChatProblem(SendError):
+    """A shared chat (the mentors' channel or group) refuses the bot: not found, the bot
+    removed, archived, no permission. Unlike a person who blocked the bot, an admin can
+    fix it, so the send is retried with backoff and the admins are told (issue 12)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class Sender(Protocol):
     platform: Platform
 

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from core.calendar_invite import session_invite
 from core.catalogue import Catalogue
+from core.delivery.feed_health import feed_problem_text
 from core.delivery.messages import Action, ActionName, Attachment, Message
 from core.delivery.poison_text import broken_notice
 from core.hints import Hint
@@ -482,6 +483,7 @@ RENDERERS: dict[Kind, Callable[[Facts], Message]] = {
     Kind.MENTOR_REJECTED: _fixed("Your mentor application was not approved this time."),
     Kind.DELIVERY_FAILED: _dead_letter,
     Kind.DELIVERY_BROKEN: broken_notice,
+    Kind.FEED_PROBLEM: feed_problem_text,
 }
 
 

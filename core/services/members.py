@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from core.delivery.comeback import UNREACHABLE_REASONS
 from core.errors import ValidationFailed
 from core.members import AdminSource, Identity, Member
 from core.services.context import ServiceContext, load_member
@@ -56,12 +57,15 @@ def link_identity(ctx: ServiceContext, member_id: int, identity: Identity) -> Me
 
 
 def note_contact(ctx: ServiceContext, member: Member, identity: Identity) -> None:
-    """Someone who had blocked the bot wrote again: deliver to this account once more."""
+    """Someone who had blocked the bot wrote again: deliver to this account once more,
+    and give them, once, the notices skipped meanwhile that are still relevant (put back
+    to PENDING; the delivery engine re-checks each: core.delivery.comeback)."""
     known = next((i for i in member.identities if i == identity), None)
     if known is None or not known.unreachable:
         return
     with ctx.uow_factory() as uow:
         uow.members.mark_reachable(identity)
+        uow.notifications.requeue_skipped(member.id, UNREACHABLE_REASONS, ctx.now())
         uow.commit()
     member.identities = [
         replace(i, unreachable=False) if i == identity else i for i in member.identities

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from core.notifications import Kind, Notification, NotificationStatus
+from core.notifications import Audience, Kind, Notification, NotificationStatus
 from core.ports import NotificationRepository
 from db.models import NotificationRow
 from db.repositories.base import SqlRepository
@@ -100,6 +100,45 @@ class SqlNotificationRepository(SqlRepository, NotificationRepository):
             update(Row)
             .where(Row.id.in_(chosen), Row.status == NotificationStatus.PENDING.value)
             .values(status=NotificationStatus.CANCELLED.value)
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0))
+
+    def feed_problem(self, prefix: str) -> str | None:
+        return self.session.scalar(
+            select(Row.last_error)
+            .where(
+                Row.status == NotificationStatus.PENDING.value,
+                Row.audience == Audience.MENTORS.value,
+                Row.last_error.startswith(prefix, autoescape=True),
+            )
+            .limit(1)
+        )
+
+    def requeue_skipped(self, member_id: int, reasons: Collection[str], now: datetime) -> int:
+        # rows in id order, the one global order (core.transactions); none is leased: a
+        # SKIPPED row is finished
+        chosen = (
+            select(Row.id)
+            .where(
+                Row.status == NotificationStatus.SKIPPED.value,
+                Row.recipient_id == member_id,
+                Row.last_error.in_(list(reasons)),
+            )
+            .order_by(Row.id)
+            .scalar_subquery()
+        )
+        result = self.session.execute(
+            update(Row)
+            .where(Row.id.in_(chosen), Row.status == NotificationStatus.SKIPPED.value)
+            .values(
+                status=NotificationStatus.PENDING.value,
+                due_at=now,
+                attempts=0,
+                last_error=None,
+                lease_until=None,
+                lease_owner=None,
+            )
             .execution_options(synchronize_session=False)
         )
         return int(getattr(result, "rowcount", 0))

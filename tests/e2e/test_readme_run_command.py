@@ -72,7 +72,7 @@ def test_run_command_plays_a_script_in_a_fresh_folder(tmp_path: Path) -> None:
         "alice> /request",
         "What kind of session do you need? (a number)",
         "alice> Moving from QA to backend",
-        "Request #1 submitted. Mentors have been told.",
+        "Request #1 submitted. Mentors will be told in a moment.",
         "to mentors: New mentorship request",
         "      [Claim] /claim 1",
         "bob> /claim 1",

@@ -123,7 +123,7 @@ async def test_a_double_submit_is_one_request(slack: SlackHarness) -> None:
     assert slack.scalar("SELECT count(*) FROM mentorship_requests") == 1
     request_id = slack.scalar("SELECT id FROM mentorship_requests")
     told = [c.text for c in slack.fake.named("chat.postMessage") if c.channel == ALICE]
-    assert told == [f"Request #{request_id} submitted. Mentors have been told."] * 2, told
+    assert told == [f"Request #{request_id} submitted. Mentors will be told in a moment."] * 2, told
 
 
 async def test_a_limit_is_still_shown_on_the_form(slack: SlackHarness) -> None:

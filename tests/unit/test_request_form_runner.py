@@ -123,7 +123,7 @@ async def test_a_form_walked_with_buttons_and_typing_is_submitted(
 
     done = await step(turn, preview, "Submit")
     assert done.state is None
-    assert said(done) == "Request #1 submitted. Mentors have been told. <my>"
+    assert said(done) == "Request #1 submitted. Mentors will be told in a moment. <my>"
     [request] = my_requests(ctx, sam.id)
     assert (request.title, request.duration_minutes, request.urgency.value) == (
         "Moving from QA to backend",

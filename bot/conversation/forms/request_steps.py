@@ -3,6 +3,8 @@ input to the form (``request_form``) ends in."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,10 +16,12 @@ from core.errors import DomainError, ValidationFailed
 from core.forms import RequestForm, Step, StepKind, answer
 from core.hints import Hint
 from core.requests import MentorshipRequest
-from core.services.context import local_today
+from core.services.context import ServiceContext, local_today
+from core.services.feed_status import mentors_feed_problem
 from core.services.request_limits import check_request_limit
 from core.services.requests import submit_request, update_request
 
+logger = logging.getLogger(__name__)
 STOPPED = "Stopped. Nothing was saved."
 EARLIER = "That button belongs to an earlier step."
 WHICH = "Which answer do you want to change? The others are kept."
@@ -96,15 +100,36 @@ async def apply(turn: Turn, fs: RequestFormState, step: Step, value: str, w: Wor
     return show(turn, fs, w)
 
 
-def submitted_note(request: MentorshipRequest, chosen: str | None) -> str:
+async def feed_failing(services: ServiceContext) -> bool:
+    """Is the mentors' channel known to be refusing cards? Asked after the request is
+    saved: if the question itself fails, the request still stands and the usual note is
+    given (the card is retried and the admins told either way)."""
+    try:
+        return await asyncio.to_thread(mentors_feed_problem, services) is not None
+    except Exception:
+        logger.warning("could not tell whether the mentors' feed works", exc_info=True)
+        return False
+
+
+def submitted_note(
+    request: MentorshipRequest, chosen: str | None, feed_failing: bool = False
+) -> str:
     """What submitting tells the student: who has been told, truthfully (a request
-    addressed to one mentor is theirs alone for a while)."""
+    addressed to one mentor is theirs alone for a while). Nobody has been told yet when
+    this is said: the card goes out in a moment, unless the mentors' channel is known to
+    be refusing cards (core.services.feed_status), and then it says so (issue 12)."""
     if request.reserved and chosen is not None:
         return (
             f"Request #{request.id} submitted. {chosen} has been asked personally; "
             "other mentors do not see it for now."
         )
-    return f"Request #{request.id} submitted. Mentors have been told."
+    if feed_failing:
+        return (
+            f"Request #{request.id} submitted. Mentors cannot be told just yet: their "
+            "channel is not working. An admin has been asked to fix it, and mentors will "
+            "see your request as soon as it works again."
+        )
+    return f"Request #{request.id} submitted. Mentors will be told in a moment."
 
 
 async def submit(turn: Turn, fs: RequestFormState, w: Wording) -> Shown:
@@ -120,7 +145,7 @@ async def submit(turn: Turn, fs: RequestFormState, w: Wording) -> Shown:
             chosen = next(
                 (c.label for c in fs.mentors if c.value == str(done.preferred_mentor_id)), None
             )
-            told = (submitted_note(done, chosen), Hint.MY)
+            told = (submitted_note(done, chosen, await feed_failing(turn.services)), Hint.MY)
     except ValidationFailed as failed:
         steps = fs.steps(turn.services.catalogue)
         blamed = [i for i, s in enumerate(steps) if s.field in failed.errors]

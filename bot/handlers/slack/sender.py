@@ -18,7 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.handlers.slack.blocks import fallback_text, message_blocks
 from bot.handlers.slack.phrases import phrases
 from core.delivery.messages import Message
-from core.delivery.ports import Address, RetryLater, SendError, Unreachable
+from core.delivery.ports import Address, ChatProblem, RetryLater, SendError, Unreachable
 from core.members import Platform
 from core.notifications import DM_CARD_KINDS, Kind, Notification
 from db.frontend_state import FrontEndStore
@@ -34,6 +34,21 @@ UNREACHABLE_ERRORS = frozenset(
         "cannot_dm_bot",
     }
 )
+# A channel (the mentors' feed) that refuses the app: an admin can fix these, so they are
+# retried and reported (core.delivery.feed_health), never taken as a person who left.
+CHANNEL_PROBLEMS = {
+    "channel_not_found": "channel_not_found",
+    "not_in_channel": "not_in_channel",
+    "is_archived": "is_archived",
+    "missing_scope": "no_permission",
+    "no_permission": "no_permission",
+    "restricted_action": "no_permission",
+    "restricted_action_read_only_channel": "no_permission",
+    "restricted_action_thread_only_channel": "no_permission",
+    "restricted_action_non_threadable_channel": "no_permission",
+    "ekm_access_denied": "no_permission",
+    "team_access_not_granted": "no_permission",
+}
 CARD_KINDS = (Kind.REQUEST_POSTED, Kind.REQUEST_REANNOUNCED)
 
 
@@ -42,7 +57,7 @@ def slack_channel(address: Address) -> str:
     return address.chat_id if address.is_group else address.chat_id.rsplit(":", 1)[-1]
 
 
-def map_error(exc: SlackApiError) -> SendError:
+def map_error(exc: SlackApiError, address: Address | None = None) -> SendError:
     response = exc.response
     if response.status_code == 429:
         retry = response.headers.get("Retry-After") or response.headers.get("retry-after") or 1
@@ -52,6 +67,8 @@ def map_error(exc: SlackApiError) -> SendError:
             seconds = 1.0
         return RetryLater(seconds)
     code = str(response.get("error", "")) if isinstance(response.data, dict) else ""
+    if address is not None and address.is_group and code in CHANNEL_PROBLEMS:
+        return ChatProblem(CHANNEL_PROBLEMS[code])
     if code in UNREACHABLE_ERRORS:
         return Unreachable(code)
     return SendError(f"Slack API error: {code or response.status_code}")
@@ -71,7 +88,7 @@ class SlackSender:
         try:
             await self._send(address, message.phrased(self.phrases), notification)
         except SlackApiError as exc:
-            raise map_error(exc) from exc
+            raise map_error(exc, address) from exc
         except (TimeoutError, SlackClientError, aiohttp.ClientError) as exc:
             raise SendError(f"{exc.__class__.__name__}: {exc}") from exc
 

@@ -21,7 +21,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.conversation.forms.request_steps import submitted_note
+from bot.conversation.forms.request_steps import feed_failing, submitted_note
 from bot.conversation.inputs import check_feedback, check_notes
 from bot.handlers.slack.blocks import fallback_text
 from bot.handlers.slack.common import (
@@ -134,7 +134,7 @@ async def on_request_submitted(
     else:
         mentors = await approved_mentors(context) if request.reserved else []
         chosen = next((m.name for m in mentors if m.member_id == request.preferred_mentor_id), None)
-        text = submitted_note(request, chosen)
+        text = submitted_note(request, chosen, await feed_failing(deps(context).services))
     await client.chat_postMessage(channel=context.user_id or "", text=fallback_text(text))
     await publish_home(context, client)
 

@@ -7,7 +7,13 @@ import warnings
 from typing import Any
 
 from telegram import Bot, InputFile
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.handlers.telegram.keyboards import actions_keyboard
@@ -15,12 +21,27 @@ from bot.handlers.telegram.long_text import fit as fit  # re-exported: buttons.p
 from bot.handlers.telegram.long_text import split_text
 from bot.handlers.telegram.phrases import PHRASES
 from core.delivery.messages import Message
-from core.delivery.ports import Address, RetryLater, SendError, Unreachable
+from core.delivery.ports import Address, ChatProblem, RetryLater, SendError, Unreachable
 from core.members import Platform
 from core.notifications import DM_CARD_KINDS, Kind, Notification
 from db.frontend_state import FrontEndStore
 
 FEED_CARD_KINDS = (Kind.REQUEST_POSTED, Kind.REQUEST_REANNOUNCED)
+
+
+def group_problem(exc: TelegramError) -> str | None:
+    """What is wrong with the mentors' group, if the error says the group refuses the bot
+    (an admin can fix that: core.delivery.feed_health), else None."""
+    if isinstance(exc, ChatMigrated):
+        return "chat_migrated"
+    text = str(exc).lower()
+    if isinstance(exc, Forbidden):
+        return "bot_removed"
+    if "chat not found" in text:
+        return "chat_not_found"
+    if "rights" in text or "not a member" in text or "administrator" in text:
+        return "no_rights"
+    return None
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
@@ -45,9 +66,12 @@ class TelegramSender:
             await self._send(address, message.phrased(PHRASES), notification)
         except RetryAfter as exc:
             raise RetryLater(retry_after_seconds(exc)) from exc
-        except Forbidden as exc:
-            raise Unreachable(str(exc)) from exc
-        except (NetworkError, BadRequest, TelegramError) as exc:
+        except TelegramError as exc:
+            problem = group_problem(exc) if address.is_group else None
+            if problem is not None:
+                raise ChatProblem(problem) from exc
+            if isinstance(exc, Forbidden):
+                raise Unreachable(str(exc)) from exc
             raise SendError(f"{exc.__class__.__name__}: {exc}") from exc
 
     async def _send(self, address: Address, message: Message, notification: Notification) -> None:

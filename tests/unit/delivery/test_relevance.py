@@ -228,6 +228,7 @@ NEWS = [
     Kind.MENTOR_REJECTED,
     Kind.DELIVERY_FAILED,
     Kind.DELIVERY_BROKEN,
+    Kind.FEED_PROBLEM,
 ]
 
 

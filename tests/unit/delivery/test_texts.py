@@ -54,6 +54,7 @@ PAYLOADS = {
         "attempts": 6,
         "rows": [{"id": 7, "kind": "reminder", "error": "could not be prepared: KeyError"}],
     },
+    Kind.FEED_PROBLEM: {"platform": "slack", "chat": "C0MENTORS", "reason": "not_in_channel"},
 }
 REQUEST_STATE = {
     Kind.REQUEST_POSTED: RequestStatus.OPEN,
