@@ -101,10 +101,14 @@ def build_engine(
 
 
 async def tick(ctx: ServiceContext, engine: DeliveryEngine) -> TickReport:
-    """One round: state-changing sweeps first (they write notifications), then delivery
-    until nothing more is due right now."""
+    """One round: sends an outage left unrecorded are recorded first (before a sweep
+    can change their rows), then the state-changing sweeps (they write notifications),
+    then delivery until nothing more is due right now."""
+    flushed = await engine.flush_unrecorded()
     await asyncio.to_thread(run_retrying, run_sweeps, ctx)
-    return await engine.run_until_idle()
+    report = await engine.run_until_idle()
+    report.add(flushed)
+    return report
 
 
 def start_scheduler(

@@ -18,7 +18,7 @@ from core.events import EntityKind, TransitionEvent
 from core.lifecycle import RequestStatus, SessionStatus
 from core.members import Identity, Member
 from core.mentors import AvailabilityWindow, MentorProfile, MentorStatus
-from core.notifications import Kind, Notification, NotificationStatus
+from core.notifications import Audience, Kind, Notification, NotificationStatus
 from core.requests import MentorshipRequest, ValidRequest
 from core.session_notes import SessionNote
 from core.sessions import MentorshipSession
@@ -278,6 +278,19 @@ class NotificationRepository(abc.ABC):
     @abc.abstractmethod
     def pending(self) -> list[Notification]: ...
 
+    def feed_problem(self, prefix: str) -> str | None:
+        """The ``last_error`` of a mentors' feed card waiting for a retry because the feed
+        refuses the bot (its error starts with ``prefix``), if any (issue 12)."""
+        for n in self.pending():
+            if n.audience == Audience.MENTORS and (n.last_error or "").startswith(prefix):
+                return n.last_error
+        return None
+
+    @abc.abstractmethod
+    def requeue_skipped(self, member_id: int, reasons: Collection[str], now: datetime) -> int:
+        """Put back to PENDING, due ``now`` with fresh attempts, the member's notices that
+        were SKIPPED for one of ``reasons`` (they could not be reached); how many."""
+
 
 class OutboxRepository(abc.ABC):
     """Due notifications taken under a lease, so several processes share the work.
@@ -319,6 +332,13 @@ class OutboxRepository(abc.ABC):
         progress: tuple[str, ...] = (),
     ) -> bool:
         """Give the row back for a later try (a 429 refunds the attempt: not a failure)."""
+
+    @abc.abstractmethod
+    def renew(self, notification_ids: Collection[int], owner: str, until: datetime) -> int:
+        """Move the lease of the rows we still hold (PENDING, ours) to ``until``; how many.
+
+        A worker renews while a slow batch is still sending, so no other worker takes
+        (and sends again) rows whose sends are under way."""
 
     @abc.abstractmethod
     def counts(self) -> dict[str, int]: ...

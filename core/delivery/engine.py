@@ -17,11 +17,21 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from core.delivery.comeback import RECIPIENT_UNREACHABLE
+from core.delivery.feed_health import FEED_PROBLEM, feed_problem_notice, log_failed_send
 from core.delivery.planning import Job, dead_letter_notice, plan_jobs
 from core.delivery.poison import broken_notice, recheck
-from core.delivery.ports import Address, RetryLater, Sender, SendError, Unreachable
+from core.delivery.ports import (
+    Address,
+    ChatProblem,
+    RetryLater,
+    Sender,
+    SendError,
+    Unreachable,
+)
 from core.delivery.ratelimit import RateLimiter
 from core.delivery.retry import RetryPolicy
+from core.errors import TemporaryFailure
 from core.members import Identity, Platform
 from core.notifications import Audience, Notification, NotificationStatus
 from core.ports import UnitOfWork
@@ -41,6 +51,22 @@ class Outcome:
     error: str | None = None  # a failure worth retrying
     unreachable: list[Address] = field(default_factory=list)
     not_reached: bool = False  # the tick ran out of time before this job's turn
+    # a shared chat (the mentors' feed) refused the bot: retried, admins told once
+    chat_problems: list[tuple[Address, str]] = field(default_factory=list)
+
+
+@dataclass
+class BatchLease:
+    """The lease of the batch being sent, as this process sees it (monotonic clock).
+
+    Sends must start before ``deadline``; the rows' lease in the database runs out at
+    ``expires`` at the earliest. Both move on each renewal. ``halted``: the database
+    could not be reached, so nothing more goes out until what was sent is recorded.
+    """
+
+    deadline: float
+    expires: float
+    halted: bool = False
 
 
 @dataclass
@@ -69,13 +95,75 @@ class DeliveryEngine:
     lease: timedelta = timedelta(seconds=60)
     # platforms other processes of this deployment send to: rows for them are handed on
     other_platforms: frozenset[Platform] = frozenset()
+    # how often a batch still sending renews its lease (default: a quarter of the lease)
+    renew_every: timedelta | None = None
+    # batches sent (or leased) whose outcome the database could not take yet (an outage):
+    # recorded before anything new is leased or sent
+    unrecorded: list[tuple[list[Job], dict[int, Outcome]]] = field(
+        default_factory=list, init=False, repr=False
+    )
 
     async def run_once(self) -> TickReport:
-        report, jobs, deadline = await self._lease_batch()
+        report = await self.flush_unrecorded()
+        leased, jobs, lease = await self._lease_batch()
+        report.add(leased)
         if jobs:
-            outcomes = await self._send_all(jobs, deadline)
-            await asyncio.to_thread(self._record, jobs, outcomes, report)
+            outcomes = await self._send_all(jobs, lease)
+            recorded = await self._record_or_keep(jobs, outcomes, lease)
+            if recorded is not None:
+                report.add(recorded)
         return report
+
+    async def flush_unrecorded(self) -> TickReport:
+        """Record the batches an outage left in memory, oldest first.
+
+        Raises ``TemporaryFailure`` while the database is still down: the tick then leases
+        and sends nothing. Safe after the lease ran out, too: a row is only written while
+        this process still owns it (another worker that took it over keeps its own say).
+        """
+        report = TickReport()
+        while self.unrecorded:
+            jobs, outcomes = self.unrecorded[0]
+            recorded = TickReport()
+            await asyncio.to_thread(self._record, jobs, outcomes, recorded)
+            self.unrecorded.pop(0)
+            report.add(recorded)
+            logger.info("recorded %d notifications kept through a database outage", len(jobs))
+        return report
+
+    async def _record_or_keep(
+        self, jobs: list[Job], outcomes: dict[int, Outcome], lease: BatchLease
+    ) -> TickReport | None:
+        """Record a batch; while the database is down, try again until it is back or the
+        lease runs out, then keep the outcome in memory (None) for the next tick.
+
+        (Issue 12: the worker failed once to record 200 sends and never tried again, so
+        the rows were leased and sent again when the lease ran out: 400 sends.)
+        """
+        delay = 0.1
+        warned = False
+        while True:
+            report = TickReport()
+            try:
+                await asyncio.to_thread(self._record, jobs, outcomes, report)
+            except TemporaryFailure as exc:
+                if not warned:
+                    logger.warning(
+                        "cannot record %d notifications (%s); kept in memory, recorded "
+                        "as soon as the database is back",
+                        len(jobs),
+                        (exc.__cause__ or exc).__class__.__name__,
+                    )
+                    warned = True
+                if time.monotonic() + delay >= lease.expires:
+                    self.unrecorded.append((jobs, outcomes))
+                    return None
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 1.0)
+                continue
+            if warned:
+                logger.info("the database is back: recorded %d notifications", len(jobs))
+            return report
 
     async def run_until_idle(self) -> TickReport:
         """Batches until one comes back short, the next one leased and planned while the
@@ -89,36 +177,90 @@ class DeliveryEngine:
         (two threads at once only fought over the GIL with the sending loop, and over
         SQLite's write lock).
         """
-        total = TickReport()
-        upcoming: asyncio.Task[tuple[TickReport, list[Job], float]] | None = asyncio.create_task(
-            self._lease_batch()
+        total = await self.flush_unrecorded()
+        upcoming: asyncio.Task[tuple[TickReport, list[Job], BatchLease]] | None = (
+            asyncio.create_task(self._lease_batch())
         )
         try:
             while upcoming is not None:
-                report, jobs, deadline = await upcoming
+                report, jobs, lease = await upcoming
                 upcoming = None
                 total.add(report)
                 if not jobs:
                     break
                 if report.leased >= self.batch_size:
                     upcoming = asyncio.create_task(self._lease_batch())
-                outcomes = await self._send_all(jobs, deadline)
+                outcomes = await self._send_all(jobs, lease, upcoming)
                 if upcoming is not None:
                     await asyncio.wait([upcoming])
-                recorded = TickReport()
-                await asyncio.to_thread(self._record, jobs, outcomes, recorded)
+                recorded = await self._record_or_keep(jobs, outcomes, lease)
+                if recorded is None:  # the database is down: stop here
+                    self._hand_back(upcoming)
+                    upcoming = None
+                    break
                 total.add(recorded)
         finally:
             if upcoming is not None:  # an error above: let the lease finish (it cannot be
                 await asyncio.gather(upcoming, return_exceptions=True)  # stopped midway)
         return total
 
-    async def _lease_batch(self) -> tuple[TickReport, list[Job], float]:
-        """Lease and plan a batch; its sends must end by the returned (monotonic) deadline."""
-        deadline = time.monotonic() + self.lease.total_seconds() * 0.8
+    def _hand_back(
+        self, upcoming: asyncio.Task[tuple[TickReport, list[Job], BatchLease]] | None
+    ) -> None:
+        """A batch leased while the last one could not be recorded is never sent: it is
+        kept (as "not reached") to be given back with the kept outcomes."""
+        if upcoming is None or upcoming.cancelled() or upcoming.exception() is not None:
+            return
+        _, held, _ = upcoming.result()
+        if held:
+            unsent = {job.notification.id or 0: Outcome(not_reached=True) for job in held}
+            self.unrecorded.append((held, unsent))
+
+    async def _lease_batch(self) -> tuple[TickReport, list[Job], BatchLease]:
+        """Lease and plan a batch; its sends must end by the returned lease's deadline."""
+        lease = self._lease_from(time.monotonic())
         report = TickReport()
         jobs = await asyncio.to_thread(self._lease_and_plan, report)
-        return report, jobs, deadline
+        return report, jobs, lease
+
+    def _lease_from(self, started: float) -> BatchLease:
+        seconds = self.lease.total_seconds()
+        return BatchLease(deadline=started + seconds * 0.8, expires=started + seconds)
+
+    def _renew(self, ids: list[int]) -> int:
+        def once() -> int:
+            with self.ctx.uow_factory() as uow:
+                renewed = uow.outbox.renew(ids, self.owner, self.ctx.now() + self.lease)
+                uow.commit()
+            return renewed
+
+        return run_retrying(once)
+
+    async def _keep_lease(self, ids: list[int], lease: BatchLease, stop: asyncio.Event) -> None:
+        """Renew the batch's lease while it is still sending, so no other worker takes its
+        rows and sends them again; if the database cannot be reached, halt the sending
+        (whatever goes out now could not be recorded)."""
+        every = (self.renew_every or self.lease / 4).total_seconds()
+        while not stop.is_set():
+            try:
+                await asyncio.wait_for(stop.wait(), every)
+                return
+            except TimeoutError:
+                pass
+            started = time.monotonic()
+            try:
+                await asyncio.to_thread(self._renew, ids)
+            except Exception as exc:
+                lease.halted = True
+                logger.warning(
+                    "cannot renew the lease of %d notifications (%s); sending stops until "
+                    "what was sent is recorded",
+                    len(ids),
+                    (exc.__cause__ or exc).__class__.__name__,
+                )
+                return
+            renewed = self._lease_from(started)
+            lease.deadline, lease.expires = renewed.deadline, renewed.expires
 
     # ---------------------------------------------------------------- database side
 
@@ -186,6 +328,13 @@ class DeliveryEngine:
             }
             for platform, chat_id in sorted(unreachable):
                 uow.members.mark_unreachable(Identity(platform, chat_id), now)
+            problems = {
+                (address, reason)
+                for outcome in outcomes.values()
+                for address, reason in outcome.chat_problems
+            }
+            for address, reason in sorted(problems, key=lambda p: (p[0].key, p[1])):
+                uow.notifications.add(feed_problem_notice(address, reason, now))
             back_to_pending = [j.notification for j in jobs if _goes_back(j, outcomes)]
             moot = recheck(uow, back_to_pending, now, self.ctx.policy)
             for job in jobs:
@@ -250,7 +399,7 @@ class DeliveryEngine:
                         ok = uow.outbox.finish(
                             n.id, self.owner, NotificationStatus.DEAD, now, outcome.error
                         )
-                        if ok:
+                        if ok and not outcome.chat_problems:  # those have their notice
                             self._notify_admins_of(uow, n)
                         counted.dead += ok
                     else:
@@ -267,7 +416,7 @@ class DeliveryEngine:
                     status = NotificationStatus.SENT
                     note = None
                     if outcome.unreachable and not outcome.done:
-                        status, note = NotificationStatus.SKIPPED, "recipient unreachable"
+                        status, note = NotificationStatus.SKIPPED, RECIPIENT_UNREACHABLE
                     ok = uow.outbox.finish(n.id, self.owner, status, now, note)
                     if status == NotificationStatus.SENT:
                         counted.sent += ok
@@ -282,7 +431,26 @@ class DeliveryEngine:
 
     # ---------------------------------------------------------------- sending side
 
-    async def _send_all(self, jobs: list[Job], deadline: float) -> dict[int, Outcome]:
+    async def _send_all(
+        self,
+        jobs: list[Job],
+        lease: BatchLease,
+        upcoming: asyncio.Task[tuple[TickReport, list[Job], BatchLease]] | None = None,
+    ) -> dict[int, Outcome]:
+        """Send a leased batch, renewing its lease meanwhile; a failed renewal, or a failed
+        lease of the next batch, halts it (the database is down)."""
+        if upcoming is not None:
+            upcoming.add_done_callback(lambda task: _halt_if_failed(task, lease))
+        stop = asyncio.Event()
+        ids = [job.notification.id or 0 for job in jobs]
+        keeper = asyncio.create_task(self._keep_lease(ids, lease, stop))
+        try:
+            return await self._send_jobs(jobs, lease)
+        finally:
+            stop.set()
+            await asyncio.gather(keeper, return_exceptions=True)
+
+    async def _send_jobs(self, jobs: list[Job], lease: BatchLease) -> dict[int, Outcome]:
         outcomes: dict[int, Outcome] = {}
         queues: dict[str, list[tuple[Job, Address]]] = defaultdict(list)
         for job in jobs:
@@ -292,12 +460,12 @@ class DeliveryEngine:
                 for address in job.addresses:
                     queues[address.key].append((job, address))
         await asyncio.gather(
-            *(self._send_chat(queue, outcomes, deadline) for queue in queues.values())
+            *(self._send_chat(queue, outcomes, lease) for queue in queues.values())
         )
         return outcomes
 
     async def _send_chat(
-        self, queue: list[tuple[Job, Address]], outcomes: dict[int, Outcome], deadline: float
+        self, queue: list[tuple[Job, Address]], outcomes: dict[int, Outcome], lease: BatchLease
     ) -> None:
         for index, (job, address) in enumerate(queue):
             outcome = outcomes[job.notification.id or 0]
@@ -306,8 +474,12 @@ class DeliveryEngine:
             # 21st post to a Telegram group within a minute) would be sent after the lease
             # ran out, when another process may already have taken the row: hand it back
             # (the limiter's wait includes a chat's 429 block)
-            taken = await limiter.acquire(address.key, address.is_group, deadline)
-            if taken is None:
+            taken = None
+            if not lease.halted:
+                taken = await limiter.acquire(address.key, address.is_group, lease.deadline)
+            if taken is None or lease.halted:  # (halted while waiting for a slot, too)
+                if taken is not None:
+                    limiter.release(address.key, taken)
                 for later_job, _ in queue[index:]:
                     outcomes[later_job.notification.id or 0].not_reached = True
                 return
@@ -316,25 +488,46 @@ class DeliveryEngine:
                     address, job.messages[address.key], job.notification
                 )
             except RetryLater as exc:
+                log_failed_send(address, job.notification, str(exc))
                 limiter.block(address.key, exc.seconds)
                 for later_job, _ in queue[index:]:
                     outcomes[later_job.notification.id or 0].retry_after = exc.seconds
                 return
-            except Unreachable:
+            except ChatProblem as exc:
+                # the feed refuses the bot: an admin can fix it, so every card waiting for
+                # this chat is retried with backoff (the rest of the queue would fail alike)
+                log_failed_send(address, job.notification, exc.reason)
+                for later_job, _ in queue[index:]:
+                    later = outcomes[later_job.notification.id or 0]
+                    later.error = f"{FEED_PROBLEM}{exc.reason}"
+                    later.chat_problems.append((address, exc.reason))
+                return
+            except Unreachable as exc:
                 # the person blocked us: the rest of this chat's queue would fail the same way
+                log_failed_send(address, job.notification, f"unreachable ({exc})")
                 for later_job, later_address in queue[index:]:
                     outcomes[later_job.notification.id or 0].unreachable.append(later_address)
                 return
             except SendError as exc:
+                log_failed_send(address, job.notification, str(exc) or exc.__class__.__name__)
                 outcome.error = str(exc)[:500] or exc.__class__.__name__
                 continue
             except Exception as exc:  # a sender bug must not stop the other chats
+                log_failed_send(address, job.notification, exc.__class__.__name__)
                 logger.exception("sender failed for notification %s", job.notification.id)
                 outcome.error = f"{exc.__class__.__name__}: {exc}"[:500]
                 continue
             finally:
                 limiter.release(address.key, taken)
             outcome.done.append(address.key)
+
+
+def _halt_if_failed(
+    task: asyncio.Task[tuple[TickReport, list[Job], BatchLease]], lease: BatchLease
+) -> None:
+    """The next batch could not be leased: the database is down, stop sending this one."""
+    if not task.cancelled() and task.exception() is not None:
+        lease.halted = True
 
 
 def _goes_back(job: Job, outcomes: Mapping[int, Outcome]) -> bool:

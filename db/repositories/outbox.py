@@ -9,6 +9,7 @@ by ``BEGIN IMMEDIATE``, so the same statements are already exclusive.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -131,6 +132,21 @@ class SqlOutboxRepository(SqlRepository, OutboxRepository):
             progress=list(progress),
             attempts=Row.attempts - 1 if refund_attempt else Row.attempts,
         )
+
+    def renew(self, notification_ids: Collection[int], owner: str, until: datetime) -> int:
+        if not notification_ids:
+            return 0
+        result = self.session.execute(
+            update(Row)
+            .where(
+                Row.id.in_(sorted(notification_ids)),
+                Row.lease_owner == owner,
+                Row.status == PENDING,
+            )
+            .values(lease_until=until)
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0))
 
     def counts(self) -> dict[str, int]:
         query = select(Row.status, func.count()).group_by(Row.status)

@@ -498,6 +498,23 @@ class FakeNotificationRepository(_Repository, NotificationRepository):
         waiting = [n for n in self._t.notifications if n.status == NotificationStatus.PENDING]
         return [copy.deepcopy(n) for n in sorted(waiting, key=lambda n: (n.due_at, n.id or 0))]
 
+    def requeue_skipped(self, member_id: int, reasons: Collection[str], now: datetime) -> int:
+        count = 0
+        for n in self._t.notifications:
+            if (
+                n.status == NotificationStatus.SKIPPED
+                and n.recipient_id == member_id
+                and n.last_error in reasons
+            ):
+                n.status, n.due_at, n.attempts, n.last_error = (
+                    NotificationStatus.PENDING,
+                    now,
+                    0,
+                    None,
+                )
+                count += 1
+        return count
+
     def all(self) -> list[Notification]:
         """Every row, cancelled ones included (not a port method: for assertions)."""
         return copy.deepcopy(self._t.notifications)
@@ -546,6 +563,14 @@ class FakeOutboxRepository(_Repository, OutboxRepository):
                 del self._t.leases[n.id or 0]
                 buried.append(copy.deepcopy(n))
         return buried
+
+    def renew(self, notification_ids: Collection[int], owner: str, until: datetime) -> int:
+        renewed = 0
+        for notification_id in notification_ids:
+            if self._held(notification_id, owner) is not None:
+                self._t.leases[notification_id] = (owner, until)
+                renewed += 1
+        return renewed
 
     def _held(self, notification_id: int, owner: str) -> Notification | None:
         lease = self._t.leases.get(notification_id)

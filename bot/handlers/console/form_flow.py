@@ -10,6 +10,8 @@ resumes it. Nothing here decides what a step asks or what an answer means.
 
 from __future__ import annotations
 
+import copy
+import logging
 from collections.abc import Coroutine
 from typing import Any
 
@@ -20,9 +22,11 @@ from bot.conversation.turn import Turn
 from bot.handlers.console.phrases import PHRASES
 from bot.handlers.console.session import ConsoleSession, Pending, form_key
 from core.delivery.messages import Action, ActionName
+from core.errors import TemporaryFailure
 from core.forms import StepKind
 from core.requests import RequestDraft
 
+logger = logging.getLogger(__name__)
 WORDING = Wording(
     how={
         StepKind.CHOICE: " (a number)",
@@ -60,7 +64,7 @@ def _state(s: ConsoleSession) -> dict[str, Any] | None:
     pending = s.pending.get(s.require_me().id)
     for key in ("form", "paused_form"):
         if pending is not None and isinstance(pending.data.get(key), dict):
-            return dict(pending.data[key])
+            return copy.deepcopy(dict(pending.data[key]))
     stored = s.store.load(form_key(s.require_me().id)) if s.store is not None else None
     return stored if runner.load(stored) is not None else None
 
@@ -101,17 +105,34 @@ def cancel(s: ConsoleSession) -> bool:
     return True
 
 
-def _show(s: ConsoleSession, shown: Shown) -> None:
-    """Keep the new state (stored, and waiting for the next line) and print the step."""
+def _show(s: ConsoleSession, shown: Shown, saw: dict[str, Any] | None = None) -> None:
+    """Keep the new state (stored, and waiting for the next line) and print the step.
+
+    The state is stored before anything changes in memory: if the store fails, the
+    person is still at the step they saw (``saw``, asked again, saying nothing was
+    changed), so a retyped answer lands in its own field. (Issue 12: the console said
+    "nothing was changed" but had kept the answer, and the retyped answers shifted.)
+    """
     me = s.require_me().id
+    try:
+        if shown.state is None:
+            if s.store is not None:
+                s.store.delete(form_key(me))
+        elif s.store is not None:
+            s.store.save(form_key(me), shown.state)
+    except Exception as exc:
+        logger.warning("form state not saved (%s): the step is asked again", type(exc).__name__)
+        if saw is None:
+            raise TemporaryFailure() from exc
+        again = _run(
+            s, runner.again(_turn(s), copy.deepcopy(saw), TemporaryFailure.user_message, WORDING)
+        )
+        _say(s, again.answer, again.kind)
+        return
     if shown.state is None:
         if s.pending.get(me) is not None and _is_form(s.pending[me]):
             s.pending.pop(me)
-        if s.store is not None:
-            s.store.delete(form_key(me))
     else:
-        if s.store is not None:
-            s.store.save(form_key(me), shown.state)
         before = s.pending.get(me)
         menu: list[Action] = list(before.data.get("form_menu", [])) if before else []
         keep = before.data.get("form_keep") if before else None
@@ -174,7 +195,8 @@ def _on_line(s: ConsoleSession, line: str) -> None:
         given = _tags(text, menu, str(state["answers"]["position"]))
     elif kind == StepKind.HOURS:
         given = _hours(text, menu, str(state["answers"]["position"]))
-    _show(s, _run(s, runner.handle(_turn(s), state, given, WORDING)))
+    shown = _run(s, runner.handle(_turn(s), copy.deepcopy(state), given, WORDING))
+    _show(s, shown, saw=state)
 
 
 def _out_of_menu(s: ConsoleSession, state: dict[str, Any], kind: Any, menu: list[Action]) -> None:
