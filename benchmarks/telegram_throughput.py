@@ -1,7 +1,7 @@
 """Throughput of the Telegram front-end: updates per second through ``process_update``.
 
 N students walk the whole ``/request`` form (type button, title, description, duration,
-urgency, from/until calendar days, tags Done, "No preference", Submit) and then M claim
+urgency, from/until calendar days, hours Done, tags Done, "No preference", Submit) and then M claim
 presses by approved mentors arrive; every update goes straight into
 ``Application.process_update`` (no polling, no webhook). The bot's outgoing Bot API calls
 go to an in-process stub request (``StubRequest``) that answers at once with canned JSON,
@@ -208,6 +208,7 @@ def form_script(catalogue: Catalogue) -> list[tuple[str, str]]:
         ("press", f"f:c:{at['urgency']}:{list(Urgency).index(Urgency.HIGH)}"),
         ("press", f"fd:{at['available_from']}:day:{FROM_DAY}"),
         ("press", f"fd:{at['available_until']}:day:{UNTIL_DAY}"),
+        ("press", f"f:t:{at['student_hours']}:done"),  # the default hours: all three
         ("press", f"f:t:{at['tags']}:done"),
         ("press", f"f:c:{at['preferred_mentor_id']}:{0}"),  # No preference
         ("press", f"f:p:{at['preview']}:submit"),
