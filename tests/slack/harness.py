@@ -31,8 +31,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.bootstrap import build_runtime
 from bot.config import Settings
 from bot.handlers.slack.app import close_slack_app
+from bot.handlers.slack.http_endpoint import DISPATCH
 from bot.handlers.slack.runner import EVENTS_PATH, http_app
 from bot.handlers.slack.sender import SlackSender
+from bot.handlers.slack.timely import TimelyDispatch
 from bot.senders.recording import RecordingSender
 from bot.worker import tick
 from core.clock import MovableClock
@@ -189,8 +191,14 @@ class SlackHarness:
 
     # ------------------------------------------------------------------ transport
 
+    @property
+    def dispatch(self) -> TimelyDispatch:
+        assert self.runner is not None
+        return self.runner.app[DISPATCH]
+
     async def settle(self, timeout: float = 15.0) -> None:
-        """Wait until every listener Bolt started after an ack has finished."""
+        """Wait until every listener Bolt started after an ack has finished (and every
+        request answered before its listener acked, see ``timely``)."""
         deadline = wallclock.monotonic() + timeout
         while True:
             running = [
@@ -198,6 +206,8 @@ class SlackHarness:
                 for t in asyncio.all_tasks()
                 if not t.done() and LISTENER_TASK in getattr(t.get_coro(), "__qualname__", "")
             ]
+            if self.runner is not None:
+                running += [t for t in self.dispatch.late if not t.done()]
             if not running:
                 return
             left = deadline - wallclock.monotonic()
@@ -226,6 +236,13 @@ class SlackHarness:
 
     async def post_payload(self, payload: dict[str, Any], *, settle: bool = True) -> Answer:
         return await self.post_form({"payload": json.dumps(payload)}, settle=settle)
+
+    async def post_form_retry(self, payload: dict[str, Any], attempt: int) -> Answer:
+        """Slack's retry number ``attempt`` of ``payload`` (it got no answer in time)."""
+        body = urlencode({"payload": json.dumps(payload)}).encode()
+        headers = signed_headers(body, "application/x-www-form-urlencoded")
+        headers |= {"X-Slack-Retry-Num": str(attempt), "X-Slack-Retry-Reason": "timeout"}
+        return await self.post_raw(body, headers, settle=False)
 
     def trigger(self) -> str:
         return f"{next(self._ids)}.{int(wallclock.time() * 1000)}.trigger"

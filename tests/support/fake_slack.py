@@ -143,6 +143,7 @@ class FakeSlack:
         self.violations: list[str] = []
         self.throttle: dict[str, list[float]] = {}
         self.delays: dict[str, float] = {}
+        self.errors: dict[str, list[str]] = {}
         self.uploads: dict[str, bytes] = {}
         self.runner: web.AppRunner | None = None
         self.base = ""
@@ -158,6 +159,11 @@ class FakeSlack:
     def rate_limit(self, method: str, retry_after: float = 1.0, times: int = 1) -> None:
         """The next ``times`` calls of ``method`` get 429 with ``Retry-After``."""
         self.throttle.setdefault(method, []).extend([retry_after] * times)
+
+    def fail_next(self, method: str, error: str, times: int = 1) -> None:
+        """The next ``times`` calls of ``method`` answer ``ok: false`` with ``error``
+        (recorded with status 400, so :meth:`named` leaves them out)."""
+        self.errors.setdefault(method, []).extend([error] * times)
 
     def named(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method and c.status == 200]
@@ -227,6 +233,10 @@ class FakeSlack:
                 status=429,
                 headers={"Retry-After": str(int(retry))},
             )
+        failing = self.errors.get(method)
+        if failing:
+            self.calls.append(Call(method, args, request.method, 400))
+            return web.json_response({"ok": False, "error": failing.pop(0)})
         if self.delays.get(method):
             await asyncio.sleep(self.delays[method])
         call = Call(method, args, request.method)

@@ -10,7 +10,9 @@ endpoint checks, in this order, before it reads what the sender wrote:
    at most 5 minutes off): 401 otherwise, logged with the reason only;
 3. the content type (415 unless form or JSON), UTF-8 and the JSON inside: 400.
 
-Only then does Bolt see the request (it checks the signature again, which now passes).
+Only then does Bolt see the request (it checks the signature again, which now passes),
+with a deadline: Slack is answered within a second even when the database stalls
+(``timely``).
 A replay of a valid request within the 5 minutes is accepted here and has no second
 effect (the de-duplication in ``common``).
 """
@@ -30,11 +32,14 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
+from bot.handlers.slack.timely import ACK_DEADLINE_SECONDS, TimelyDispatch
+
 logger = logging.getLogger(__name__)
 MIB = 1024 * 1024
 FRESH_SECONDS = 60 * 5
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
+DISPATCH = web.AppKey("dispatch", TimelyDispatch)
 
 
 class Refused(Exception):
@@ -108,10 +113,13 @@ def events_app(
     *,
     max_body: int = MIB,
     clock: Callable[[], float] = time.time,
+    deadline: float = ACK_DEADLINE_SECONDS,
 ) -> web.Application:
     """The aiohttp app serving Bolt at ``path`` behind the checks above."""
+    dispatch = TimelyDispatch(app, deadline)
 
     async def handle(request: web.Request) -> web.Response:
+        received = time.monotonic()
         try:
             raw = await read_at_most(request, max_body)
             why = verify_signature(
@@ -131,8 +139,13 @@ def events_app(
         bolt_request = AsyncBoltRequest(
             body=body, query=request.query_string, headers=dict(request.headers)
         )
-        return await to_aiohttp_response(await app.async_dispatch(bolt_request))
+        return await to_aiohttp_response(await dispatch(bolt_request, received))
+
+    async def drain(_: web.Application) -> None:
+        await dispatch.drain()
 
     web_app = web.Application(client_max_size=max_body)
+    web_app[DISPATCH] = dispatch
     web_app.router.add_post(path, handle)
+    web_app.on_shutdown.append(drain)
     return web_app

@@ -61,10 +61,13 @@ async def serve(settings: Settings, http: bool, host: str, port: int) -> None:
             finally:
                 await runner.cleanup()
         else:
-            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+            from bot.handlers.slack.socket_mode import TimelySocketModeHandler
 
-            handler = AsyncSocketModeHandler(slack, app_token)
-            await handler.start_async()  # type: ignore[no-untyped-call]  # slack-bolt untyped
+            handler = TimelySocketModeHandler(slack, app_token)
+            try:
+                await handler.start_async()  # type: ignore[no-untyped-call]  # slack-bolt untyped
+            finally:
+                await handler.dispatch.drain()
     finally:
         await stop_scheduler(scheduler)
         await slack.client.session.close()

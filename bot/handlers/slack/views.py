@@ -46,6 +46,7 @@ from bot.handlers.slack.modals import (
     meta_of,
     state_values,
 )
+from bot.handlers.slack.timely import time_to_ack
 from core.errors import DomainError, ValidationFailed
 from core.members import Member
 from core.requests import RequestDraft
@@ -72,7 +73,6 @@ def check_fields(ctx: ServiceContext, member: Member, draft: RequestDraft) -> No
     validate_draft(draft, ctx.catalogue, ctx.policy, local_today(member, ctx.now()))
 
 
-ACK_BUDGET_SECONDS = 2.0  # of the 3 s Slack allows, what saving may take before the ack
 SAVING_SLOWLY = (
     "Saving is taking longer than usual. You will get a message once it is saved; "
     "then press Submit again to close this form."
@@ -113,10 +113,12 @@ async def on_request_submitted(
         saving = asyncio.ensure_future(call(context, submit_request, member.id, draft))
     # Saved before the ack when the database answers in time: a closed form means a
     # stored request, and a late refusal still shows on the form. If it is slow, Slack
-    # still gets its answer within 3 s, but the form stays open with what was typed
+    # still gets its answer within a second, but the form stays open with what was typed
     # (the save goes on and its DM follows): should this process die meanwhile, nothing
     # is lost, and pressing Submit again cannot make a second request (submission key).
-    done, _ = await asyncio.wait({saving}, timeout=ACK_BUDGET_SECONDS)
+    # Reached only after that second (the de-duplication stalled), the save is awaited
+    # in full: Slack has had its holding answer, and this one replaces it (``timely``).
+    done, _ = await asyncio.wait({saving}, timeout=time_to_ack(context))
     if done and isinstance(saving.exception(), DomainError):
         await _refuse(ack, view, _errors_of(context, saving.exception()))
         return
