@@ -143,11 +143,23 @@ def test_a_database_at_an_unknown_revision_says_to_migrate(tmp_path: Path) -> No
     assert result.returncode == 1 and "mentorbot db upgrade" in line, line
 
 
-def test_a_missing_token_is_one_line(tmp_path: Path) -> None:
+def test_a_missing_token_is_one_line_and_exit_2(tmp_path: Path) -> None:
     result = mentorbot(tmp_path, "telegram")
-    assert "MENTORBOT_TELEGRAM_TOKEN" in one_line(result) and result.returncode != 0
+    assert "MENTORBOT_TELEGRAM_TOKEN" in one_line(result) and result.returncode == 2
     result = mentorbot(tmp_path, "slack", "--http")
-    assert "MENTORBOT_SLACK_BOT_TOKEN" in one_line(result) and result.returncode != 0
+    assert "MENTORBOT_SLACK_BOT_TOKEN" in one_line(result) and result.returncode == 2
+    result = mentorbot(
+        tmp_path, "slack", MENTORBOT_SLACK_BOT_TOKEN="xoxb-1", MENTORBOT_SLACK_SIGNING_SECRET="s"
+    )
+    assert "MENTORBOT_SLACK_APP_TOKEN" in one_line(result) and result.returncode == 2
+    result = mentorbot(
+        tmp_path,
+        "telegram",
+        "--webhook",
+        "https://bot.example/tg",
+        MENTORBOT_TELEGRAM_TOKEN="123:abc",
+    )
+    assert "MENTORBOT_TELEGRAM_WEBHOOK_SECRET" in one_line(result) and result.returncode == 2
 
 
 async def test_a_rejected_telegram_token_is_one_line_and_never_printed(tmp_path: Path) -> None:

@@ -32,6 +32,7 @@ from db.frontend_state import FrontEndStore
 from db.unit_of_work import SqlAlchemyUnitOfWork
 from tests.scenarios.driver import BOOK, Driver, RequestSpec
 from tests.scenarios.people import EVERYONE, Person
+from tests.support.failing_writes import failing_writes
 from tests.telegram.harness import START
 
 SHOWN = re.compile(r"/([a-z_]+)((?: [A-Za-z0-9_:+-]+)*)")
@@ -165,9 +166,17 @@ class ConsoleDriver(Driver):
         assert (session,) in self.shown(p, "cancel_session"), self.told(p)
         return await self.line(p, f"/cancel_session {session} {reason}")
 
-    async def submit_request(self, p: Person, spec: RequestSpec) -> int:
+    async def submit_request(
+        self, p: Person, spec: RequestSpec, *, failing_save: bool = False
+    ) -> int:
         await self.line(p, "/request")
         kinds = [t.code for t in self.ctx.catalogue.types]
+        if failing_save:
+            await self.line(p, str(kinds.index("career-guidance") + 1))
+            with failing_writes(self.db, "conversation_state") as refused:
+                self.failed_save_told = await self.line(p, spec.title)
+            assert refused, "no state write was attempted"
+            await self.line(p, "/request")  # resumes the form at its step
         for answer in (
             str(kinds.index("career-guidance") + 1),  # choices are typed as their number
             spec.title,

@@ -76,8 +76,13 @@ class CrossDriver(Driver):
     async def type(self, p: Person, text: str) -> str:
         return await self.side(p).type(p, text)
 
-    async def submit_request(self, p: Person, spec: RequestSpec) -> int:
-        return await self.side(p).submit_request(p, spec)
+    async def submit_request(
+        self, p: Person, spec: RequestSpec, *, failing_save: bool = False
+    ) -> int:
+        side = self.side(p)
+        found = await side.submit_request(p, spec, failing_save=failing_save)
+        self.failed_save_told = side.failed_save_told
+        return found
 
     async def _press(self, p: Person, name: str, args: tuple[str, ...]) -> str:
         return await self.side(p)._press(p, name, args)

@@ -56,6 +56,7 @@ class Driver(ABC):
         self.heard: dict[str, list[str]] = defaultdict(list)
         self.feed: list[str] = []  # what the mentors' group / channel / feed showed
         self.in_feed: set[str] = set()  # who reads the mentors' feed
+        self.failed_save_told = ""  # what the person was told when saving their form failed
 
     # ------------------------------------------------------------------ per front-end
 
@@ -72,8 +73,15 @@ class Driver(ABC):
         """First contact, and the person's time zone set the front-end's way."""
 
     @abstractmethod
-    async def submit_request(self, p: Person, spec: RequestSpec) -> int:
-        """The request form, filled and submitted; the new request's id."""
+    async def submit_request(
+        self, p: Person, spec: RequestSpec, *, failing_save: bool = False
+    ) -> int:
+        """The request form, filled and submitted; the new request's id.
+
+        With ``failing_save``, the database refuses to store once while the form is
+        filled in: a step-by-step form's answer to the title, or a modal's submission
+        (``failed_save_told`` keeps what the person was told); the person then does it
+        again, as they were asked, and goes on."""
 
     @abstractmethod
     async def _press(self, p: Person, name: str, args: tuple[str, ...]) -> str:

@@ -18,6 +18,7 @@ from core.members import Member
 from tests.scenarios.driver import Driver, RequestSpec
 from tests.scenarios.people import EVERYONE, Person
 from tests.slack.harness import CHANNEL, Answer, SlackHarness
+from tests.support.failing_writes import failing_writes
 from tests.support.fake_slack import Call, FakeSlack, loaded, walk_texts
 
 DM_METHODS = ("chat.postMessage", "chat.update")
@@ -187,7 +188,9 @@ class SlackDriver(Driver):
         await self.deliver()
         return said
 
-    async def submit_request(self, p: Person, spec: RequestSpec) -> int:
+    async def submit_request(
+        self, p: Person, spec: RequestSpec, *, failing_save: bool = False
+    ) -> int:
         opened = await self.h.command(p.slack_id)
         self.said(p, opened)
         view = self.modals.pop(p.key)
@@ -203,6 +206,13 @@ class SlackDriver(Driver):
             "student_hours": list(spec.hours),
             "preferred_mentor_id": None,
         }
+        if failing_save:
+            with failing_writes(self.db, "mentorship_requests") as refused:
+                failed = await self.h.submit(p.slack_id, view, values)
+            assert refused, "no request write was attempted"
+            errors = failed.json.get("errors") or {}
+            assert failed.json.get("response_action") == "errors", failed.body  # still open
+            self.failed_save_told = "\n".join(errors.values()) + self.said(p, failed)
         said = self.said(p, await self.h.submit(p.slack_id, view, values))
         found = re.search(r"#(\d+)", said)
         assert "submitted" in said and found, said

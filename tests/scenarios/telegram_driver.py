@@ -17,6 +17,7 @@ from core.hours import PERIODS
 from core.members import Member
 from tests.scenarios.driver import Driver, RequestSpec
 from tests.scenarios.people import EVERYONE, Person
+from tests.support.failing_writes import failing_writes
 from tests.support.fake_telegram import Call, FakeTelegram
 from tests.telegram.harness import GROUP, REPLY_METHODS, TOKEN, BotHarness, Exchange, register
 
@@ -122,11 +123,17 @@ class TelegramDriver(Driver):
             chat = GROUP  # the card in the mentors' group
         return self.said(p, await self.h.press(p.telegram, data, chat, forged=True))
 
-    async def submit_request(self, p: Person, spec: RequestSpec) -> int:
+    async def submit_request(
+        self, p: Person, spec: RequestSpec, *, failing_save: bool = False
+    ) -> int:
         tg, user = self.h, p.telegram
         mark = len(tg.fake.calls)
         step = await tg.send(user, "/request")
         step = await tg.press(user, step.button("Career guidance"))
+        if failing_save:
+            with failing_writes(self.db, "conversation_state") as refused:
+                self.failed_save_told = (await tg.send(user, spec.title)).text
+            assert refused, "no state write was attempted"
         step = await tg.send(user, spec.title)
         step = await tg.send(user, spec.description)
         step = await tg.press(user, step.button(f"{spec.duration} min"))

@@ -13,6 +13,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.bootstrap import build_runtime
 from bot.config import Settings
+from bot.config_check import ConfigurationError
 from bot.handlers.slack.app import close_slack_app
 from bot.handlers.slack.http_endpoint import MIB, events_app
 from bot.handlers.slack.sender import SlackSender
@@ -79,11 +80,13 @@ def run_slack(
     settings: Settings, http: bool = False, host: str = "127.0.0.1", port: int = 3000
 ) -> None:
     if settings.slack_bot_token is None or settings.slack_signing_secret is None:
-        raise SystemExit(
-            "Set MENTORBOT_SLACK_BOT_TOKEN (xoxb-...) and MENTORBOT_SLACK_SIGNING_SECRET."
+        raise ConfigurationError(
+            ["Set MENTORBOT_SLACK_BOT_TOKEN (xoxb-...) and MENTORBOT_SLACK_SIGNING_SECRET."]
         )
     if not http and settings.slack_app_token is None:
-        raise SystemExit("Socket Mode needs MENTORBOT_SLACK_APP_TOKEN (xapp-...); or use --http.")
+        raise ConfigurationError(
+            ["Socket Mode needs MENTORBOT_SLACK_APP_TOKEN (xapp-...); or use --http."]
+        )
     configure_logging()
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(settings, http, host, port))

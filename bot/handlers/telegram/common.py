@@ -14,6 +14,7 @@ from telegram.ext import ContextTypes
 
 from bot.conversation.splitting import shorten, utf16_length
 from bot.handlers.telegram.long_text import send_pieces
+from bot.handlers.telegram.persistence import DatabasePersistence
 from bot.handlers.telegram.phrases import PHRASES
 from bot.handlers.telegram.sender import retry_after_seconds
 from bot.read_cache import ReadCache
@@ -31,6 +32,18 @@ READS = "reads"  # the ReadCache in bot_data
 T = TypeVar("T")
 Context = ContextTypes.DEFAULT_TYPE
 HandlerResult = int | None
+
+
+async def stored_now(update: Update, context: Context) -> bool:
+    """This person's state (a form's new step) written before they are answered; False,
+    with ``user_data`` back at what is stored, when it could not be written."""
+    persistence = context.application.persistence
+    user = update.effective_user
+    if user is None or context.user_data is None:
+        return True
+    if not isinstance(persistence, DatabasePersistence):
+        return True
+    return await persistence.save_now(user.id, context.user_data)
 
 
 def services(context: Context) -> ServiceContext:

@@ -8,13 +8,14 @@ from typing import Any
 
 from telegram import Update
 
-from bot.conversation.forms.request_form import Shown, Wording
+from bot.conversation.forms.request_form import Shown, Wording, again
 from bot.conversation.replies import Answer
 from bot.conversation.turn import Turn
 from bot.handlers.telegram.buttons import text_of
-from bot.handlers.telegram.common import Context, answer, me, reads, reply
+from bot.handlers.telegram.common import Context, answer, me, reads, reply, stored_now
 from bot.handlers.telegram.common import services as services_of
 from bot.handlers.telegram.keyboards import form_keyboard
+from core.errors import TemporaryFailure
 from core.forms import StepKind
 
 FORM = "form"  # the key in user_data
@@ -60,10 +61,24 @@ async def turn_of(update: Update, context: Context) -> Turn:
 
 
 async def show(update: Update, context: Context, shown: Shown) -> None:
-    """Keep the new state, answer the press (a toast, an alert for a refusal) and send
-    the step, its buttons under it (a long preview goes as several messages)."""
+    """Store the new state, then answer the press (a toast, an alert for a refusal) and
+    send the step, its buttons under it (a long preview goes as several messages).
+
+    Stored first: a step is shown only once the form is at it, so the next answer lands
+    in the field it was asked for. If storing fails, the form stays at the step the
+    person last saw, which is asked again after a plain "nothing was changed". (Issue
+    12: the next question was shown while the stored form was still a step behind.)"""
     keep(context, shown.state)
-    await say(update, context, shown.answer)
+    if await stored_now(update, context):
+        await say(update, context, shown.answer)
+        return
+    stored = state_of(context)
+    lead = TemporaryFailure.user_message
+    if stored is None:
+        await say(update, context, Answer(note=lead, refused=True))
+        return
+    asked = await again(await turn_of(update, context), stored, lead, WORDING)
+    await say(update, context, asked.answer)
 
 
 async def say(update: Update, context: Context, result: Answer) -> None:

@@ -23,9 +23,18 @@ from bot.conversation.forms.mentor_application import FIELDS, MentorApplication,
 from bot.handlers.telegram import request_form
 from bot.handlers.telegram.buttons import text_of
 from bot.handlers.telegram.chat_rules import TYPE_PLEASE, is_private
-from bot.handlers.telegram.common import Context, HandlerResult, call, guarded, me, reply, services
+from bot.handlers.telegram.common import (
+    Context,
+    HandlerResult,
+    call,
+    guarded,
+    me,
+    reply,
+    services,
+    stored_now,
+)
 from bot.handlers.telegram.deep_links import BECOME_MENTOR, start_filter
-from core.errors import DomainError, ValidationFailed
+from core.errors import DomainError, TemporaryFailure, ValidationFailed
 
 FORM = "mentor_form"  # the key in user_data
 PAUSED = "paused"  # set when the request form was opened over it: answers are not its
@@ -76,10 +85,24 @@ async def start(update: Update, context: Context) -> HandlerResult:
     stored = _stored(context)
     form = MentorApplication.from_dict(stored)
     _keep(context, form)
+    if not await _stored_or_told(update, context):
+        return None
     step = form.current or FIELDS[-1]
     lead = f"{RESUMED}\n" if stored is not None and form.position else ""
     await reply(update, lead + step.prompt + TO_STOP)
     return None
+
+
+async def _stored_or_told(update: Update, context: Context) -> bool:
+    """The application's new step stored before it is asked; if it cannot be, the person
+    is told so and asked again what they last saw (see ``form_state.show``)."""
+    if await stored_now(update, context):
+        return True
+    stored = _stored(context)
+    step = MentorApplication.from_dict(stored).current if stored is not None else None
+    asked = f"\n\n{step.prompt}" if step is not None else ""
+    await reply(update, TemporaryFailure.user_message + asked)
+    return False
 
 
 @guarded
@@ -99,7 +122,8 @@ async def on_text(update: Update, context: Context) -> HandlerResult:
         return None
     _keep(context, form)
     if following is not None:
-        await reply(update, following.prompt)
+        if await _stored_or_told(update, context):
+            await reply(update, following.prompt)
         return None
     member = await me(update, context)
     try:
@@ -130,7 +154,8 @@ async def back(update: Update, context: Context) -> HandlerResult:
         return await request_form.back(update, context)
     step = application.back(form)
     _keep(context, form)
-    await reply(update, step.prompt)
+    if await _stored_or_told(update, context):
+        await reply(update, step.prompt)
     return None
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
@@ -22,6 +23,7 @@ from telegram.ext import BasePersistence, PersistenceInput
 from bot.state_batcher import StateBatcher
 from db.frontend_state import FrontEndStore
 
+logger = logging.getLogger(__name__)
 PREFIX = "tg"
 # python-telegram-bot's own aliases, spelled out (its module for them is private)
 ConversationKey = tuple[int | str, ...]
@@ -59,9 +61,35 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[s
         return text
 
     async def _save(self, key: str, value: dict[str, Any]) -> None:
+        before = self._known.get(key)
         text = self._changed(key, value)
-        if text is not None:  # a copy: the live dict may change before the commit
+        if text is None:
+            return
+        try:  # a copy: the live dict may change before the commit
             await self._write(key, json.loads(text))
+        except BaseException:
+            if before is not None:  # not written: what is stored is what was
+                self._known[key] = before
+            raise
+
+    async def save_now(self, user_id: int, data: dict[str, Any]) -> bool:
+        """Write ``data`` before the person is answered (a form's next step is shown only
+        once it is stored). If it cannot be written, ``data`` goes back to what is
+        stored, the step the person last saw, and False is returned: the end-of-update
+        write then has nothing to do, and the person is told plainly instead of with
+        the error handler's apology."""
+        key = user_key(user_id)
+        try:
+            await self._save(key, data)
+        except Exception as exc:  # the database, or another process's newer version
+            logger.warning(
+                "state not stored (%s); the person is kept at their step", type(exc).__name__
+            )
+            stored = json.loads(self._known.get(key) or "null")
+            data.clear()
+            data.update(stored if isinstance(stored, dict) else {})
+            return False
+        return True
 
     async def _delete(self, key: str) -> None:
         if self._known.get(key) != "null":
@@ -74,6 +102,8 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[s
             await self.batcher.write(key, value, None if value is None else expected)
         except BaseException:
             self._known.pop(key, None)  # not stored after all: the next save must write
+            if expected is not None:
+                self._versions[key] = expected
             raise
         if value is None:
             self._versions[key] = 0

@@ -11,6 +11,7 @@ from telegram.ext import Application
 
 from bot.bootstrap import build_runtime
 from bot.config import Settings
+from bot.config_check import ConfigurationError
 from bot.handlers.telegram.commands import BOT_COMMANDS
 from bot.handlers.telegram.sender import TelegramSender
 from bot.handlers.telegram.webhook import serve_webhook
@@ -35,7 +36,9 @@ def run_telegram(
     port: int = 8443,
 ) -> None:
     if settings.telegram_token is None:
-        raise SystemExit("Set MENTORBOT_TELEGRAM_TOKEN (from @BotFather) to run on Telegram.")
+        raise ConfigurationError(
+            ["Set MENTORBOT_TELEGRAM_TOKEN (from @BotFather) to run on Telegram."]
+        )
     token = settings.telegram_token.get_secret_value()
     secret = (
         settings.telegram_webhook_secret.get_secret_value()
@@ -43,8 +46,8 @@ def run_telegram(
         else None
     )
     if webhook_url and not secret:
-        raise SystemExit(
-            "A webhook needs MENTORBOT_TELEGRAM_WEBHOOK_SECRET (1-256 of A-Z a-z 0-9 _ -)."
+        raise ConfigurationError(
+            ["A webhook needs MENTORBOT_TELEGRAM_WEBHOOK_SECRET (1-256 of A-Z a-z 0-9 _ -)."]
         )
     configure_logging()
     install_redaction(token, secret or "")
