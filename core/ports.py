@@ -102,6 +102,12 @@ class RequestRepository(abc.ABC):
     @abc.abstractmethod
     def find_by_submission_key(self, student_id: int, key: str) -> MentorshipRequest | None: ...
 
+    def lock(self, request_id: int) -> None:
+        """Hold this request until commit, before touching its session: requests are
+        locked before sessions everywhere (a cancel changes the request, then its
+        session). A no-op where the storage serializes whole transactions."""
+        return None
+
     @abc.abstractmethod
     def get(self, request_id: int) -> MentorshipRequest | None: ...
 

@@ -63,6 +63,7 @@ def record_outcome(
             changes.update(
                 completed_at=now, session_duration_minutes=duration or session.duration_minutes
             )
+        uow.requests.lock(session.request_id)  # the request before its session (a cancel)
         if not uow.sessions.transition(
             session_id, [SessionStatus.SCHEDULED], target, now, **changes
         ):

@@ -125,6 +125,20 @@ def schedule_session(
             uow.members.lock(member_id)
         if start not in _slots(uow, ctx, request, actor_id):
             raise SlotUnavailable()
+        # the request moves first: a second booking of the same request (a double press
+        # that waited on the lock above) is refused here, before it could insert a
+        # second session (the soak saw an IntegrityError reach the mentor)
+        if not uow.requests.transition(
+            request_id,
+            [RequestStatus.CLAIMED],
+            RequestStatus.SCHEDULED,
+            now,
+            if_claimed_by=actor_id,  # released and claimed by another meanwhile: not ours
+        ):
+            moved = uow.requests.get(request_id)
+            if moved is not None and moved.status == RequestStatus.SCHEDULED:
+                raise AlreadyDone("That request already has a session; nothing changed.")
+            raise InvalidTransition()
         link = meeting_link or profile.meeting_link or ctx.new_meeting_link()
         session = uow.sessions.add(
             MentorshipSession(
@@ -142,14 +156,6 @@ def schedule_session(
                 updated_at=now,
             )
         )
-        if not uow.requests.transition(
-            request_id,
-            [RequestStatus.CLAIMED],
-            RequestStatus.SCHEDULED,
-            now,
-            if_claimed_by=actor_id,  # released and claimed by another meanwhile: not ours
-        ):
-            raise InvalidTransition()
         record(
             uow,
             EntityKind.REQUEST,

@@ -83,11 +83,13 @@ class SqlMemberRepository(SqlRepository, MemberRepository):
 
     def lock(self, member_id: int) -> None:
         # SQLite already holds the database write lock (BEGIN IMMEDIATE); PostgreSQL
-        # locks just this member's row until commit.
+        # locks just this member's row until commit. FOR NO KEY UPDATE: two locks of one
+        # member still wait for each other, but a foreign-key check on the member (any
+        # insert naming them, e.g. a transition event) does not wait, which deadlocked a
+        # cancel against a booking in the soak.
         if self.is_postgres:
-            self.session.execute(
-                select(MemberRow.id).where(MemberRow.id == member_id).with_for_update()
-            )
+            query = select(MemberRow.id).where(MemberRow.id == member_id)
+            self.session.execute(query.with_for_update(key_share=True))
 
     def mark_unreachable(self, identity: Identity, now: datetime) -> None:
         self.session.execute(

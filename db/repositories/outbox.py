@@ -86,10 +86,17 @@ class SqlOutboxRepository(SqlRepository, OutboxRepository):
         ).all()
         return [to_notification(r) for r in rows]
 
-    def _update_leased(self, notification_id: int, owner: str, **values: Any) -> bool:
+    def _update_leased(
+        self,
+        notification_id: int,
+        owner: str,
+        *,
+        from_: tuple[str, ...] = (PENDING,),
+        **values: Any,
+    ) -> bool:
         result = self.session.execute(
             update(Row)
-            .where(Row.id == notification_id, Row.lease_owner == owner, Row.status == PENDING)
+            .where(Row.id == notification_id, Row.lease_owner == owner, Row.status.in_(from_))
             .values(**values)
             .execution_options(synchronize_session=False)
         )
@@ -103,9 +110,14 @@ class SqlOutboxRepository(SqlRepository, OutboxRepository):
         now: datetime,
         note: str | None = None,
     ) -> bool:
+        # A row cancelled while this worker was sending it (the cancel skips only rows
+        # locked at that instant) did go out: the owner's SENT is the truth, and the
+        # outbox's counts stay right (the soak found thousands of sends shown CANCELLED).
+        sent = status == NotificationStatus.SENT
         return self._update_leased(
             notification_id,
             owner,
+            from_=(PENDING, NotificationStatus.CANCELLED.value) if sent else (PENDING,),
             status=status.value,
             lease_until=None,
             sent_at=now if status == NotificationStatus.SENT else None,

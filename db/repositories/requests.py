@@ -51,6 +51,11 @@ def _request(row: Any) -> MentorshipRequest:
 
 
 class SqlRequestRepository(SqlRepository, RequestRepository):
+    def lock(self, request_id: int) -> None:
+        if self.is_postgres:
+            query = select(Row.id).where(Row.id == request_id)
+            self.session.execute(query.with_for_update(key_share=True))
+
     def add(
         self,
         student_id: int,

@@ -54,6 +54,7 @@ def make_context(
     clock: MovableClock,
     pool_size: int = 10,
     *,
+    max_overflow: int = 20,
     unit_of_work: type[SqlAlchemyUnitOfWork] = SqlAlchemyUnitOfWork,
     **policy_changes: Any,
 ) -> ServiceContext:
@@ -66,7 +67,7 @@ def make_context(
     serializes the writers anyway, so threads beyond the pool just queue a little earlier.)
     ``unit_of_work`` lets a twin test swap in a deliberately broken subclass.
     """
-    engine = make_engine(database_url, pool_size=pool_size, max_overflow=20)
+    engine = make_engine(database_url, pool_size=pool_size, max_overflow=max_overflow)
     _open_engines.append(engine)
     sessions = make_session_factory(engine)
     policy = replace(Policy(min_notice=timedelta(0)), **policy_changes)
@@ -160,3 +161,21 @@ def valid_draft(
         tags=["python", "career-change"],
     )
     return replace(draft, **changes)
+
+
+def free_connections(database_url: str, keep: int = 5) -> int:
+    """How many more connections the PostgreSQL server takes now, less ``keep`` for the
+    rest of the test (a race needs one per thread, and a default server allows 100)."""
+    engine = make_engine(database_url, pool_size=1, max_overflow=0)
+    if engine.dialect.name != "postgresql":  # SQLite: one file, no connection limit
+        engine.dispose()
+        return 1000
+    try:
+        with engine.connect() as connection:
+            limit = int(connection.exec_driver_sql("SHOW max_connections").scalar_one())
+            used = int(
+                connection.exec_driver_sql("SELECT count(*) FROM pg_stat_activity").scalar_one()
+            )
+    finally:
+        engine.dispose()
+    return max(limit - used - keep, 1)

@@ -27,6 +27,8 @@ from tests.integration.helpers import (
     add_admin,
     add_mentor,
     add_student,
+    dispose_engines,
+    free_connections,
     make_context,
     valid_draft,
 )
@@ -58,7 +60,14 @@ def _setup(database_url: str) -> tuple[ServiceContext, dict[int, str], list[int]
         submit_request(setup, student, valid_draft(START.date(), title=f"Request number {r}")).id
         for r in range(ROUNDS)
     ]
-    racing = make_context(database_url, clock, pool_size=MENTORS + 5, max_active_requests=ROUNDS)
+    # A connection per racer where the server has them; else the racers beyond queue for
+    # a free one (never a second pool beyond it: a default server allows 100 connections,
+    # and past them claims failed with "too many clients", not with the race's answer).
+    dispose_engines()
+    pool = min(MENTORS + 5, free_connections(database_url))
+    racing = make_context(
+        database_url, clock, pool_size=pool, max_overflow=0, max_active_requests=ROUNDS
+    )
     return racing, names, requests
 
 

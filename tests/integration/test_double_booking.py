@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from core.clock import MovableClock
-from core.errors import SlotUnavailable
+from core.errors import DomainError, SlotUnavailable, TemporaryFailure
 from core.lifecycle import RequestStatus, SessionStatus
 from core.services.claims import claim_request
 from core.services.context import ServiceContext
@@ -193,3 +193,29 @@ def test_without_the_member_lock_a_mentor_does_get_double_booked(database_url, r
         double_booked += len(booked) == 2
     assert double_booked > 0
     assert _overlaps(my_sessions(setup, mentor)) != []
+
+
+def test_the_same_request_booked_twice_at_once_is_one_session_and_a_plain_refusal(
+    database_url, run_concurrently
+):
+    """A double press on a time button (found by the soak): the second booking waited on
+    the member lock, then inserted a second session for the request and failed with an
+    IntegrityError, shown to the mentor as the generic apology."""
+    clock = MovableClock(START)
+    ctx = make_context(database_url, clock, max_active_requests=50)
+    admin = add_admin(ctx)
+    mentor = add_mentor(ctx, admin, "Mentor Maria")
+    student = add_student(ctx, "Student Sam")
+    for day in range(1, ROUNDS + 1):
+        request = _request_on_day(ctx, student, mentor, day)
+        slots = available_slots(ctx, mentor, request)
+        outcomes = run_concurrently(
+            lambda r=request, t=slots[3]: schedule_session(ctx, mentor, r, t),
+            lambda r=request, t=slots[5]: schedule_session(ctx, mentor, r, t),
+        )
+        booked = [o for o in outcomes if isinstance(o, MentorshipSession)]
+        refused = [o for o in outcomes if isinstance(o, DomainError)]
+        assert (len(booked), len(refused)) == (1, 1), outcomes
+        assert not isinstance(refused[0], TemporaryFailure), refused[0]
+        assert get_request(ctx, mentor, request).status == RequestStatus.SCHEDULED
+    assert len(my_sessions(ctx, mentor)) == ROUNDS
