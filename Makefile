@@ -23,4 +23,4 @@ migrate: bootstrap
 	.venv/bin/mentorbot db upgrade
 
 bench: bootstrap
-	.venv/bin/python benchmarks/lifecycle.py
+	.venv/bin/python -m benchmarks.lifecycle $(ARGS)

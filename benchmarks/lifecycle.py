@@ -1,11 +1,13 @@
 """Benchmark: full request lifecycles per second, and claim latency under a 100-way race.
 
-    python benchmarks/lifecycle.py [--lifecycles 300] [--races 10] [--db sqlite,postgres]
+    python -m benchmarks.lifecycle [--lifecycles 300] [--races 10] [--racers 100]
+                                   [--db sqlite,postgres]
 
 A lifecycle is submit -> claim -> slots -> schedule -> completed -> rate, each step its
 own transaction through the real services, as a front-end would call them. The race
 releases 100 approved mentors (threads, each with its own connection) on one open
-request with a barrier and times each claim call.
+request with a barrier and times each claim call. On PostgreSQL the racers are capped
+at the connections the server has free (a stock server allows 100 in all).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from sqlalchemy import text
+
 from benchmarks._common import START, context, database, people, percentile
 from core.clock import MovableClock
 from core.errors import AlreadyClaimed
@@ -28,6 +32,7 @@ from core.services.outcomes import rate_session, record_outcome
 from core.services.requests import submit_request
 from core.services.sessions import available_slots, schedule_session
 from core.sessions import Outcome
+from db.engine import make_engine
 
 
 def draft(i: int) -> RequestDraft:
@@ -95,9 +100,31 @@ def race_once(ctx, mentors: list[int], request_id: int) -> tuple[list[float], in
     return latencies, len(winners)
 
 
+def free_connections(url: str) -> int:
+    """How many more connections the PostgreSQL server at ``url`` accepts, less a margin
+    for the set-up's own and anyone else's."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            allowed = connection.execute(
+                text(
+                    "SELECT current_setting('max_connections')::int"
+                    " - current_setting('superuser_reserved_connections')::int"
+                    " - (SELECT count(*) FROM pg_stat_activity)"
+                )
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    return max(2, int(allowed) - 10)
+
+
 def races(kind: str, rounds: int, mentors_count: int = 100) -> None:
     clock = MovableClock(START)
     with database(kind) as url:
+        free = mentors_count if kind == "sqlite" else free_connections(url)
+        if free < mentors_count:
+            print(f"{kind:<9} claim race: {free} racers, not {mentors_count} (free connections)")
+            mentors_count = free
         setup = context(url, clock)
         students, mentors = people(setup, students=rounds, mentors=mentors_count)
         ctx = context(url, clock, pool_size=mentors_count + 5)
@@ -119,11 +146,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lifecycles", type=int, default=300)
     parser.add_argument("--races", type=int, default=10)
+    parser.add_argument("--racers", type=int, default=100, help="mentors pressing at once")
     parser.add_argument("--db", default="sqlite,postgres")
     args = parser.parse_args()
     for kind in args.db.split(","):
         lifecycles(kind, args.lifecycles)
-        races(kind, args.races)
+        races(kind, args.races, args.racers)
 
 
 if __name__ == "__main__":

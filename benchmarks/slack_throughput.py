@@ -57,9 +57,12 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import FrameType
 from typing import Any
 from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # as a script, too
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
@@ -73,6 +76,7 @@ from bot.config import Settings
 from bot.handlers.slack.blocks import actions_blocks, button, sections
 from bot.handlers.slack.common import SORRY, STALE
 from bot.handlers.slack.modals import REQUEST_CALLBACK, request_modal
+from bot.handlers.slack.views import SAVING_SLOWLY
 from core.clock import MovableClock
 from core.forms import Choice
 from core.members import Identity, Platform
@@ -582,6 +586,7 @@ class Run:
     warm: list[Signed]  # the same requests, for the bare app
     measured_form: list[Signed]
     measured_claims: list[Signed]
+    slow_saves: int = 0  # submissions acked before their save ended (saved after)
 
 
 async def run_real(
@@ -650,16 +655,26 @@ async def run_real(
                 students=args.students,
                 claimed=done,
                 wanted_claims=min(args.claims, args.students),
+                slow_saves_ok=kind == "sqlite",
             )
         finally:
             engine.dispose()
-    return Run(form, claimed, stub, problems, warm, measured_form, measured_claims)
+    slow = sum(slow_saves(form.add(claimed)).values())
+    return Run(form, claimed, stub, problems, warm, measured_form, measured_claims, slow)
+
+
+def slow_saves(timing: Timing) -> Counter[str]:
+    """The acks that told the student their save outlasted Slack's ack budget."""
+    return Counter({b: n for b, n in timing.bodies.items() if SAVING_SLOWLY[:40] in b})
 
 
 def check(
     stub: StubSession, timing: Timing, *, submitted: int, claims_made: int, found: int,
-    students: int, claimed: int, wanted_claims: int,
+    students: int, claimed: int, wanted_claims: int, slow_saves_ok: bool = False,
 ) -> list[str]:  # fmt: skip
+    """What went wrong. With ``slow_saves_ok`` (SQLite: one writer at a time, so 32
+    submissions in flight queue up), an ack saying the save goes on is no failure, as
+    long as every request was saved and its student told (the counts below)."""
     problems = []
     if found != students:
         problems.append(f"{found} requests in the database, expected {students}")
@@ -667,8 +682,9 @@ def check(
         problems.append(f"{claimed} claimed requests, expected {wanted_claims}")
     if set(timing.statuses) != {200}:
         problems.append(f"ack statuses {dict(timing.statuses)}")
-    if timing.bodies:
-        problems.append(f"acks with a body (form errors?): {dict(timing.bodies)}")
+    bodies = timing.bodies - slow_saves(timing) if slow_saves_ok else timing.bodies
+    if bodies:
+        problems.append(f"acks with a body (form errors?): {dict(bodies)}")
     dms = stub.texts["chat.postMessage: submitted"]
     if dms != submitted:
         problems.append(f"{dms} 'submitted' DMs, expected {submitted}")
@@ -783,6 +799,12 @@ async def main() -> None:
             print(
                 f"  {kind}: check ok: {args.students} requests submitted, "
                 f"{min(args.claims, args.students)} claimed, every ack 200 and empty"
+                + (
+                    f" but {run.slow_saves} that said the save was slow (saved after: "
+                    "SQLite writes one at a time; fewer with --concurrency 4)"
+                    if run.slow_saves
+                    else ""
+                )
             )
         if profiler is not None:
             print(f"\n=== cProfile, {kind}, submissions + claims: the event loop thread ===")

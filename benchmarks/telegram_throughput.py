@@ -26,11 +26,15 @@ import io
 import json
 import os
 import pstats
+import sys
 import time
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # as a script, too
 
 from sqlalchemy import text
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update

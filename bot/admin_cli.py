@@ -1,4 +1,8 @@
-"""Operator commands behind ``mentorbot admin``: the operator acts with no chat identity."""
+"""Operator commands behind ``mentorbot admin``: the operator acts with no chat identity.
+
+Each returns the line to show on success and raises :class:`Refused` (one line, exit
+status 1 at the CLI) when nothing was done: an unknown person, a refusal of the service.
+"""
 
 from __future__ import annotations
 
@@ -27,17 +31,24 @@ from core.stats import compute_stats
 OPERATOR = Identity(Platform.CONSOLE, "operator")
 
 
+class Refused(Exception):
+    """The command did nothing; the message is one line for the operator."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(" ".join(message.split()))  # one line, whatever the service said
+
+
 def grant(who: str) -> str:
     """Make someone an admin in the product: kept whatever ``MENTORBOT_ADMINS`` says."""
     app = build_app(apply_admins=False)
     try:
         member_id = _member_id(app, who)
         if member_id is None:
-            return f"No member called {who!r}."
+            raise Refused(f"No member called {who!r}.")
         try:
             member = grant_admin(app.ctx, None, member_id)
         except DomainError as exc:
-            return exc.user_message
+            raise Refused(exc.user_message) from None
         return f"{member.display_name} (member {member.id}) is an admin."
     finally:
         app.close()
@@ -52,16 +63,17 @@ def _member_id(app: App, who: str) -> int | None:
 
 
 def approve_mentor(who: str) -> str:
+    """Approve someone who applied to mentor (approving twice is harmless)."""
     app = build_app(apply_admins=False)
     try:
         member_id = _member_id(app, who)
         if member_id is None:
-            return f"No member called {who!r}."
+            raise Refused(f"No member called {who!r}.")
         operator = _operator_id(app)
         try:
             profile = decide_mentor(app.ctx, operator, member_id, approve=True)
         except DomainError as exc:
-            return exc.user_message
+            raise Refused(exc.user_message) from None
         return f"Mentor {profile.member_id} approved."
     finally:
         app.close()
@@ -113,7 +125,7 @@ def export(fmt: str, output: str, *, bom: bool = False) -> str:
     return "wrote " + " and ".join(f"{path} ({rows} rows)" for path, rows in written)
 
 
-class ExportFailed(Exception):
+class ExportFailed(Refused):
     """The export could not be written; the message is one line for the operator."""
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, PositiveInt, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -63,6 +63,18 @@ class Settings(BaseSettings):
     # updates of different people handled at once (one person's always in order); past
     # ~16 the benchmark gains little throughput and much latency on a small machine
     telegram_concurrent_updates: int = Field(default=16, ge=1, le=256)
+    # the bot's profile, set at start when it differs (bot.handlers.telegram.bot_profile):
+    # shown in an empty chat ("What can this bot do?", up to 512 characters) and on the
+    # profile page and in shared links (up to 120); checked in bot.config_check
+    telegram_description: str = (
+        "I arrange mentorship sessions. Ask for one with a short form (/request); a mentor "
+        "claims it and offers times, you pick one, and both of you are reminded before it "
+        "starts. Mentors apply with /become_mentor. Send /start to register and set your "
+        "time zone."
+    )
+    telegram_short_description: str = (
+        "Mentorship sessions: ask for one, a mentor claims it, and you pick a time."
+    )
     tick_seconds: float = Field(default=5.0, gt=0)
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
@@ -74,6 +86,16 @@ class Settings(BaseSettings):
     # the largest body either HTTP endpoint (Telegram webhook, Slack HTTP mode) reads;
     # a larger one gets 413 (Telegram's and Slack's own payloads are far smaller)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024, le=64 * 1024 * 1024)
+    # /healthz, /readyz and /metrics (bot.ops.health_server) in every long-running mode;
+    # 0 turns them off. 127.0.0.1 by default: metrics are not for the public internet.
+    metrics_port: int = Field(default=9100, ge=0, le=65535)
+    metrics_host: str = "127.0.0.1"
+    # on SIGTERM or SIGINT, how long a process may take to finish its work (a second
+    # signal exits at once)
+    shutdown_seconds: float = Field(default=10.0, gt=0, le=300)
+    # "json": one JSON object per log line (level, logger, event, update and person ids);
+    # "text" (the default) for a terminal
+    log_format: Literal["text", "json"] = "text"
 
     @field_validator("admins", "reminder_offsets_minutes", mode="before")
     @classmethod

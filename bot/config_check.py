@@ -24,6 +24,8 @@ from core.services.admin_settings import parse_admins
 PREFIX = "MENTORBOT_"
 # policy durations that may be zero (no minimum notice); every other must be positive
 MAY_BE_ZERO = frozenset({"min_notice"})
+# the Bot API's limits for setMyDescription and setMyShortDescription
+TELEGRAM_TEXT_LIMITS = {"telegram_description": 512, "telegram_short_description": 120}
 
 
 class ConfigurationError(Exception):
@@ -85,6 +87,19 @@ def settings_problems(settings: Settings) -> list[str]:
     except OSError as error:
         problems.append(f"{variable('catalogue_path')}: cannot read the file ({error.strerror})")
     problems.extend(policy_problems(settings.policy()))
+    problems.extend(telegram_text_problems(settings))
+    return problems
+
+
+def telegram_text_problems(settings: Settings) -> list[str]:
+    """The bot's descriptions within Telegram's limits, which count UTF-16 code units
+    (an emoji may be two); a longer one would be refused at every start."""
+    problems = []
+    for name, limit in TELEGRAM_TEXT_LIMITS.items():
+        text = getattr(settings, name)
+        units = len(text.encode("utf-16-le", "surrogatepass")) // 2
+        if units > limit:
+            problems.append(f"{variable(name)}: {units} characters, at most {limit} allowed")
     return problems
 
 

@@ -7,6 +7,10 @@ import logging
 import os
 import re
 
+from pythonjsonlogger.json import JsonFormatter
+
+from bot.log_context import ContextFilter
+
 TOKEN_PATTERNS = (
     re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}"),  # Telegram bot tokens
     re.compile(r"xox[abposr]-[A-Za-z0-9-]+"),  # Slack tokens
@@ -61,7 +65,9 @@ def install_redaction(*secrets: str) -> None:
         if cleaned != message:
             record.msg, record.args = cleaned, None
         if record.exc_info and not record.exc_text:
-            record.exc_text = redact(formatter.formatException(record.exc_info), known)
+            record.exc_text = formatter.formatException(record.exc_info)
+        if record.exc_text:  # also one an earlier factory made (each knows its secrets)
+            record.exc_text = redact(record.exc_text, known)
         if record.stack_info:
             record.stack_info = redact(record.stack_info, known)
         return record
@@ -82,11 +88,43 @@ def content_allowed() -> bool:
     return os.environ.get(LOG_CONTENT_VARIABLE, "").strip().lower() in ("1", "true", "yes", "on")
 
 
-def configure_logging(level: int = logging.INFO) -> None:
-    """The runners' logging: one line per record on stderr. Below INFO the libraries that
-    log message text stay at INFO unless ``MENTORBOT_LOG_CONTENT=true``; at INFO and
-    above nothing logs what a person wrote (our own code logs ids, kinds and reasons)."""
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+class JsonLines(JsonFormatter):
+    """One JSON object per line: time, level, logger, event, update and person ids. A
+    traceback is the one ``install_redaction`` cleaned (``exc_text``), never a fresh one."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "%(asctime)s %(levelname)s %(name)s %(message)s %(update_id)s %(person_id)s",
+            rename_fields={
+                "asctime": "time",
+                "levelname": "level",
+                "name": "logger",
+                "message": "event",
+            },
+        )
+
+    def format(self, record: logging.LogRecord) -> str:
+        if record.exc_info and record.exc_text:
+            raw, record.exc_info = record.exc_info, None
+            try:
+                return super().format(record)
+            finally:
+                record.exc_info = raw
+        return super().format(record)
+
+
+def configure_logging(level: int = logging.INFO, log_format: str = "text") -> None:
+    """The runners' logging: one line per record on stderr, plain text or (``json``) one
+    JSON object. Below INFO the libraries that log message text stay at INFO unless
+    ``MENTORBOT_LOG_CONTENT=true``; at INFO and above nothing logs what a person wrote
+    (our own code logs ids, kinds and reasons)."""
+    handler = logging.StreamHandler()
+    handler.addFilter(ContextFilter())
+    if log_format == "json":
+        handler.setFormatter(JsonLines())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])  # a no-op where logging is set up
     logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)  # every tick
     # slack_bolt logs the whole body of a request that fails verification at INFO; our
     # endpoint checks signatures first and logs such a request without its body

@@ -90,7 +90,10 @@ def build_engine(
     return DeliveryEngine(
         ctx=ctx,
         senders={s.platform.value: s for s in senders},
-        limiters={s.platform.value: RateLimiter(*table[s.platform]) for s in senders},
+        limiters={
+            s.platform.value: RateLimiter(*table[s.platform], name=s.platform.value)
+            for s in senders
+        },
         feeds=feeds,
         owner=process_owner(),
         retry=retry or RetryPolicy(),
@@ -165,11 +168,18 @@ async def forget_handled_updates(ctx: ServiceContext, store: FrontEndStore) -> i
     return removed
 
 
-async def stop_scheduler(scheduler: AsyncIOScheduler, grace_seconds: float = 30.0) -> None:
+async def stop_scheduler(
+    scheduler: AsyncIOScheduler,
+    grace_seconds: float = 10.0,
+    engine: DeliveryEngine | None = None,
+) -> None:
     """No new ticks, and a tick under way finishes before the caller closes the database
     (cancelled, its sweeps would go on in their thread with a connection of a disposed
-    pool)."""
+    pool). With ``engine``, the tick stops sending after the sends under way and gives
+    back what it leased (``DeliveryEngine.stop``), so another worker takes it at once."""
     scheduler.pause()
+    if engine is not None:
+        engine.stop()
     ticks: TicksInFlight | None = getattr(scheduler, "mentorbot_ticks", None)
     if ticks is not None:
         with contextlib.suppress(TimeoutError):

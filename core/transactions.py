@@ -19,6 +19,7 @@ from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from core.errors import TemporaryFailure
+from core.observe import observer
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -54,6 +55,7 @@ def run_retrying(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         except ConflictFailure:
             if scope[0] or attempt >= MAX_ATTEMPTS:
                 raise
+            observer().transaction_retried()
             logger.info(
                 "%s: deadlock or serialization failure, running it again (try %d)",
                 getattr(fn, "__qualname__", "a transaction"),

@@ -13,7 +13,7 @@ from importlib.resources import files
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlalchemy.engine import URL
 
 from db.engine import make_engine, normalize_url
@@ -69,6 +69,19 @@ def upgrade(url: str | URL, revision: str = "head") -> None:
     one process at a time (:func:`migration_lock`)."""
     with migration_lock(url):
         command.upgrade(alembic_config(url), revision)
+
+
+def head_revision() -> str | None:
+    """The newest revision the migrations know."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+def revision_of(engine: Engine) -> str | None:
+    """The revision the database behind ``engine`` is at (one short connection)."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
 
 
 def current(url: str | URL) -> str | None:

@@ -18,6 +18,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.errors import TemporaryFailure
+from core.observe import observer
 from core.ports import UnitOfWork
 from core.transactions import ConflictFailure, note_commit
 from db.repositories import (
@@ -76,8 +77,10 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
             self.session.close()
         if exc is not None and is_conflict(exc):
             # core.transactions.run_retrying runs the service again before anyone is told
+            observer().database_error("conflict")
             raise ConflictFailure() from exc
         if exc is not None and is_transient(exc):
+            observer().database_error("temporary")
             raise TemporaryFailure() from exc
 
     def commit(self) -> None:

@@ -15,7 +15,7 @@ import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from core.delivery.comeback import RECIPIENT_UNREACHABLE
 from core.delivery.feed_health import FEED_PROBLEM, feed_problem_notice, log_failed_send
@@ -34,6 +34,7 @@ from core.delivery.retry import RetryPolicy
 from core.errors import TemporaryFailure
 from core.members import Identity, Platform
 from core.notifications import Audience, Notification, NotificationStatus
+from core.observe import observer
 from core.ports import UnitOfWork
 from core.services.context import ServiceContext
 from core.transactions import run_retrying
@@ -102,6 +103,14 @@ class DeliveryEngine:
     unrecorded: list[tuple[list[Job], dict[int, Outcome]]] = field(
         default_factory=list, init=False, repr=False
     )
+    # set by stop(): no new send starts, and what was leased goes back at once
+    stopping: bool = field(default=False, init=False)
+
+    def stop(self) -> None:
+        """Shut down gracefully: the send under way in each chat finishes, the rest of the
+        batch (and the batch leased ahead) is recorded as not reached, so its rows are
+        due again at once for another worker instead of after the lease runs out."""
+        self.stopping = True
 
     async def run_once(self) -> TickReport:
         report = await self.flush_unrecorded()
@@ -199,10 +208,26 @@ class DeliveryEngine:
                     upcoming = None
                     break
                 total.add(recorded)
+                if self.stopping:
+                    total.add(await self._give_back(upcoming))
+                    upcoming = None
+                    break
         finally:
             if upcoming is not None:  # an error above: let the lease finish (it cannot be
                 await asyncio.gather(upcoming, return_exceptions=True)  # stopped midway)
         return total
+
+    async def _give_back(
+        self, upcoming: asyncio.Task[tuple[TickReport, list[Job], BatchLease]] | None
+    ) -> TickReport:
+        """The batch leased ahead, unsent, due again at once (a graceful stop)."""
+        if upcoming is None:
+            return TickReport()
+        leased, held, lease = await upcoming
+        unsent = {job.notification.id or 0: Outcome(not_reached=True) for job in held}
+        recorded = await self._record_or_keep(held, unsent, lease) if held else TickReport()
+        leased.add(recorded or TickReport())
+        return leased
 
     def _hand_back(
         self, upcoming: asyncio.Task[tuple[TickReport, list[Job], BatchLease]] | None
@@ -348,24 +373,9 @@ class DeliveryEngine:
                     )
                     counted.skipped += ok
                 elif job.broken is not None:
-                    if self.retry.is_last(n.attempts):
-                        n.last_error = job.broken
-                        ok = uow.outbox.finish(
-                            n.id, self.owner, NotificationStatus.DEAD, now, job.broken
-                        )
-                        if ok:
-                            given_up.append(n)
-                        counted.dead += ok
-                    else:
-                        ok = uow.outbox.retry_at(
-                            n.id,
-                            self.owner,
-                            now + self.retry.delay(n.attempts),
-                            job.broken,
-                            refund_attempt=False,
-                            progress=progress,
-                        )
-                        counted.retried += ok
+                    ok, buried = self._retry_or_bury(uow, n, job.broken, now, progress, counted)
+                    if buried:
+                        given_up.append(n)  # one notice for the pass (poison rows)
                 elif job.skip_reason is not None:
                     ok = uow.outbox.finish(
                         n.id, self.owner, NotificationStatus.SKIPPED, now, job.skip_reason
@@ -394,24 +404,9 @@ class DeliveryEngine:
                     )
                     counted.retried += ok
                 elif outcome.error is not None:
-                    if self.retry.is_last(n.attempts):
-                        n.last_error = outcome.error
-                        ok = uow.outbox.finish(
-                            n.id, self.owner, NotificationStatus.DEAD, now, outcome.error
-                        )
-                        if ok and not outcome.chat_problems:  # those have their notice
-                            self._notify_admins_of(uow, n)
-                        counted.dead += ok
-                    else:
-                        ok = uow.outbox.retry_at(
-                            n.id,
-                            self.owner,
-                            now + self.retry.delay(n.attempts),
-                            outcome.error,
-                            refund_attempt=False,
-                            progress=progress,
-                        )
-                        counted.retried += ok
+                    ok, buried = self._retry_or_bury(uow, n, outcome.error, now, progress, counted)
+                    if buried and not outcome.chat_problems:  # those have their notice
+                        self._notify_admins_of(uow, n)
                 else:
                     status = NotificationStatus.SENT
                     note = None
@@ -428,6 +423,34 @@ class DeliveryEngine:
                 uow.notifications.add(notice)
             uow.commit()
         report.add(counted)  # only once the pass is committed: a retried pass counts once
+
+    def _retry_or_bury(
+        self,
+        uow: UnitOfWork,
+        n: Notification,
+        error: str,
+        now: datetime,
+        progress: tuple[str, ...],
+        counted: TickReport,
+    ) -> tuple[bool, bool]:
+        """A failed row: retried with backoff, or DEAD once its attempts are spent.
+        Returns (written, buried); the caller says how admins hear of a burial."""
+        assert n.id is not None
+        if self.retry.is_last(n.attempts):
+            n.last_error = error
+            ok = uow.outbox.finish(n.id, self.owner, NotificationStatus.DEAD, now, error)
+            counted.dead += ok
+            return ok, ok
+        ok = uow.outbox.retry_at(
+            n.id,
+            self.owner,
+            now + self.retry.delay(n.attempts),
+            error,
+            refund_attempt=False,
+            progress=progress,
+        )
+        counted.retried += ok
+        return ok, False
 
     # ---------------------------------------------------------------- sending side
 
@@ -475,9 +498,9 @@ class DeliveryEngine:
             # ran out, when another process may already have taken the row: hand it back
             # (the limiter's wait includes a chat's 429 block)
             taken = None
-            if not lease.halted:
+            if not lease.halted and not self.stopping:
                 taken = await limiter.acquire(address.key, address.is_group, lease.deadline)
-            if taken is None or lease.halted:  # (halted while waiting for a slot, too)
+            if taken is None or lease.halted or self.stopping:  # (also while waiting)
                 if taken is not None:
                     limiter.release(address.key, taken)
                 for later_job, _ in queue[index:]:
@@ -488,6 +511,7 @@ class DeliveryEngine:
                     address, job.messages[address.key], job.notification
                 )
             except RetryLater as exc:
+                _observe(address, job, "rate_limited")
                 log_failed_send(address, job.notification, str(exc))
                 limiter.block(address.key, exc.seconds)
                 for later_job, _ in queue[index:]:
@@ -496,6 +520,7 @@ class DeliveryEngine:
             except ChatProblem as exc:
                 # the feed refuses the bot: an admin can fix it, so every card waiting for
                 # this chat is retried with backoff (the rest of the queue would fail alike)
+                _observe(address, job, "chat_problem")
                 log_failed_send(address, job.notification, exc.reason)
                 for later_job, _ in queue[index:]:
                     later = outcomes[later_job.notification.id or 0]
@@ -504,22 +529,31 @@ class DeliveryEngine:
                 return
             except Unreachable as exc:
                 # the person blocked us: the rest of this chat's queue would fail the same way
+                _observe(address, job, "unreachable")
                 log_failed_send(address, job.notification, f"unreachable ({exc})")
                 for later_job, later_address in queue[index:]:
                     outcomes[later_job.notification.id or 0].unreachable.append(later_address)
                 return
             except SendError as exc:
+                _observe(address, job, "failed")
                 log_failed_send(address, job.notification, str(exc) or exc.__class__.__name__)
                 outcome.error = str(exc)[:500] or exc.__class__.__name__
                 continue
             except Exception as exc:  # a sender bug must not stop the other chats
+                _observe(address, job, "failed")
                 log_failed_send(address, job.notification, exc.__class__.__name__)
                 logger.exception("sender failed for notification %s", job.notification.id)
                 outcome.error = f"{exc.__class__.__name__}: {exc}"[:500]
                 continue
             finally:
                 limiter.release(address.key, taken)
+            _observe(address, job, "sent")
             outcome.done.append(address.key)
+
+
+def _observe(address: Address, job: Job, outcome: str) -> None:
+    kind = job.notification.kind
+    observer().delivery(address.platform.value, str(getattr(kind, "value", kind)), outcome)
 
 
 def _halt_if_failed(

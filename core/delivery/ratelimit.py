@@ -19,6 +19,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from core.observe import observer
+
 
 @dataclass(frozen=True)
 class Limit:
@@ -60,7 +62,9 @@ class RateLimiter:
         per_chat: Limit | None,
         per_group: Limit | None = None,
         clock: Callable[[], float] = time.monotonic,
+        name: str = "",
     ) -> None:
+        self.name = name  # the platform, for the operator's metrics
         self._global = SlidingWindow(global_limit) if global_limit else None
         self._per_chat = per_chat
         self._per_group = per_group
@@ -102,6 +106,7 @@ class RateLimiter:
                     return now
                 if deadline is not None and now + wait > deadline:
                     return None
+            observer().rate_limit_wait(self.name, wait)
             await asyncio.sleep(wait)
 
     def release(self, key: str, taken_at: float) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 import pytest
 
+from db.migrate import upgrade
+from tests.delivery.private_cluster import PrivateCluster, server_bin
 from tests.support.delivery_world import START, World
 
 if TYPE_CHECKING:
@@ -34,3 +37,18 @@ def open_world() -> Iterator[Callable[..., World]]:
     yield make
     for world in opened:
         world.close()
+
+
+@pytest.fixture
+def cluster() -> Iterator[PrivateCluster]:
+    bin_dir = server_bin()
+    if bin_dir is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but no PostgreSQL server programs (initdb) are installed")
+        pytest.skip("no PostgreSQL server programs (initdb) on this machine")
+    made = PrivateCluster.create(bin_dir)
+    try:
+        upgrade(made.url)
+        yield made
+    finally:
+        made.destroy()

@@ -12,14 +12,10 @@ carries on once the database is back.
 from __future__ import annotations
 
 import asyncio
-import os
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-
-import pytest
 
 from bot.worker import build_engine, tick
 from core.delivery.messages import Message
@@ -28,9 +24,8 @@ from core.delivery.ratelimit import Limit
 from core.errors import TemporaryFailure
 from core.members import Platform
 from core.notifications import Kind, NotificationStatus, to_member
-from db.migrate import upgrade
 from db.models import NotificationRow
-from tests.delivery.private_cluster import PrivateCluster, server_bin
+from tests.delivery.private_cluster import PrivateCluster
 from tests.support.delivery_world import FEEDS, START, World
 
 MESSAGES = 120
@@ -48,21 +43,6 @@ class FollowingClock:
 
     def now(self) -> datetime:
         return START + timedelta(seconds=time.monotonic() - self._zero)
-
-
-@pytest.fixture
-def cluster() -> Iterator[PrivateCluster]:
-    bin_dir = server_bin()
-    if bin_dir is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but no PostgreSQL server programs (initdb) are installed")
-        pytest.skip("no PostgreSQL server programs (initdb) on this machine")
-    made = PrivateCluster.create(bin_dir)
-    try:
-        upgrade(made.url)
-        yield made
-    finally:
-        made.destroy()
 
 
 @dataclass

@@ -184,7 +184,7 @@ def test_the_operators_grant_command_is_a_promotion_in_the_product(ctx, database
     result = CliRunner().invoke(main, ["admin", "grant", str(alice.id)], env=env)
     assert result.output == f"Alice (member {alice.id}) is an admin.\n"
     missing = CliRunner().invoke(main, ["admin", "grant", "nobody"], env=env)
-    assert missing.output == "No member called 'nobody'.\n"
+    assert missing.stderr == "No member called 'nobody'.\n" and missing.exit_code == 1
 
     _start(database_url)  # a setting that does not list her
 

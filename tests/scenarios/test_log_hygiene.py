@@ -10,11 +10,13 @@ marker, a bot token or the signing secret.
 
 from __future__ import annotations
 
+import json
 import logging
 
 import pytest
 
-from bot.logging_setup import command_word, install_redaction, scrub_bolt
+from bot.log_context import ContextFilter
+from bot.logging_setup import JsonLines, command_word, install_redaction, scrub_bolt
 from tests.scenarios.driver import BOOK, Driver, RequestSpec
 from tests.scenarios.people import ALICE, BOB, DAVE
 from tests.scenarios.story import cast
@@ -37,6 +39,7 @@ async def test_no_marker_and_no_secret_in_logs_at_info(
     driver: Driver, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
+    caplog.handler.addFilter(ContextFilter())  # as the runners' handler: ids at emit time
     install_redaction(TELEGRAM_TOKEN, SLACK_TOKEN, SLACK_SECRET)  # as the runners do
     d = driver
     await cast(d)
@@ -54,6 +57,13 @@ async def test_no_marker_and_no_secret_in_logs_at_info(
     assert MARK not in logged
     for secret in (TELEGRAM_TOKEN, TELEGRAM_TOKEN.split(":", 1)[1], SLACK_TOKEN, SLACK_SECRET):
         assert secret not in logged
+    # MENTORBOT_LOG_FORMAT=json: the same records as JSON lines, with the update and
+    # person ids the front-ends bound; each parses, and none carries a marker
+    formatter = JsonLines()
+    as_json = [formatter.format(r) for r in caplog.records if r.levelno >= logging.INFO]
+    assert MARK not in "\n".join(as_json)
+    records = [json.loads(line) for line in as_json]
+    assert all({"time", "level", "logger", "event"} <= set(r) for r in records)
 
 
 def test_a_failed_console_command_is_logged_by_name_only() -> None:

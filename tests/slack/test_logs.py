@@ -192,6 +192,7 @@ async def test_the_runner_logs_no_token_or_secret_even_at_debug(
     port = _free_port()
     settings = Settings(
         database_url=database_url,
+        metrics_port=0,
         slack_bot_token=TOKEN,
         slack_signing_secret=SECRET,
         slack_app_token=APP_TOKEN,

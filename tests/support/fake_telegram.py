@@ -69,6 +69,21 @@ JSON_PARAMS = frozenset(
     }
 )
 COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
+DESCRIPTION_LIMIT = 512  # setMyDescription
+SHORT_DESCRIPTION_LIMIT = 120  # setMyShortDescription
+SCOPE_TYPES = frozenset(
+    {
+        "default",
+        "all_private_chats",
+        "all_group_chats",
+        "all_chat_administrators",
+        "chat",
+        "chat_administrators",
+        "chat_member",
+    }
+)
+COMMAND_METHODS = frozenset({"getMyCommands", "setMyCommands", "deleteMyCommands"})
+ScopeKey = tuple[str, int | str | None]
 SEND_METHODS = frozenset({"sendMessage", "sendDocument", "sendPhoto"})
 
 
@@ -253,10 +268,14 @@ class FakeTelegram:
         self.messages: dict[tuple[int, int], StoredMessage] = {}
         self.documents: list[tuple[int, str, bytes]] = []  # chat, filename, content
         self.chats: dict[int, dict[str, Any]] = {}
-        self.commands: list[dict[str, Any]] = []
+        self.commands: list[dict[str, Any]] = []  # the last setMyCommands' list, any scope
+        self.scoped_commands: dict[ScopeKey, list[dict[str, Any]]] = {}  # per scope
+        self.description = ""
+        self.short_description = ""
         self.webhook: dict[str, Any] | None = None
         self.port = 0
         self.per_chat_limit: tuple[int, float] | None = None  # (messages, seconds)
+        self.delays: dict[str, float] = {}  # seconds a method takes to answer (a slow API)
         self.rate_limited: list[Call] = []
         self._sent_at: dict[int, list[float]] = defaultdict(list)
         self._next_message_id: dict[int, itertools.count[int]] = {}
@@ -490,6 +509,8 @@ class FakeTelegram:
             )
         params, files = await self._params(request)
         chat_id = params.get("chat_id")
+        if method in COMMAND_METHODS:  # a chat scope's chat, for ``fail(chat_id=...)``
+            chat_id = self.scope_key(params.get("scope"))[1]
         if method == "answerCallbackQuery":
             chat_id = self._queries.get(str(params.get("callback_query_id")), (None, None))[1]
         call = Call(method, params, chat_id if isinstance(chat_id, int) else None, time.monotonic())
@@ -502,6 +523,8 @@ class FakeTelegram:
         refused = self._injected(call)
         if refused is not None:
             return refused
+        if self.delays.get(method):
+            await asyncio.sleep(self.delays[method])
         return await handler(call)
 
     def _injected(self, call: Call) -> web.Response | None:
@@ -602,9 +625,39 @@ class FakeTelegram:
         }
         return self._ok(call, user)
 
+    @staticmethod
+    def scope_key(scope: Any) -> ScopeKey:
+        """A BotCommandScope as a key: ``("default", None)``, ``("chat", -100)``..."""
+        if not isinstance(scope, dict):
+            return ("default", None)
+        chat = scope.get("chat_id")
+        if isinstance(chat, str) and re.fullmatch(r"-?\d+", chat):
+            chat = int(chat)
+        return (str(scope.get("type")), chat if isinstance(chat, int | str) else None)
+
+    def commands_for(self, kind: str, chat_id: int | str | None = None) -> list[str]:
+        """The command names set for a scope (``"all_private_chats"``, ``"chat"``...)."""
+        return [c["command"] for c in self.scoped_commands.get((kind, chat_id), [])]
+
+    def _scope_problems(self, call: Call) -> list[str]:
+        kind, chat = self.scope_key(call.params.get("scope"))
+        if kind not in SCOPE_TYPES:
+            return [f"unknown command scope {kind!r}"]
+        if kind.startswith("chat") and chat is None:
+            return [f"scope {kind} needs a chat_id"]
+        return []
+
+    async def _m_getMyCommands(self, call: Call) -> web.Response:
+        refused = self._violation(call, self._scope_problems(call))
+        if refused:
+            return refused
+        return self._ok(
+            call, self.scoped_commands.get(self.scope_key(call.params.get("scope")), [])
+        )
+
     async def _m_setMyCommands(self, call: Call) -> web.Response:
         commands = call.params.get("commands")
-        problems = []
+        problems = self._scope_problems(call)
         if not isinstance(commands, list) or not 0 < len(commands) <= 100:
             problems.append("commands must be a list of 1-100 items")
         else:
@@ -617,10 +670,47 @@ class FakeTelegram:
         if refused:
             return refused
         self.commands = list(commands or [])
+        self.scoped_commands[self.scope_key(call.params.get("scope"))] = self.commands
         return self._ok(call, True)
 
     async def _m_deleteMyCommands(self, call: Call) -> web.Response:
+        refused = self._violation(call, self._scope_problems(call))
+        if refused:
+            return refused
         self.commands = []
+        self.scoped_commands.pop(self.scope_key(call.params.get("scope")), None)
+        return self._ok(call, True)
+
+    async def _m_getMyDescription(self, call: Call) -> web.Response:
+        return self._ok(call, {"description": self.description})
+
+    async def _m_getMyShortDescription(self, call: Call) -> web.Response:
+        return self._ok(call, {"short_description": self.short_description})
+
+    async def _m_setMyDescription(self, call: Call) -> web.Response:
+        text = str(call.params.get("description") or "")
+        problems = (
+            [f"description is {utf16_units(text)} long (max {DESCRIPTION_LIMIT})"]
+            if utf16_units(text) > DESCRIPTION_LIMIT
+            else []
+        )
+        refused = self._violation(call, problems)
+        if refused:
+            return refused
+        self.description = text
+        return self._ok(call, True)
+
+    async def _m_setMyShortDescription(self, call: Call) -> web.Response:
+        text = str(call.params.get("short_description") or "")
+        problems = (
+            [f"short description is {utf16_units(text)} long (max {SHORT_DESCRIPTION_LIMIT})"]
+            if utf16_units(text) > SHORT_DESCRIPTION_LIMIT
+            else []
+        )
+        refused = self._violation(call, problems)
+        if refused:
+            return refused
+        self.short_description = text
         return self._ok(call, True)
 
     async def _m_getUpdates(self, call: Call) -> web.Response:

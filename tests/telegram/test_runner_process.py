@@ -5,13 +5,12 @@ clean stop on SIGTERM, and no token in what it prints."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from tests.support.cli_process import cli_env, spawn_cli
 from tests.support.fake_telegram import Call, FakeTelegram
 from tests.telegram.harness import ADMIN, ALICE, DAVE, GROUP, SECRET, TOKEN, free_port
 
@@ -19,33 +18,17 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 async def _start(tmp_path: Path, fake: FakeTelegram, *args: str, secret: bool = True):
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("MENTORBOT_") and key != "DATABASE_URL"
-    }
-    env.update(
+    env = cli_env(
         DATABASE_URL=f"sqlite:///{tmp_path / 'bot.sqlite3'}",
         MENTORBOT_TELEGRAM_TOKEN=TOKEN,
         MENTORBOT_TELEGRAM_API_URL=fake.url,
         MENTORBOT_TELEGRAM_MENTORS_CHAT_ID=str(GROUP),
         MENTORBOT_ADMINS=f'["telegram:{ADMIN.id}"]',
         MENTORBOT_TICK_SECONDS="0.2",
-        PYTHONPATH=str(REPO),
     )
     if secret:
         env["MENTORBOT_TELEGRAM_WEBHOOK_SECRET"] = SECRET
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-c",
-        "from bot.cli import main; main()",
-        "telegram",
-        *args,
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
+    return await spawn_cli("telegram", *args, env=env, cwd=tmp_path)
 
 
 async def _until(check: Callable[[], object], timeout: float = 20.0) -> None:
@@ -71,10 +54,9 @@ async def test_polling_process_registers_commands_answers_and_delivers(
 ) -> None:
     process = await _start(tmp_path, fake)
     try:
-        await _until(lambda: fake.method_calls("setMyCommands"))
-        names = [c["command"] for c in fake.commands]
+        await _until(lambda: fake.method_calls("getUpdates"))  # the menus are set before
+        names = fake.commands_for("chat", ADMIN.id)  # an admin's (test_bot_profile: the rest)
         assert {"start", "request", "my", "cancel", "become_mentor", "admin"} <= set(names)
-        await _until(lambda: fake.method_calls("getUpdates"))
 
         await fake.queue_update(fake.message_update(ADMIN, "/start"))
         await fake.queue_update(fake.message_update(DAVE, "/start"))

@@ -5,17 +5,37 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.handlers.slack import actions, commands, events, reasons, views
 from bot.handlers.slack.common import SORRY, Deps, install_middleware, tell
+from bot.ops.api_health import API_HEALTH
+from bot.ops.metrics import note_outcome
 from core.services.context import ServiceContext
 from db.frontend_state import FrontEndStore
 
 logger = logging.getLogger(__name__)
 DEFAULT_BASE_URL = "https://slack.com/api/"
+
+
+def web_api_session() -> aiohttp.ClientSession:
+    """One HTTP session for every Web API call of a process (and of every per-request
+    client Bolt makes from the app's), noting for ``/readyz`` whether Slack answered
+    each call: any HTTP answer counts (Slack is reachable), a connection error does not."""
+
+    async def answered(*_: Any) -> None:
+        API_HEALTH.record("slack", True)
+
+    async def unanswered(*_: Any) -> None:
+        API_HEALTH.record("slack", False)
+
+    trace = aiohttp.TraceConfig()
+    trace.on_request_end.append(answered)
+    trace.on_request_exception.append(unanswered)
+    return aiohttp.ClientSession(trace_configs=[trace])
 
 
 def build_client(token: str, base_url: str | None = None) -> AsyncWebClient:
@@ -64,6 +84,7 @@ def build_slack_app(
     @app.error
     async def on_error(error: Exception, body: dict[str, Any], context: AsyncBoltContext) -> None:
         """Log it; tell the person in plain words; never a traceback in Slack."""
+        note_outcome("error")
         logger.error("unhandled error in a Slack listener", exc_info=error)
         try:
             await tell(context.client, body, SORRY)

@@ -27,6 +27,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.handlers.slack.blocks import fallback_text
 from bot.handlers.slack.phrases import phrases
+from bot.log_context import bind
+from bot.ops.metrics import note_outcome
 from bot.read_cache import ReadCache
 from bot.state_batcher import StateBatcher
 from core.errors import DomainError, ValidationFailed
@@ -153,8 +155,10 @@ def install_middleware(app: AsyncApp, deps_: Deps) -> None:
         context["deps"] = deps_
         key = dedup_key(body)
         if key is not None:
+            bind(update=key)
             started = await deps_.batcher.start_update(key, ())
             if not started.first_time:
+                note_outcome("repeat")
                 retry = (req.headers.get("x-slack-retry-num") or ["-"])[0]
                 logger.info("repeated Slack delivery ignored (retry %s)", retry)
                 return BoltResponse(status=200, body="")
@@ -169,6 +173,7 @@ def install_middleware(app: AsyncApp, deps_: Deps) -> None:
             member = await deps_.reads.member(identity, lambda: _find(deps_, identity))
             if member is not None:
                 context["member"] = member
+                bind(person=member.id)
         await next()
 
 

@@ -33,6 +33,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.handlers.slack.timely import ACK_DEADLINE_SECONDS, TimelyDispatch
+from bot.ops.metrics import process_metrics
 
 logger = logging.getLogger(__name__)
 MIB = 1024 * 1024
@@ -133,6 +134,7 @@ def events_app(
                 raise Refused(401, why)
             body = check_body(raw, request.content_type)
         except Refused as refused:
+            process_metrics().handled.labels("slack", f"refused_{refused.status}").inc()
             logger.info("Slack HTTP: refused a request (%s): %s", refused.status, refused.reason)
             text = "invalid request" if refused.status == 401 else refused.reason
             return web.Response(status=refused.status, text=text)

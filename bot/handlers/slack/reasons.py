@@ -15,9 +15,9 @@ from bot.conversation import reasons
 from bot.conversation.dispatcher import press
 from bot.conversation.turn import Turn
 from bot.handlers.slack.common import deps, guarded, member_of
-from bot.handlers.slack.modals import REASON_CALLBACK, errors_for_view, meta_of, state_values
+from bot.handlers.slack.form_checks import ack_if_valid
+from bot.handlers.slack.modals import REASON_CALLBACK, meta_of, state_values
 from bot.handlers.slack.presses import render
-from core.errors import ValidationFailed
 
 
 @guarded
@@ -34,12 +34,11 @@ async def on_reason_submitted(
         await ack()  # a modal of an older version: nothing to press
         return
     raw = str(state_values(view).get("reason") or "")
-    try:
-        reason = reasons.check(deps(context).services.policy, raw)
-    except ValidationFailed as failed:
-        await ack(response_action="errors", errors=errors_for_view(failed.errors, view))
+    policy = deps(context).services.policy
+    checked = await ack_if_valid(ack, view, lambda: (reasons.check(policy, raw),))
+    if checked is None:
         return
-    await ack()
+    (reason,) = checked
     member = await member_of(context)
     turn = Turn(member, deps(context).services, deps(context).reads)
     result = await press(turn, name, [str(ref), reason or reasons.NO_REASON])

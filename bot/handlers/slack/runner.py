@@ -7,21 +7,24 @@ import asyncio
 import contextlib
 import logging
 
-import aiohttp
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 
 from bot.bootstrap import build_runtime
 from bot.config import Settings
 from bot.config_check import ConfigurationError
-from bot.handlers.slack.app import close_slack_app
+from bot.handlers.slack.app import close_slack_app, web_api_session
 from bot.handlers.slack.http_endpoint import MIB, events_app
 from bot.handlers.slack.sender import SlackSender
 from bot.logging_setup import configure_logging, install_redaction
+from bot.ops.health_server import start_health_server
+from bot.ops.metrics import process_metrics
+from bot.ops.shutdown import Shutdown
 from bot.worker import (
     start_scheduler,
     stop_scheduler,
 )
+from bot.worker_process import watch
 
 logger = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
@@ -35,20 +38,34 @@ def http_app(
     return events_app(app, signing_secret, path, max_body=max_body)
 
 
-async def serve(settings: Settings, http: bool, host: str, port: int) -> None:
+async def serve(
+    settings: Settings, http: bool, host: str, port: int, *, worker: bool = True
+) -> None:
+    """Run until SIGTERM or SIGINT, then stop in order: take no new requests (close the
+    socket or the Socket Mode connection), let the work after acks finish and the
+    delivery under way end (the rest of a leased batch goes back at once)."""
     assert settings.slack_bot_token is not None and settings.slack_signing_secret is not None
     token = settings.slack_bot_token.get_secret_value()
     secret = settings.slack_signing_secret.get_secret_value()
     app_token = settings.slack_app_token.get_secret_value() if settings.slack_app_token else ""
     install_redaction(token, secret, app_token)
+    shutdown = Shutdown()
+    shutdown.install()
     core = build_runtime(settings)
     store = core.store
     slack = core.slack_app()
-    engine = core.delivery([SlackSender(slack.client, store, settings.slack_command)])
+    engine = (
+        core.delivery([SlackSender(slack.client, store, settings.slack_command)])
+        if worker
+        else None
+    )
+    health = await start_health_server(
+        process_metrics(), watch(core), settings.metrics_host, settings.metrics_port
+    )
     # One HTTP session for every Web API call (and every per-request client Bolt makes
     # from this one): without it slack_sdk opens a new connection for each call.
-    slack.client.session = aiohttp.ClientSession()
-    scheduler = start_scheduler(core.ctx, engine, settings.tick_seconds, store)
+    slack.client.session = web_api_session()
+    scheduler = start_scheduler(core.ctx, engine, settings.tick_seconds, store) if engine else None
     try:
         if http:
             runner = web.AppRunner(
@@ -58,26 +75,40 @@ async def serve(settings: Settings, http: bool, host: str, port: int) -> None:
             await web.TCPSite(runner, host, port).start()
             logger.info("Slack HTTP mode on %s:%s%s", host, port, EVENTS_PATH)
             try:
-                await asyncio.Event().wait()
+                await shutdown.wait()
             finally:
+                await runner.shutdown()  # no new requests; late answers drained
                 await runner.cleanup()
         else:
             from bot.handlers.slack.socket_mode import TimelySocketModeHandler
 
             handler = TimelySocketModeHandler(slack, app_token)
+            await handler.connect_async()  # type: ignore[no-untyped-call]  # slack-bolt untyped
+            logger.info("Slack Socket Mode connected")
             try:
-                await handler.start_async()  # type: ignore[no-untyped-call]  # slack-bolt untyped
+                await shutdown.wait()
             finally:
-                await handler.dispatch.drain()
+                await handler.close_async()  # type: ignore[no-untyped-call]
+                await handler.dispatch.drain(settings.shutdown_seconds)
     finally:
-        await stop_scheduler(scheduler)
+        if scheduler is not None:
+            await stop_scheduler(scheduler, settings.shutdown_seconds, engine)
+        if health is not None:
+            await health.cleanup()
         await slack.client.session.close()
         close_slack_app(slack)
         core.close()
+        shutdown.uninstall()
+    logger.info("Slack runner stopped")
 
 
 def run_slack(
-    settings: Settings, http: bool = False, host: str = "127.0.0.1", port: int = 3000
+    settings: Settings,
+    http: bool = False,
+    host: str = "127.0.0.1",
+    port: int = 3000,
+    *,
+    worker: bool = True,
 ) -> None:
     if settings.slack_bot_token is None or settings.slack_signing_secret is None:
         raise ConfigurationError(
@@ -87,6 +118,6 @@ def run_slack(
         raise ConfigurationError(
             ["Socket Mode needs MENTORBOT_SLACK_APP_TOKEN (xapp-...); or use --http."]
         )
-    configure_logging()
+    configure_logging(log_format=settings.log_format)
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(settings, http, host, port))
+        asyncio.run(serve(settings, http, host, port, worker=worker))

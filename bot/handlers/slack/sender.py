@@ -17,10 +17,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.handlers.slack.blocks import fallback_text, message_blocks
 from bot.handlers.slack.phrases import phrases
+from bot.senders.cards import feed_post_to_edit, remember_card
 from core.delivery.messages import Message
 from core.delivery.ports import Address, ChatProblem, RetryLater, SendError, Unreachable
 from core.members import Platform
-from core.notifications import DM_CARD_KINDS, Kind, Notification
+from core.notifications import Notification
 from db.frontend_state import FrontEndStore
 
 UNREACHABLE_ERRORS = frozenset(
@@ -49,7 +50,6 @@ CHANNEL_PROBLEMS = {
     "ekm_access_denied": "no_permission",
     "team_access_not_granted": "no_permission",
 }
-CARD_KINDS = (Kind.REQUEST_POSTED, Kind.REQUEST_REANNOUNCED)
 
 
 def slack_channel(address: Address) -> str:
@@ -96,20 +96,15 @@ class SlackSender:
         channel = slack_channel(address)
         blocks = message_blocks(message.text, message.actions)
         text = fallback_text(message.text)
-        request_id = notification.request_id
-        feed = address.is_group and request_id is not None
-        if feed and notification.kind == Kind.CARD_UPDATE:
-            posted = await asyncio.to_thread(
-                self.store.feed_post, request_id or 0, "slack", address.chat_id
+        posted = await feed_post_to_edit(self.store, "slack", address, notification)
+        if posted is not None:
+            await self.client.chat_update(channel=channel, ts=posted, text=text, blocks=blocks)
+            status = message.text.rsplit("\n", 1)[-1]
+            await self.client.chat_postMessage(
+                channel=channel, thread_ts=posted, text=fallback_text(status)
             )
-            if posted is not None:
-                await self.client.chat_update(channel=channel, ts=posted, text=text, blocks=blocks)
-                status = message.text.rsplit("\n", 1)[-1]
-                await self.client.chat_postMessage(
-                    channel=channel, thread_ts=posted, text=fallback_text(status)
-                )
-                await self._redraw_dm_cards(request_id or 0, text, blocks)
-                return
+            await self._redraw_dm_cards(notification.request_id or 0, text, blocks)
+            return
         # A message with a file is two sends; a retry after a failed upload sends only the
         # file, not the text again.
         progress_key = f"slack:sending:{notification.id}:{address.chat_id}"
@@ -119,22 +114,10 @@ class SlackSender:
             done = stored or {}
         if "text" not in done:
             sent = await self.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
-            if feed and notification.kind in CARD_KINDS:
-                await asyncio.to_thread(
-                    self.store.remember_feed_post,
-                    request_id or 0,
-                    "slack",
-                    address.chat_id,
-                    str(sent["ts"]),
-                )
-            elif request_id is not None and notification.kind in DM_CARD_KINDS:
-                await asyncio.to_thread(
-                    self.store.remember_dm_card,
-                    request_id,
-                    "slack",
-                    str(sent.get("channel") or channel),  # the DM's D... id, for chat.update
-                    str(sent["ts"]),
-                )
+            dm_channel = str(sent.get("channel") or channel)  # a DM's D... id, for chat.update
+            await remember_card(
+                self.store, "slack", address, notification, str(sent["ts"]), dm_channel
+            )
             if message.attachments:
                 done["text"] = str(sent.get("channel") or channel)  # the DM's D... id
                 await asyncio.to_thread(self.store.save, progress_key, done)

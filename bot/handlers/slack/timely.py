@@ -35,6 +35,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.handlers.slack.blocks import fallback_text
 from bot.handlers.slack.common import tell
+from bot.ops.metrics import note_outcome, process_metrics
 
 logger = logging.getLogger(__name__)
 ACK_DEADLINE_SECONDS = 1.0
@@ -141,7 +142,7 @@ class TimelyDispatch:
         time when the request was received), else the holding answer."""
         ack_by = (started if started is not None else time.monotonic()) + self.deadline
         request.context[ACK_BY] = ack_by
-        dispatch = asyncio.ensure_future(self.app.async_dispatch(request))
+        dispatch = asyncio.ensure_future(self._measured(request))
         left = ack_by - time.monotonic()
         done, _ = await asyncio.wait({dispatch}, timeout=max(left, 0.05))
         if done:
@@ -155,6 +156,15 @@ class TimelyDispatch:
         self.late.add(task)
         task.add_done_callback(self.late.discard)
         return holding_response(body)
+
+    async def _measured(self, request: AsyncBoltRequest) -> BoltResponse:
+        """The dispatch, timed and counted for the operator (``bot.ops.metrics``): its
+        outcome is "ok", "repeat" (``common.once``), "error" or "failed" (not 200)."""
+        with process_metrics().handling("slack"):
+            response = await self.app.async_dispatch(request)
+            if response.status >= 500:
+                note_outcome("failed")
+            return response
 
     async def _finish(self, dispatch: asyncio.Future[BoltResponse], body: dict[str, Any]) -> None:
         try:

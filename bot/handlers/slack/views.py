@@ -34,6 +34,7 @@ from bot.handlers.slack.common import (
     member_of,
     tell,
 )
+from bot.handlers.slack.form_checks import ack_if_valid, session_of
 from bot.handlers.slack.home import publish_home
 from bot.handlers.slack.modals import (
     AVAILABILITY_CALLBACK,
@@ -156,17 +157,15 @@ async def on_feedback_submitted(
     client: AsyncWebClient,
     context: AsyncBoltContext,
 ) -> None:
-    session_id = meta_of(view).get("session")
-    if not isinstance(session_id, int):
+    session_id = session_of(view, meta_of(view))
+    if session_id is None:
         await ack()
         return
     raw = str(state_values(view).get("feedback") or "")
-    try:
-        text = check_feedback(deps(context).services.policy, raw)
-    except ValidationFailed as failed:
-        await _refuse(ack, view, failed.errors)
+    policy = deps(context).services.policy
+    text = await ack_if_valid(ack, view, lambda: check_feedback(policy, raw))
+    if text is None:
         return
-    await ack()
     try:
         await call(context, leave_feedback, (await member_of(context)).id, session_id, text)
     except DomainError as exc:  # not theirs, not rated yet, already written
@@ -184,21 +183,24 @@ async def on_notes_submitted(
     client: AsyncWebClient,
     context: AsyncBoltContext,
 ) -> None:
-    session_id = meta_of(view).get("session")
-    if not isinstance(session_id, int):
+    session_id = session_of(view, meta_of(view))
+    if session_id is None:
         await ack()
         return
     values = state_values(view)
-    try:
-        minutes, notes = check_notes(
-            deps(context).services.policy,
+    policy = deps(context).services.policy
+    checked = await ack_if_valid(
+        ack,
+        view,
+        lambda: check_notes(
+            policy,
             str(values.get("duration_minutes") or ""),
             str(values.get("mentor_notes") or ""),
-        )
-    except ValidationFailed as failed:
-        await _refuse(ack, view, failed.errors)
+        ),
+    )
+    if checked is None:
         return
-    await ack()
+    minutes, notes = checked
     try:
         await call(
             context,

@@ -34,6 +34,7 @@ from bot.handlers.telegram.form_codec import FORM_PATTERN
 from bot.handlers.telegram.persistence import DatabasePersistence, user_key
 from bot.handlers.telegram.poison import TolerantBot
 from bot.handlers.telegram.update_processor import PerPersonUpdateProcessor
+from bot.ops.metrics import note_outcome
 from core.services.context import ServiceContext
 from db.frontend_state import FrontEndStore
 
@@ -68,6 +69,7 @@ async def handle_once(update: Update, context: Context) -> None:
     keys = (user_key(user.id),) if user is not None else ()
     found = await _persistence(context).start_update(f"tg:update:{update.update_id}", keys)
     if found is None:
+        note_outcome("repeat")
         raise ApplicationHandlerStop
     if user is not None and context.user_data is not None:
         context.user_data.clear()
@@ -87,6 +89,7 @@ async def save_state(update: Update, context: Context) -> None:
 
 
 async def on_error(update: object, context: Context) -> None:
+    note_outcome("error")
     logger.error("unhandled error in a Telegram handler", exc_info=context.error)
     if not isinstance(update, Update):
         return

@@ -17,6 +17,7 @@ from bot.handlers.telegram.long_text import send_pieces
 from bot.handlers.telegram.persistence import DatabasePersistence
 from bot.handlers.telegram.phrases import PHRASES
 from bot.handlers.telegram.sender import retry_after_seconds
+from bot.log_context import bind
 from bot.read_cache import ReadCache
 from core.errors import DomainError
 from core.hints import with_hint
@@ -69,6 +70,7 @@ async def me(update: Update, context: Context) -> Member:
     identity = Identity(Platform.TELEGRAM, str(user.id))
     member = await reads(context).member(identity, lambda: _lookup(update, context))
     assert member is not None  # _lookup registers whoever is new
+    bind(person=member.id)  # on this update's log lines (bot.log_context)
     return member
 
 

@@ -20,7 +20,11 @@ from typing import Any
 from telegram import Update
 from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram._utils.types import JSONDict, ODVInput
+from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.ext import ExtBot
+
+from bot.ops.api_health import API_HEALTH
+from bot.ops.metrics import process_metrics
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +72,7 @@ def _parse(data: object, bot: ExtBot[Any]) -> Update | None:
     except Exception as exc:
         ids = _ids(data) if isinstance(data, Mapping) else (None, None, None)
         PoisonCount.skipped += 1
+        process_metrics().poison.labels("telegram").inc()
         logger.warning(
             "skipped an update that could not be read: update_id=%s user=%s chat=%s error=%s",
             _plain_id(ids[0]),
@@ -110,15 +115,23 @@ class TolerantBot(ExtBot[Any]):
         pool_timeout: ODVInput[float] = DEFAULT_NONE,
         api_kwargs: JSONDict | None = None,
     ) -> Any:
-        result = await super()._post(
-            endpoint,
-            data,
-            read_timeout=read_timeout,
-            write_timeout=write_timeout,
-            connect_timeout=connect_timeout,
-            pool_timeout=pool_timeout,
-            api_kwargs=api_kwargs,
-        )
+        try:
+            result = await super()._post(
+                endpoint,
+                data,
+                read_timeout=read_timeout,
+                write_timeout=write_timeout,
+                connect_timeout=connect_timeout,
+                pool_timeout=pool_timeout,
+                api_kwargs=api_kwargs,
+            )
+        except (TimedOut, NetworkError) as exc:  # /readyz: did the Bot API answer at all?
+            API_HEALTH.record("telegram", isinstance(exc, BadRequest))
+            raise
+        except TelegramError:
+            API_HEALTH.record("telegram", True)  # an answer, if a refusal
+            raise
+        API_HEALTH.record("telegram", True)
         if endpoint == "getUpdates" and isinstance(result, list):
             return screen_updates(result, self)
         return result

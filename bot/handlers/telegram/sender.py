@@ -20,13 +20,12 @@ from bot.handlers.telegram.keyboards import actions_keyboard
 from bot.handlers.telegram.long_text import fit as fit  # re-exported: buttons.py uses it
 from bot.handlers.telegram.long_text import split_text
 from bot.handlers.telegram.phrases import PHRASES
+from bot.senders.cards import feed_post_to_edit, remember_card
 from core.delivery.messages import Message
 from core.delivery.ports import Address, ChatProblem, RetryLater, SendError, Unreachable
 from core.members import Platform
-from core.notifications import DM_CARD_KINDS, Kind, Notification
+from core.notifications import Notification
 from db.frontend_state import FrontEndStore
-
-FEED_CARD_KINDS = (Kind.REQUEST_POSTED, Kind.REQUEST_REANNOUNCED)
 
 
 def group_problem(exc: TelegramError) -> str | None:
@@ -77,25 +76,20 @@ class TelegramSender:
     async def _send(self, address: Address, message: Message, notification: Notification) -> None:
         chat_id = int(address.chat_id)
         markup = actions_keyboard(message.actions)
-        request_id = notification.request_id
-        feed = address.is_group and request_id is not None
-        if feed and notification.kind == Kind.CARD_UPDATE:
-            posted = await asyncio.to_thread(
-                self.store.feed_post, request_id or 0, "telegram", address.chat_id
-            )
-            if posted is not None:
-                try:
-                    await self.bot.edit_message_text(
-                        fit(message.text),
-                        chat_id=chat_id,
-                        message_id=int(posted),
-                        reply_markup=markup,
-                    )
-                except BadRequest as exc:
-                    if "not modified" not in str(exc).lower():
-                        raise
-                await self._redraw_dm_cards(request_id or 0, message)
-                return
+        posted = await feed_post_to_edit(self.store, "telegram", address, notification)
+        if posted is not None:
+            try:
+                await self.bot.edit_message_text(
+                    fit(message.text),
+                    chat_id=chat_id,
+                    message_id=int(posted),
+                    reply_markup=markup,
+                )
+            except BadRequest as exc:
+                if "not modified" not in str(exc).lower():
+                    raise
+            await self._redraw_dm_cards(notification.request_id or 0, message)
+            return
         # A long text (several messages) or one with attachments is several sends; if a
         # later one fails (a 429 on the invite), the engine retries the whole notification:
         # remember what already went out, so the retry sends only the rest.
@@ -116,7 +110,9 @@ class TelegramSender:
                 chat_id, piece, reply_markup=markup if last else None
             )
             if last:
-                await self._remember_card(address, notification, str(sent.message_id))
+                await remember_card(
+                    self.store, "telegram", address, notification, str(sent.message_id)
+                )
             if several and (not last or message.attachments):
                 done[key] = sent.message_id
                 await asyncio.to_thread(self.store.save, progress_key, done)
@@ -131,19 +127,6 @@ class TelegramSender:
                 await asyncio.to_thread(self.store.save, progress_key, done)
         if several:
             await asyncio.to_thread(self.store.delete, progress_key)
-
-    async def _remember_card(self, address: Address, notification: Notification, ref: str) -> None:
-        """Where a request's card went, so that later changes edit it in place."""
-        request_id = notification.request_id
-        if request_id is None:
-            return
-        chat = address.chat_id
-        if address.is_group and notification.kind in FEED_CARD_KINDS:
-            await asyncio.to_thread(
-                self.store.remember_feed_post, request_id, "telegram", chat, ref
-            )
-        elif notification.kind in DM_CARD_KINDS:
-            await asyncio.to_thread(self.store.remember_dm_card, request_id, "telegram", chat, ref)
 
     async def _redraw_dm_cards(self, request_id: int, message: Message) -> None:
         """The same card sent by DM to mentors shows the new state too (a Claim button

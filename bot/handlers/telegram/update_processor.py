@@ -16,6 +16,9 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from bot.log_context import bind
+from bot.ops.metrics import process_metrics
+
 
 def person_of(update: object) -> int | None:
     """Whose conversation the update belongs to: the sender, else the chat."""
@@ -40,7 +43,10 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
         self._waiting[person] = self._waiting.get(person, 0) + 1
         try:
             async with lock:  # asyncio.Lock is fair: first come, first served
-                await coroutine
+                if isinstance(update, Update):
+                    bind(update=f"tg:{update.update_id}")
+                with process_metrics().handling("telegram"):
+                    await coroutine
         finally:
             self._waiting[person] -= 1
             if not self._waiting[person]:  # nobody else queued: forget the lock

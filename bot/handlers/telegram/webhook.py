@@ -17,12 +17,9 @@ so Telegram moves on (``poison``). Nothing here logs a body.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hmac
 import json
 import logging
-import signal
-from collections.abc import Sequence
 from typing import Any
 
 from aiohttp import web
@@ -94,46 +91,22 @@ async def _read_at_most(request: web.Request, limit: int) -> bytes | None:
     return b"".join(chunks)
 
 
-async def serve_webhook(
+async def start_webhook_site(
     application: Application,  # type: ignore[type-arg]
     *,
     listen: str,
     port: int,
     path: str,
-    webhook_url: str,
     secret: str,
-    allowed_updates: Sequence[str] | None,
     max_body: int = MIB,
-) -> None:
-    """What ``Application.run_webhook`` does, with this endpoint: start the application,
-    serve, register the webhook, run until SIGINT/SIGTERM, then stop cleanly."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
-    await application.initialize()
-    try:
-        if application.post_init is not None:
-            await application.post_init(application)
-        await application.start()
-        runner = web.AppRunner(
-            webhook_app(application.bot, application.update_queue, path, secret, max_body),
-            access_log=None,
-        )
-        await runner.setup()
-        try:
-            await web.TCPSite(runner, listen, port).start()
-            await application.bot.set_webhook(
-                webhook_url, secret_token=secret, allowed_updates=allowed_updates
-            )
-            logger.info("Telegram webhook on %s:%s/%s", listen, port, path.strip("/"))
-            await stop.wait()
-        finally:
-            await runner.cleanup()
-            if application.running:
-                await application.stop()
-    finally:
-        await application.shutdown()
-        if application.post_shutdown is not None:
-            await application.post_shutdown(application)
+) -> web.AppRunner:
+    """Listen for Telegram's POSTs (this endpoint, not PTB's ``run_webhook``); the
+    caller registers the webhook and, to stop taking updates, cleans the runner up."""
+    runner = web.AppRunner(
+        webhook_app(application.bot, application.update_queue, path, secret, max_body),
+        access_log=None,
+    )
+    await runner.setup()
+    await web.TCPSite(runner, listen, port).start()
+    logger.info("Telegram webhook on %s:%s/%s", listen, port, path.strip("/"))
+    return runner
