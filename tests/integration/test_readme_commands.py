@@ -152,10 +152,11 @@ def _tiny_benchmark(name: str) -> Run:
         "telegram_throughput": [*FEW_PEOPLE, "--backends", BACKENDS],
         "slack_throughput": [*FEW_PEOPLE, "--concurrency", "4", "--backends", BACKENDS],
         "soak": ["--seconds", "3", "--processes", "1", "--delivering", "1", "--tasks", "1"],
+        "hot_path": ["--tiny"],
     }[name]
     return Run(
         [[PYTHON, "-m", f"benchmarks.{name}", *tiny]],
-        needs_postgres=name in ("sweep_scaling", "soak"),
+        needs_postgres=name in ("sweep_scaling", "soak", "hot_path"),
     )
 
 
