@@ -10,7 +10,7 @@ goes in its own field. The request form has the same scenario on every front-end
 from __future__ import annotations
 
 from tests.support.failing_writes import failing_writes
-from tests.telegram.harness import DAVE, BotHarness, register
+from tests.telegram.harness import ALICE, BOB, DAVE, GROUP, BotHarness, register, submit_request
 from tests.telegram.test_mentor_application_form import DOMAIN_PROMPT, YEARS_PROMPT, stored_form
 
 BUSY = "The service is busy right now and nothing was changed. Please try again."
@@ -34,3 +34,22 @@ async def test_a_failed_save_asks_the_same_question_and_the_answer_lands_right(
     stored = stored_form(tg)
     assert stored is not None and stored["position"] == 2, stored
     assert stored["answers"] == {"domain": "Data engineering", "years_experience": "7"}, stored
+
+
+async def test_a_question_is_asked_only_once_its_answer_is_awaited(tg: BotHarness) -> None:
+    """Release asks why; if storing "a reason is awaited" fails, the question is not
+    asked (its answer would have found nothing waiting for it): the mentor is told to
+    press again, and then all goes as usual."""
+    tg.fake.add_group(GROUP)
+    tg.seed_mentor(BOB, "Europe/Berlin", ["python"])
+    await register(tg, ALICE, "America/Los_Angeles")
+    request_id = await submit_request(tg, ALICE, title="Moving from QA to backend")
+    await tg.deliver()
+    await tg.send(BOB, f"/claim {request_id}")
+    with failing_writes(tg.db, "conversation_state"):
+        failed = await tg.press(BOB, f"a:release:{request_id}", forged=True)
+    assert "press the button again" in failed.text and "Why" not in failed.text, failed.text
+    asked = await tg.press(BOB, f"a:release:{request_id}", forged=True)
+    assert "Why are you releasing it?" in asked.text
+    released = await tg.send(BOB, "Travelling that week")
+    assert released.text == "Released: it is back in the queue."

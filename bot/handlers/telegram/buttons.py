@@ -29,6 +29,7 @@ from bot.handlers.telegram.common import (
     reads,
     reply,
     services,
+    stored_now,
 )
 from bot.handlers.telegram.deep_links import deep_link, payload
 from bot.handlers.telegram.keyboards import actions_keyboard
@@ -153,9 +154,20 @@ async def _expect(update: Update, context: Context, expect: Expect) -> None:
         return
     what = reasons.awaited(expect) if expect.input == Input.REASON else expect.input.value
     context.user_data["awaiting"] = [what, expect.ref]
+    if not await stored_now(update, context):
+        # asked, the answer would have found no question waiting for it ("I did not
+        # understand that"): stored first, as a form's step is (form_state.show)
+        await reply(update, NOT_READY_FOR_ANSWER)
+        return
     question = Reply.of(expect.prompt + SKIPS[expect.input])
     if not await _to_private_chat(update, context, question):
         await _point_to_private_chat(update, context, Answer())
+
+
+NOT_READY_FOR_ANSWER = (
+    "Sorry, I could not get ready for your answer (the service is busy). "
+    "Please press the button again."
+)
 
 
 def _follow_zone(context: Context, zone: str) -> None:
