@@ -24,31 +24,17 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-import warnings
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
 from sqlalchemy.engine import make_url
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    CommandHandler,
-    ContextTypes,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
-from telegram.warnings import PTBUserWarning
 
 from benchmarks import telegram_throughput as tg
-from bot.handlers.telegram.update_processor import PerPersonUpdateProcessor
 from core.catalogue import Catalogue
 
 # update id, person, new state -> whether the update was new
-Durable = Callable[[int, int, dict[str, Any]], Awaitable[bool]]
+Durable = tg.Durable
 
 DDL = (
     "CREATE TABLE IF NOT EXISTS floor_seen (update_id bigint PRIMARY KEY)",
@@ -223,72 +209,7 @@ class Batched:
 # ---------------------------------------------------------------------- the application
 
 
-def floor_application(steps: int, concurrency: int, durable: Durable | None) -> Application:  # type: ignore[type-arg]
-    """``telegram_throughput.bare_application``, copied for two changes: the product's
-    per-person update processor with ``concurrency`` people at once, and ``durable``
-    (when given) called by every step before it answers."""
-    keyboard = InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(f"Choice {i}", callback_data=f"x:{i}") for i in range(2)],
-            [InlineKeyboardButton("« Back", callback_data="f:back")],
-        ]
-    )
-
-    async def stored(update: Update, state: dict[str, Any]) -> bool:
-        if durable is None:
-            return True
-        assert update.effective_user is not None
-        return await durable(update.update_id, update.effective_user.id, state)
-
-    def make_step(next_state: int) -> Any:
-        async def step(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-            assert context.user_data is not None
-            context.user_data["position"] = next_state
-            if not await stored(update, context.user_data):
-                return next_state  # a repeated update: no second answer
-            if update.callback_query is not None:
-                await update.callback_query.answer()
-            assert update.effective_chat is not None
-            await update.effective_chat.send_message(f"Step {next_state}", reply_markup=keyboard)
-            return next_state if next_state < steps else ConversationHandler.END
-
-        return step
-
-    async def claim(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        assert update.callback_query is not None and update.effective_user is not None
-        assert context.user_data is not None
-        context.user_data["claimed"] = update.callback_query.data
-        if not await stored(update, context.user_data):
-            return
-        await update.callback_query.answer("You claimed it.")
-        await context.bot.send_message(
-            update.effective_user.id, "Pick a time", reply_markup=keyboard
-        )
-
-    states = {
-        n: [
-            CallbackQueryHandler(make_step(n + 1), pattern=r"^f"),
-            MessageHandler(filters.TEXT & ~filters.COMMAND, make_step(n + 1)),
-        ]
-        for n in range(1, steps)
-    }
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", category=PTBUserWarning)
-        conversation = ConversationHandler(
-            entry_points=[CommandHandler("request", make_step(1))],
-            states=states,  # type: ignore[arg-type]
-            fallbacks=[],
-            allow_reentry=True,
-        )
-    application = (
-        Application.builder()
-        .token(tg.TOKEN)
-        .concurrent_updates(PerPersonUpdateProcessor(concurrency))
-        .build()
-    )
-    application.add_handler(conversation)
-    application.add_handler(CallbackQueryHandler(claim, pattern=r"^a:claim:"))
-    return application
+floor_application = tg.bare_application
 
 
 @dataclass

@@ -30,6 +30,7 @@ import sys
 import time
 import warnings
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,7 @@ from telegram.warnings import PTBUserWarning
 from benchmarks._common import START, approved_mentor, database, percentile
 from bot.bootstrap import build_runtime
 from bot.config import Settings
+from bot.handlers.telegram.update_processor import PerPersonUpdateProcessor
 from core.catalogue import Catalogue
 from core.clock import MovableClock
 from core.forms import ALLOWED_DURATIONS, NO_PREFERENCE, Choice, form_steps
@@ -426,9 +428,18 @@ def check(
 # ---------------------------------------------------------------------- the bare baseline
 
 
-def bare_application(steps: int) -> Application:  # type: ignore[type-arg]
+# the floor's durable step (benchmarks/_floor.py): update id, person, state -> first time?
+Durable = Callable[[int, int, dict[str, Any]], Awaitable[bool]]
+
+
+def bare_application(
+    steps: int, concurrency: int | None = None, durable: Durable | None = None
+) -> Application:  # type: ignore[type-arg]
     """A ConversationHandler with ``steps`` updates per conversation and no database: each
-    step answers the press (if any) and sends a message with a keyboard."""
+    step answers the press (if any) and sends a message with a keyboard. With
+    ``concurrency``, the product's per-person update processor handles that many people
+    at once (else PTB's default, one update at a time); ``durable`` (the floor in
+    ``benchmarks/_floor.py``) is called by every step before it answers."""
     keyboard = InlineKeyboardMarkup(
         [
             [InlineKeyboardButton(f"Choice {i}", callback_data=f"x:{i}") for i in range(2)],
@@ -436,10 +447,18 @@ def bare_application(steps: int) -> Application:  # type: ignore[type-arg]
         ]
     )
 
+    async def stored(update: Update, state: dict[str, Any]) -> bool:
+        if durable is None:
+            return True
+        assert update.effective_user is not None
+        return await durable(update.update_id, update.effective_user.id, state)
+
     def make_step(next_state: int) -> Any:
         async def step(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
             assert context.user_data is not None
             context.user_data["position"] = next_state
+            if not await stored(update, context.user_data):
+                return next_state  # a repeated update: no second answer
             if update.callback_query is not None:
                 await update.callback_query.answer()
             assert update.effective_chat is not None
@@ -450,6 +469,10 @@ def bare_application(steps: int) -> Application:  # type: ignore[type-arg]
 
     async def claim(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.callback_query is not None and update.effective_user is not None
+        assert context.user_data is not None
+        context.user_data["claimed"] = update.callback_query.data
+        if not await stored(update, context.user_data):
+            return
         await update.callback_query.answer("You claimed it.")
         await context.bot.send_message(
             update.effective_user.id, "Pick a time", reply_markup=keyboard
@@ -470,7 +493,10 @@ def bare_application(steps: int) -> Application:  # type: ignore[type-arg]
             fallbacks=[],
             allow_reentry=True,
         )
-    application = Application.builder().token(TOKEN).build()
+    builder = Application.builder().token(TOKEN)
+    if concurrency is not None:
+        builder = builder.concurrent_updates(PerPersonUpdateProcessor(concurrency))
+    application = builder.build()
     application.add_handler(conversation)
     application.add_handler(CallbackQueryHandler(claim, pattern=r"^a:claim:"))
     return application
