@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -104,3 +105,33 @@ def _port_open(port: int) -> bool:
 
     with socket.socket() as sock:
         return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+async def test_sigterm_lets_the_handler_in_flight_finish(
+    tmp_path: Path, fake: FakeTelegram
+) -> None:
+    """An update is being handled (its reply is slow to send) when SIGTERM comes: the
+    process stops polling but finishes that handler, whose state is then stored, and
+    exits cleanly (issue 13: finish handlers in flight)."""
+    process = await _start(tmp_path, fake)
+    try:
+        await _until(lambda: fake.method_calls("getUpdates"))
+        fake.delays["sendMessage"] = 2.0
+        await fake.queue_update(fake.message_update(ALICE, "/start"))
+        await _until(lambda: [c for c in fake.method_calls("sendMessage") if c.chat_id == ALICE.id])
+        started = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        output, _ = await asyncio.wait_for(process.communicate(), 20)
+        took = time.monotonic() - started
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.returncode == 0, output.decode()
+    assert took >= 1.0, took  # it waited for the reply under way
+
+    with sqlite3.connect(tmp_path / "bot.sqlite3") as db:
+        rows = db.execute(
+            "SELECT value FROM conversation_state WHERE key = ?", (f"tg:user:{ALICE.id}",)
+        ).fetchall()
+    assert rows and "timezone" in rows[0][0], rows  # the handler's state was written
