@@ -7,6 +7,27 @@ from dataclasses import dataclass, field
 from bot.handlers.console.session import ConsoleSession
 from core.clock import MovableClock
 
+# The seed's mentorship_sessions table, column for column and in its order
+# (shared/seeds): written out here, not imported from core.export, so that an export whose
+# columns drift from the seed fails the tests.
+SEED_SESSION_COLUMNS = [
+    "session_id",
+    "mentor_id",
+    "user_id",
+    "session_type",
+    "status",
+    "scheduled_at",
+    "completed_at",
+    "notes",
+    "created_at",
+    "is_deleted",
+    "session_duration_minutes",
+    "session_rating",
+    "session_feedback",
+    "mentor_notes",
+    "updated_at",
+]
+
 # The numbered session types as the console lists them (the shipped catalogue's order).
 MOCK_INTERVIEW, DOMAIN_COACHING, BEHAVIORAL_PREP, PERSONAL_REFERENCE = "1", "2", "3", "4"
 CAREER_GUIDANCE, RESUME_REVIEW, INDUSTRY_INSIGHTS, SKILL_DEVELOPMENT = "5", "6", "7", "8"

@@ -8,26 +8,7 @@ from click.testing import CliRunner
 
 from bot.cli import main
 from core.export import read_csv
-from tests.e2e.helpers import Chat, Form, to
-
-# The seed's mentorship_sessions table, column for column and in its order.
-SEED_SESSION_FIELDS = (
-    "session_id",
-    "mentor_id",
-    "user_id",
-    "session_type",
-    "status",
-    "scheduled_at",
-    "completed_at",
-    "notes",
-    "created_at",
-    "is_deleted",
-    "session_duration_minutes",
-    "session_rating",
-    "session_feedback",
-    "mentor_notes",
-    "updated_at",
-)
+from tests.e2e.helpers import SEED_SESSION_COLUMNS, Chat, Form, to
 
 
 def one_completed_one_no_show(chat: Chat) -> None:
@@ -95,7 +76,7 @@ def test_stats_in_chat_and_cli_and_csv_export(
     ]
     assert [r["status"] for r in requests] == ["COMPLETED", "NO_SHOW"]
     assert len(sessions) == 2
-    assert list(sessions[0]) == list(SEED_SESSION_FIELDS)
+    assert list(sessions[0]) == SEED_SESSION_COLUMNS
     done, missed = sessions
     assert done["session_type"] == "career-guidance"
     assert done["status"] == "COMPLETED"

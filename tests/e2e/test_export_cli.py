@@ -13,26 +13,7 @@ from bot.cli import main
 from core.export import SESSION_COLUMNS, request_columns
 from core.sessions import Outcome
 from tests.e2e.export_world import make_world
-
-# The seed's mentorship_sessions table, column for column (shared/seeds).
-SEED_COLUMNS = [
-    "session_id",
-    "mentor_id",
-    "user_id",
-    "session_type",
-    "status",
-    "scheduled_at",
-    "completed_at",
-    "notes",
-    "created_at",
-    "is_deleted",
-    "session_duration_minutes",
-    "session_rating",
-    "session_feedback",
-    "mentor_notes",
-    "updated_at",
-]
-
+from tests.e2e.helpers import SEED_SESSION_COLUMNS
 
 ANSWERS = {"domain": "Backend", "experience": "Four years of Go", "target_role": "Staff engineer"}
 
@@ -62,7 +43,7 @@ def test_sessions_csv_has_the_seeds_columns_in_the_seeds_order(
         f"wrote {tmp_path / 'sessions.csv'} (2 rows) and {tmp_path / 'requests.csv'} (2 rows)\n"
     )
     header, (held, missed) = rows(tmp_path / "sessions.csv")
-    assert header == SEED_COLUMNS == list(SESSION_COLUMNS)
+    assert header == SEED_SESSION_COLUMNS == list(SESSION_COLUMNS)
     ids = (held["session_id"], held["mentor_id"], held["user_id"])
     assert ids == ("1", str(world.bob), str(world.alice))
     assert (held["status"], missed["status"]) == ("COMPLETED", "NO_SHOW")
@@ -95,7 +76,7 @@ def test_notes_hold_the_forms_type_specific_answers(database_url: str, tmp_path:
 def test_empty_tables_still_get_their_headers(database_url: str, tmp_path: Path) -> None:
     result = export(database_url, "--output", str(tmp_path))
     assert result.exit_code == 0, result.output
-    assert rows(tmp_path / "sessions.csv") == (SEED_COLUMNS, [])
+    assert rows(tmp_path / "sessions.csv") == (SEED_SESSION_COLUMNS, [])
     assert rows(tmp_path / "requests.csv") == (list(request_columns()), [])
 
 
@@ -142,7 +123,7 @@ def test_json_writes_the_same_tables(database_url: str, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     sessions = json.loads((tmp_path / "sessions.json").read_text(encoding="utf-8"))
     requests = json.loads((tmp_path / "requests.json").read_text(encoding="utf-8"))
-    assert [list(s) for s in sessions] == [SEED_COLUMNS, SEED_COLUMNS]
+    assert [list(s) for s in sessions] == [SEED_SESSION_COLUMNS, SEED_SESSION_COLUMNS]
     assert [s["session_rating"] for s in sessions] == [4, None]
     assert [s["is_deleted"] for s in sessions] == [False, False]
     assert [r["status"] for r in requests] == ["COMPLETED", "NO_SHOW"]
