@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import re
 
+from bot.conversation.short_names import SHARED, by_alias
 from core.delivery.messages import Action, ActionName
 
-ALIASES = {
-    ActionName.BOOK_SLOT: "s",
-    ActionName.MOVE_SESSION: "r",
+ALIASES = SHARED | {
     ActionName.REMOVE_WINDOW: "avail:remove",
     ActionName.ASK_MENTOR: "home:ask",
 }
-BY_ALIAS = {alias: name.value for name, alias in ALIASES.items()}
+BY_ALIAS = by_alias(ALIASES)
 PATTERN = re.compile(r"^(a:[a-z_]+|s|r|avail:remove|home:ask):\d+$")
 
 

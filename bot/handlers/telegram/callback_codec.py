@@ -7,15 +7,14 @@ parses and bounds every argument, and the services authorize every press.
 
 from __future__ import annotations
 
+from bot.conversation.short_names import SHARED, by_alias
 from core.delivery.messages import Action, ActionName
 
-ALIASES = {
-    ActionName.BOOK_SLOT: "s",
-    ActionName.MOVE_SESSION: "r",
+ALIASES = SHARED | {
     ActionName.SET_TIMEZONE: "tz",
     ActionName.REMOVE_WINDOW: "w:rm",
 }
-BY_ALIAS = {alias: name.value for name, alias in ALIASES.items()}
+BY_ALIAS = by_alias(ALIASES)
 MAX_CALLBACK_BYTES = 64
 
 
