@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
+from db.frontend_batch_pg import BatchOutcome, run_batch
 from db.models import ConversationStateRow, FeedPostRow, IdempotencyKeyRow
 
 DM_PREFIX = "dm:"  # feed_posts rows of cards sent by DM, not to a feed chat
@@ -93,84 +94,28 @@ class FrontEndStore:
         its first occurrence. Everything commits together or nothing does, and the
         caller hands a database error to every update in the batch."""
         now = datetime.now(UTC)
-        # executemany with one cached statement each (SQLAlchemy's "insertmanyvalues"):
-        # a multi-row VALUES list would be compiled anew for every batch size.
-        with self._sessions.begin() as session:
-            connection = session.connection()
-            insert = self._insert(session)
-            expected = expected or {}
-            checked = [
-                {"key": key, "value": value, "updated_at": now, "version": expected[key] + 1}
-                for key, value in writes.items()
-                if value is not None and key in expected
-            ]
-            conflicts: set[str] = set()
-            if checked:
-                upsert = insert(ConversationStateRow)
-                written = set(
-                    connection.execute(
-                        upsert.on_conflict_do_update(
-                            index_elements=[ConversationStateRow.key],
-                            set_={
-                                "value": upsert.excluded.value,
-                                "updated_at": upsert.excluded.updated_at,
-                                "version": upsert.excluded.version,
-                            },
-                            where=ConversationStateRow.version == upsert.excluded.version - 1,
-                        ).returning(ConversationStateRow.key),
-                        checked,
-                    ).scalars()
+        expected = expected or {}
+        update_keys = list(dict.fromkeys(start.update_key[:200] for start in starts))
+        wanted = {key for start in starts for key in start.state_keys}
+        engine = self._sessions.kw["bind"]
+        if engine.dialect.name == "postgresql":
+            # One statement is its own transaction: autocommit spares the BEGIN and
+            # COMMIT round trips, and a plain connection the cost of a Session.
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                outcome = run_batch(
+                    lambda sql, params: connection.exec_driver_sql(sql, params),
+                    writes,
+                    update_keys,
+                    wanted,
+                    expected,
+                    now,
                 )
-                conflicts = {str(row["key"]) for row in checked} - written
-            saves = [
-                {"key": key, "value": value, "updated_at": now, "version": 1}
-                for key, value in writes.items()
-                if value is not None and key not in expected
-            ]
-            if saves:
-                upsert = insert(ConversationStateRow)
-                connection.execute(
-                    upsert.on_conflict_do_update(
-                        index_elements=[ConversationStateRow.key],
-                        set_={
-                            "value": upsert.excluded.value,
-                            "updated_at": upsert.excluded.updated_at,
-                            "version": ConversationStateRow.version + 1,
-                        },
-                    ),
-                    saves,
-                )
-            gone = [key for key, value in writes.items() if value is None]
-            if gone:
-                connection.execute(
-                    delete(ConversationStateRow).where(ConversationStateRow.key.in_(gone))
-                )
-            if not starts:
-                return BatchResult([], frozenset(conflicts))
-            update_keys = list(dict.fromkeys(start.update_key[:200] for start in starts))
-            # the inserted keys come back through RETURNING: SQLAlchemy does not keep an
-            # INSERT's rowcount (psycopg reports -1), which made every update look repeated
-            inserted = set(
-                connection.execute(
-                    insert(IdempotencyKeyRow)
-                    .on_conflict_do_nothing(index_elements=[IdempotencyKeyRow.key])
-                    .returning(IdempotencyKeyRow.key),
-                    [{"key": key, "created_at": now} for key in update_keys],
-                ).scalars()
-            )
-            wanted = {key for start in starts for key in start.state_keys}
-            stored: dict[str, dict[str, Any]] = {}
-            versions: dict[str, int] = {}
-            if wanted:
-                rows = connection.execute(
-                    select(
-                        ConversationStateRow.key,
-                        ConversationStateRow.value,
-                        ConversationStateRow.version,
-                    ).where(ConversationStateRow.key.in_(wanted))
-                )
-                for key, value, version in rows:
-                    stored[key], versions[key] = dict(value), version
+        else:
+            with self._sessions.begin() as session:
+                outcome = self._orm_batch(session, writes, update_keys, wanted, expected, now)
+        if not starts:
+            return BatchResult([], frozenset(outcome.conflicts))
+        inserted, stored, versions = outcome.inserted, outcome.stored, outcome.versions
         results = []
         for start in starts:
             key = start.update_key[:200]
@@ -179,7 +124,91 @@ class FrontEndStore:
             states = {k: stored[k] for k in start.state_keys if k in stored}
             seen = {k: versions[k] for k in start.state_keys if k in versions}
             results.append(UpdateStarted(first, states, seen))
-        return BatchResult(results, frozenset(conflicts))
+        return BatchResult(results, frozenset(outcome.conflicts))
+
+    def _orm_batch(
+        self,
+        session: Session,
+        writes: Mapping[str, dict[str, Any] | None],
+        update_keys: list[str],
+        wanted: set[str],
+        expected: Mapping[str, int],
+        now: datetime,
+    ) -> BatchOutcome:
+        """The batch statement by statement (SQLite), in the order a reader expects:
+        writes first, then the keys claimed and the rows read."""
+        # executemany with one cached statement each (SQLAlchemy's "insertmanyvalues"):
+        # a multi-row VALUES list would be compiled anew for every batch size.
+        connection = session.connection()
+        insert = sqlite_insert
+        outcome = BatchOutcome()
+        checked = [
+            {"key": key, "value": value, "updated_at": now, "version": expected[key] + 1}
+            for key, value in writes.items()
+            if value is not None and key in expected
+        ]
+        if checked:
+            upsert = insert(ConversationStateRow)
+            written = set(
+                connection.execute(
+                    upsert.on_conflict_do_update(
+                        index_elements=[ConversationStateRow.key],
+                        set_={
+                            "value": upsert.excluded.value,
+                            "updated_at": upsert.excluded.updated_at,
+                            "version": upsert.excluded.version,
+                        },
+                        where=ConversationStateRow.version == upsert.excluded.version - 1,
+                    ).returning(ConversationStateRow.key),
+                    checked,
+                ).scalars()
+            )
+            outcome.conflicts = {str(row["key"]) for row in checked} - written
+        saves = [
+            {"key": key, "value": value, "updated_at": now, "version": 1}
+            for key, value in writes.items()
+            if value is not None and key not in expected
+        ]
+        if saves:
+            upsert = insert(ConversationStateRow)
+            connection.execute(
+                upsert.on_conflict_do_update(
+                    index_elements=[ConversationStateRow.key],
+                    set_={
+                        "value": upsert.excluded.value,
+                        "updated_at": upsert.excluded.updated_at,
+                        "version": ConversationStateRow.version + 1,
+                    },
+                ),
+                saves,
+            )
+        gone = [key for key, value in writes.items() if value is None]
+        if gone:
+            connection.execute(
+                delete(ConversationStateRow).where(ConversationStateRow.key.in_(gone))
+            )
+        if update_keys:
+            # the inserted keys come back through RETURNING: SQLAlchemy does not keep an
+            # INSERT's rowcount, which made every update look repeated
+            outcome.inserted = set(
+                connection.execute(
+                    insert(IdempotencyKeyRow)
+                    .on_conflict_do_nothing(index_elements=[IdempotencyKeyRow.key])
+                    .returning(IdempotencyKeyRow.key),
+                    [{"key": key, "created_at": now} for key in update_keys],
+                ).scalars()
+            )
+        if wanted:
+            rows = connection.execute(
+                select(
+                    ConversationStateRow.key,
+                    ConversationStateRow.value,
+                    ConversationStateRow.version,
+                ).where(ConversationStateRow.key.in_(wanted))
+            )
+            for key, value, version in rows:
+                outcome.stored[key], outcome.versions[key] = dict(value), version
+        return outcome
 
     def forget_handled(self, before: datetime, limit: int = 10_000) -> int:
         """Delete idempotency keys made before ``before`` (at most ``limit``), how many.

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Result, Select
+from sqlalchemy import Result, Select, Table
 from sqlalchemy.orm import Session
+
+
+def table(row_class: type[Any]) -> Table:
+    """A mapped class's table, for plain Core statements (no ORM per-row work)."""
+    return cast(Table, row_class.__table__)
 
 
 class SqlRepository:

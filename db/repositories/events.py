@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from core.events import EntityKind, TransitionEvent
 from core.ports import EventRepository
 from db.models import TransitionEventRow
-from db.repositories.base import SqlRepository
+from db.repositories.base import SqlRepository, table
+
+EVENTS = table(TransitionEventRow)
 
 
 class SqlEventRepository(SqlRepository, EventRepository):
     def add(self, event: TransitionEvent) -> None:
-        self.session.add(
-            TransitionEventRow(
+        # a plain INSERT now, not an ORM object flushed later (issue 14: the ORM's
+        # unit-of-work was a large share of every transition's cost)
+        self.session.execute(
+            insert(EVENTS).values(
                 entity=event.entity.value,
                 entity_id=event.entity_id,
                 from_status=event.from_status,

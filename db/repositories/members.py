@@ -5,14 +5,19 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core.members import AdminSource, Identity, Member, Platform
 from core.mentors import MentorStatus
 from core.ports import MemberRepository
 from db.models import MemberIdentityRow, MemberRow, MentorProfileRow
-from db.repositories.base import SqlRepository
+from db.repositories.base import SqlRepository, table
+
+# the tables themselves: plain Core statements skip the ORM's per-row work
+MEMBERS = table(MemberRow)
+IDENTITIES = table(MemberIdentityRow)
+PROFILES = table(MentorProfileRow)
 
 
 class SqlMemberRepository(SqlRepository, MemberRepository):
@@ -39,36 +44,46 @@ class SqlMemberRepository(SqlRepository, MemberRepository):
 
     def add(self, display_name: str, timezone: str, identity: Identity, now: datetime) -> Member:
         # A savepoint, so that losing a race on the unique identity (two /start at once)
-        # leaves the outer transaction usable and we return the winner's member.
+        # leaves the outer transaction usable and we return the winner's member. Plain
+        # inserts, and the new member built from what was written (not read back).
         try:
             with self.session.begin_nested():
-                row = MemberRow(
-                    display_name=display_name, timezone=timezone, created_at=now, updated_at=now
-                )
-                self.session.add(row)
-                self.session.flush()
-                self._add_identity_row(row.id, identity)
+                member_id = self.session.execute(
+                    insert(MEMBERS)
+                    .values(
+                        display_name=display_name,
+                        timezone=timezone,
+                        is_admin=False,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                    .returning(MEMBERS.c.id)
+                ).scalar_one()
+                self._add_identity_row(member_id, identity)
         except IntegrityError:
             existing = self.find_by_identity(identity)
             if existing is None:
                 raise
             return existing
-        member = self.get(row.id)
-        assert member is not None
-        return member
+        return Member(
+            id=member_id,
+            display_name=display_name,
+            timezone=timezone,
+            identities=[Identity(identity.platform, identity.external_id)],
+            created_at=now,
+        )
 
     def add_identity(self, member_id: int, identity: Identity) -> None:
         self._add_identity_row(member_id, identity)
 
     def _add_identity_row(self, member_id: int, identity: Identity) -> None:
-        self.session.add(
-            MemberIdentityRow(
+        self.session.execute(
+            insert(IDENTITIES).values(
                 member_id=member_id,
                 platform=identity.platform.value,
                 external_id=identity.external_id,
             )
         )
-        self.session.flush()
 
     def update(self, member: Member, now: datetime) -> None:
         row = self.session.get(MemberRow, member.id, populate_existing=True)
@@ -118,37 +133,51 @@ class SqlMemberRepository(SqlRepository, MemberRepository):
         return sorted(found.values(), key=lambda m: m.id)
 
     def _load(self, condition: ColumnElement[bool]) -> dict[int, Member]:
-        """Members matching ``condition`` with their mentor status, in two queries."""
-        rows = self.session.execute(
-            self.fresh(
-                select(MemberRow, MentorProfileRow.status)
-                .outerjoin(MentorProfileRow, MentorProfileRow.member_id == MemberRow.id)
-                .where(condition)
+        """Members matching ``condition`` with their mentor status and identities: one
+        statement (a row per identity), plain rows rather than ORM entities."""
+        query = (
+            select(
+                MEMBERS.c.id,
+                MEMBERS.c.display_name,
+                MEMBERS.c.timezone,
+                MEMBERS.c.is_admin,
+                MEMBERS.c.created_at,
+                MEMBERS.c.admin_source,
+                PROFILES.c.status,
+                IDENTITIES.c.platform,
+                IDENTITIES.c.external_id,
+                IDENTITIES.c.unreachable_at,
             )
-        ).all()
-        ids = [row.id for row, _ in rows]
-        identities: dict[int, list[Identity]] = {i: [] for i in ids}
-        if ids:
-            for ident in self.session.scalars(
-                select(MemberIdentityRow).where(MemberIdentityRow.member_id.in_(ids))
-            ):
-                identities[ident.member_id].append(
+            .select_from(
+                MEMBERS.outerjoin(PROFILES, PROFILES.c.member_id == MEMBERS.c.id).outerjoin(
+                    IDENTITIES, IDENTITIES.c.member_id == MEMBERS.c.id
+                )
+            )
+            .where(condition)
+            .order_by(MEMBERS.c.id, IDENTITIES.c.id)
+        )
+        found: dict[int, Member] = {}
+        for row in self.rows(query):
+            member = found.get(row.id)
+            if member is None:
+                member = found[row.id] = Member(
+                    id=row.id,
+                    display_name=row.display_name,
+                    timezone=row.timezone,
+                    is_admin=row.is_admin,
+                    is_approved_mentor=row.status == MentorStatus.APPROVED.value,
+                    identities=[],
+                    created_at=row.created_at,
+                    admin_source=None
+                    if row.admin_source is None
+                    else AdminSource(row.admin_source),
+                )
+            if row.platform is not None:
+                member.identities.append(
                     Identity(
-                        Platform(ident.platform),
-                        ident.external_id,
-                        unreachable=ident.unreachable_at is not None,
+                        Platform(row.platform),
+                        row.external_id,
+                        unreachable=row.unreachable_at is not None,
                     )
                 )
-        return {
-            row.id: Member(
-                id=row.id,
-                display_name=row.display_name,
-                timezone=row.timezone,
-                is_admin=row.is_admin,
-                is_approved_mentor=status == MentorStatus.APPROVED.value,
-                identities=identities[row.id],
-                created_at=row.created_at,
-                admin_source=None if row.admin_source is None else AdminSource(row.admin_source),
-            )
-            for row, status in rows
-        }
+        return found

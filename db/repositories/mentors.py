@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, select
 
 from core.mentors import AvailabilityWindow, MentorProfile, MentorStatus
 from core.ports import MentorRepository
 from db.models import AvailabilityWindowRow, MentorProfileRow
-from db.repositories.base import SqlRepository
+from db.repositories.base import SqlRepository, table
+
+PROFILES = table(MentorProfileRow)
 
 
-def _profile(row: MentorProfileRow) -> MentorProfile:
+def _profile(row: Any) -> MentorProfile:
     return MentorProfile(
         member_id=row.member_id,
         domain=row.domain,
@@ -40,7 +43,7 @@ def _copy(profile: MentorProfile, row: MentorProfileRow, now: datetime) -> None:
 
 class SqlMentorRepository(SqlRepository, MentorRepository):
     def get(self, member_id: int) -> MentorProfile | None:
-        row = self.session.get(MentorProfileRow, member_id, populate_existing=True)
+        row = self.rows(select(PROFILES).where(PROFILES.c.member_id == member_id)).first()
         return None if row is None else _profile(row)
 
     def add(self, profile: MentorProfile, now: datetime) -> None:
@@ -56,10 +59,10 @@ class SqlMentorRepository(SqlRepository, MentorRepository):
             self.session.flush()
 
     def list_profiles(self, status: MentorStatus | None = None) -> list[MentorProfile]:
-        query = select(MentorProfileRow).order_by(MentorProfileRow.member_id)
+        query = select(PROFILES).order_by(PROFILES.c.member_id)
         if status is not None:
-            query = query.where(MentorProfileRow.status == status.value)
-        return [_profile(row) for row in self.session.scalars(self.fresh(query))]
+            query = query.where(PROFILES.c.status == status.value)
+        return [_profile(row) for row in self.rows(query)]
 
     def windows(self, member_id: int) -> list[AvailabilityWindow]:
         rows = self.session.scalars(

@@ -173,3 +173,21 @@ def test_two_processes_moving_one_form_on_at_once_one_is_refused(engine):
     second.batcher.close()
     assert len(outcome) == 1 and isinstance(outcome[0], StateConflict)
     assert store.load(user_key(7)) == {"form": {"position": 3}, "by": "first"}
+
+
+def test_reads_in_a_batch_see_its_own_writes_deletes_and_refusals(engine):
+    """What a person's state read returns when the same batch also wrote it: the new
+    value and version, nothing for a delete, and the stored row for a refused write
+    (PostgreSQL runs the batch as one statement, whose parts share one snapshot)."""
+    store = FrontEndStore(make_session_factory(engine))
+    store.apply_batch({"tg:user:1": {"v": 1}, "tg:user:2": {"v": 1}, "tg:user:3": {"v": 1}}, [])
+    result = store.apply_batch(
+        {"tg:user:1": {"v": 2}, "tg:user:2": None, "tg:user:3": {"v": "mine"}},
+        [UpdateStart("tg:update:9", ("tg:user:1", "tg:user:2", "tg:user:3", "tg:user:4"))],
+        {"tg:user:3": 7},  # not the stored version: refused
+    )
+    assert result.conflicts == {"tg:user:3"}
+    [started] = result.started
+    assert started.first_time
+    assert started.states == {"tg:user:1": {"v": 2}, "tg:user:3": {"v": 1}}
+    assert started.versions == {"tg:user:1": 2, "tg:user:3": 1}

@@ -17,12 +17,14 @@ def failing_writes(engine: Engine, table: str) -> Iterator[list[str]]:
     """Each INSERT, UPDATE or DELETE on ``table`` through ``engine`` raises
     ``OperationalError``; the refused statements' first words are collected."""
     refused: list[str] = []
+    # a statement of its own, or one part of a data-modifying WITH (the state batch)
     writes = re.compile(
-        rf"^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?{re.escape(table)}\"?\b", re.I
+        rf"(^|\bAS\s*\(\s*)(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?{re.escape(table)}\"?\b",
+        re.I,
     )
 
     def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if writes.match(statement):
+        if writes.search(statement.strip()):
             refused.append(" ".join(statement.split()[:3]))
             raise OperationalError(statement, {}, Exception("server closed the connection"))
 
