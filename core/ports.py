@@ -144,6 +144,13 @@ class RequestRepository(abc.ABC):
         ``if_claimed_by``, the claimer is still that mentor); True if moved."""
 
     @abc.abstractmethod
+    def claim_open(
+        self, request_id: int, mentor_id: int, now: datetime
+    ) -> MentorshipRequest | None:
+        """Claim the request for ``mentor_id`` only if it is still OPEN: the one
+        conditional write that decides a race. The request as claimed, or None."""
+
+    @abc.abstractmethod
     def save(self, request: MentorshipRequest, now: datetime) -> None:
         """Write every mutable field unconditionally (edits; never for status races)."""
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from core.errors import NotFound
 from core.events import EntityKind
 from core.lifecycle import SessionStatus
-from core.notifications import Audience, Kind, to_audience
+from core.notifications import Audience, Kind, Notification, to_audience
 from core.ports import UnitOfWork, record
 from core.requests import MentorshipRequest
 from core.services.context import ServiceContext
@@ -64,14 +64,19 @@ def invite_sequence(version: int) -> int:
 
 def card_update(uow: UnitOfWork, request_id: int, now: datetime, what: str) -> None:
     """Ask the front-ends to redraw the request's card in the mentors' feed."""
-    uow.notifications.add(
-        to_audience(
-            Kind.CARD_UPDATE,
-            Audience.MENTORS,
-            now,
-            f"r{request_id}:{what}:v{revision(uow, EntityKind.REQUEST, request_id)}",
-            request_id=request_id,
-        )
+    version = revision(uow, EntityKind.REQUEST, request_id)
+    uow.notifications.add(card_update_notice(request_id, now, what, version))
+
+
+def card_update_notice(request_id: int, now: datetime, what: str, version: int) -> Notification:
+    """The card redraw of ``card_update``, for a caller that books it with others (one
+    round trip) and already knows the request's revision."""
+    return to_audience(
+        Kind.CARD_UPDATE,
+        Audience.MENTORS,
+        now,
+        f"r{request_id}:{what}:v{version}",
+        request_id=request_id,
     )
 
 

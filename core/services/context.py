@@ -49,6 +49,14 @@ def load_member(uow: UnitOfWork, member_id: int) -> Member:
     return member
 
 
+def load_members(uow: UnitOfWork, *member_ids: int) -> dict[int, Member]:
+    """Several members in one read; refused like ``load_member`` if one is unknown."""
+    found = uow.members.get_many(set(member_ids))
+    if any(member_id not in found for member_id in member_ids):
+        raise NotFound("I do not know you yet.", Hint.START)
+    return found
+
+
 def require_admin(uow: UnitOfWork, member_id: int) -> Member:
     member = load_member(uow, member_id)
     if not member.is_admin:

@@ -149,19 +149,18 @@ def _notify_outcome(
     ids = {"request_id": session.request_id, "session_id": session.id}
     key = f"s{session.id}"
     if target == SessionStatus.COMPLETED:
-        uow.notifications.add(to_member(Kind.RATING_PROMPT, session.student_id, now, key, **ids))
-        uow.notifications.add(
-            to_member(Kind.RATING_REMINDER, session.student_id, now + reminder_after, key, **ids)
-        )
+        notices = [
+            to_member(Kind.RATING_PROMPT, session.student_id, now, key, **ids),
+            to_member(Kind.RATING_REMINDER, session.student_id, now + reminder_after, key, **ids),
+        ]
         if not notes_given:
-            uow.notifications.add(
-                to_member(Kind.MENTOR_NOTES_PROMPT, session.mentor_id, now, key, **ids)
-            )
-        return
-    for member_id in (session.student_id, session.mentor_id):
-        uow.notifications.add(
+            notices.append(to_member(Kind.MENTOR_NOTES_PROMPT, session.mentor_id, now, key, **ids))
+    else:
+        notices = [
             to_member(Kind.NO_SHOW_RECORDED, member_id, now, key, no_show_by=str(no_show), **ids)
-        )
+            for member_id in (session.student_id, session.mentor_id)
+        ]
+    uow.notifications.add_many(notices)  # one round trip
 
 
 def rate_session(

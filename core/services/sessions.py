@@ -33,6 +33,7 @@ from core.services.common import (
 from core.services.context import (
     ServiceContext,
     load_member,
+    load_members,
     local_today,
     require_approved_mentor,
 )
@@ -52,8 +53,8 @@ def _slots(
     days: tuple[date, date] | None = None,
     ignore_session: int | None = None,
 ) -> list[datetime]:
-    mentor = load_member(uow, mentor_id)
-    student = load_member(uow, request.student_id)
+    people = load_members(uow, mentor_id, request.student_id)  # one read for both
+    mentor, student = people[mentor_id], people[request.student_id]
     day_from, day_until = days or (request.available_from, request.available_until)
     start, end = local_day_bounds(day_from, day_until, student.timezone)
     busy = [
@@ -94,16 +95,27 @@ def available_slots(
 ) -> list[datetime]:
     """UTC start times the claiming mentor can offer; each front-end shows them per zone."""
     with ctx.uow_factory() as uow:
-        request = load_request(uow, request_id)
-        if actor_id not in (request.claimed_by, request.student_id):
-            raise NotAllowed("Only the student and the mentor of this request can see its slots.")
-        if request.claimed_by is None:
-            raise InvalidTransition("Nobody has claimed this request yet.")
-        if request.status not in UNFINISHED_REQUEST_STATES:  # cancelled, expired, done
-            check_request_transition(request.status, RequestStatus.SCHEDULED)  # says why not
-        _check_days(ctx, uow, request, days)
-        session = uow.sessions.for_request(request_id)
-        return _slots(uow, ctx, request, request.claimed_by, days, session.id if session else None)
+        return slots_in(uow, ctx, actor_id, load_request(uow, request_id), days)
+
+
+def slots_in(
+    uow: UnitOfWork,
+    ctx: ServiceContext,
+    actor_id: int,
+    request: MentorshipRequest,
+    days: tuple[date, date] | None = None,
+) -> list[datetime]:
+    """``available_slots`` inside the caller's transaction (``offer_slots`` reads the
+    request and the people once for both)."""
+    if actor_id not in (request.claimed_by, request.student_id):
+        raise NotAllowed("Only the student and the mentor of this request can see its slots.")
+    if request.claimed_by is None:
+        raise InvalidTransition("Nobody has claimed this request yet.")
+    if request.status not in UNFINISHED_REQUEST_STATES:  # cancelled, expired, done
+        check_request_transition(request.status, RequestStatus.SCHEDULED)  # says why not
+    _check_days(ctx, uow, request, days)
+    session = uow.sessions.for_request(request.id)
+    return _slots(uow, ctx, request, request.claimed_by, days, session.id if session else None)
 
 
 def schedule_session(
@@ -166,8 +178,8 @@ def schedule_session(
             now,
         )
         record(uow, EntityKind.SESSION, session.id, None, SessionStatus.SCHEDULED, actor_id, now)
-        for member_id in (session.student_id, session.mentor_id):
-            uow.notifications.add(
+        uow.notifications.add_many(
+            [
                 to_member(
                     Kind.SESSION_SCHEDULED,
                     member_id,
@@ -177,7 +189,9 @@ def schedule_session(
                     session_id=session.id,
                     sequence=0,
                 )
-            )
+                for member_id in (session.student_id, session.mentor_id)
+            ]
+        )
         book_session_notifications(uow, ctx, session)
         uow.notifications.cancel_pending(request_id=request_id, kinds=[Kind.MENTOR_NUDGE])
         card_update(uow, request_id, now, "scheduled")
@@ -195,13 +209,14 @@ def book_session_notifications(
     """
     now = ctx.now()
     stamp = f"{session.scheduled_at.isoformat()}:v{revision(uow, EntityKind.SESSION, session.id)}"
+    booked = []
     for member_id in (session.student_id, session.mentor_id):
         for offset in ctx.policy.reminder_offsets:
             due = session.scheduled_at - offset
             if due <= now:
                 continue
             minutes = int(offset.total_seconds() // 60)
-            uow.notifications.add(
+            booked.append(
                 to_member(
                     Kind.REMINDER,
                     member_id,
@@ -212,7 +227,7 @@ def book_session_notifications(
                     offset_minutes=minutes,
                 )
             )
-        uow.notifications.add(
+        booked.append(
             to_member(
                 Kind.OUTCOME_PROMPT,
                 member_id,
@@ -222,6 +237,7 @@ def book_session_notifications(
                 session_id=session.id,
             )
         )
+    uow.notifications.add_many(booked)  # one round trip for all of them
 
 
 def reschedule_session(

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from core.services.common import load_request
 from core.services.context import ServiceContext, load_member
-from core.services.sessions import available_slots
+from core.services.sessions import slots_in
 
 
 @dataclass(frozen=True)
@@ -25,9 +25,9 @@ class SlotOffer:
 def offer_slots(ctx: ServiceContext, actor_id: int, request_id: int) -> SlotOffer:
     """The slots ``available_slots`` allows (and refuses whom it refuses), and the other
     person: the student for the mentor, the mentor for the student."""
-    starts = available_slots(ctx, actor_id, request_id)
-    with ctx.uow_factory() as uow:
+    with ctx.uow_factory() as uow:  # one transaction: the slots and whom they are with
         request = load_request(uow, request_id)
+        starts = slots_in(uow, ctx, actor_id, request)
         mentor_id = request.claimed_by if request.claimed_by is not None else actor_id
         other = load_member(uow, request.student_id if actor_id == mentor_id else mentor_id)
     return SlotOffer(starts, other.display_name, other.timezone)

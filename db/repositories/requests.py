@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 
 from core.hours import format_hours, parse_hours
 from core.lifecycle import NOT_COUNTED_REQUEST_STATES, UNFINISHED_REQUEST_STATES, RequestStatus
 from core.ports import RequestRepository
 from core.requests import MentorshipRequest, Urgency, ValidRequest
 from db.models import MentorshipRequestRow
-from db.repositories.base import SqlRepository
+from db.repositories.base import SqlRepository, table
 
 Row = MentorshipRequestRow
-TABLE = Row.__table__
+TABLE = table(Row)
+
+
+# Stored hours are a handful of canonical texts ("07:00-22:00"), parsed again for every
+# row read (the queue reads every open request): parsed once each.
+_stored_hours = functools.lru_cache(maxsize=1024)(parse_hours)
 
 
 def _request(row: Any) -> MentorshipRequest:
@@ -46,7 +52,7 @@ def _request(row: Any) -> MentorshipRequest:
         deleted_at=row.deleted_at,
         open_to_others=row.open_to_others,
         exclusive_until=row.exclusive_until,
-        student_hours=parse_hours(row.student_hours),
+        student_hours=_stored_hours(row.student_hours),
     )
 
 
@@ -64,18 +70,20 @@ class SqlRequestRepository(SqlRepository, RequestRepository):
         expires_at: datetime,
         submission_key: str | None = None,
     ) -> MentorshipRequest:
-        row = Row(
-            student_id=student_id,
-            **request.stored_fields(),
-            status=RequestStatus.OPEN.value,
-            expires_at=expires_at,
-            submission_key=submission_key,
-            created_at=now,
-            updated_at=now,
+        inserted = self.session.execute(
+            insert(TABLE)
+            .values(
+                student_id=student_id,
+                **request.stored_fields(),
+                status=RequestStatus.OPEN.value,
+                expires_at=expires_at,
+                submission_key=submission_key,
+                created_at=now,
+                updated_at=now,
+            )
+            .returning(*TABLE.c)
         )
-        self.session.add(row)
-        self.session.flush()
-        return _request(row)
+        return _request(inserted.one())
 
     def find_by_submission_key(self, student_id: int, key: str) -> MentorshipRequest | None:
         row = self.rows(
@@ -152,6 +160,26 @@ class SqlRequestRepository(SqlRepository, RequestRepository):
             .execution_options(synchronize_session=False)
         )
         return bool(getattr(result, "rowcount", 0) == 1)
+
+    def claim_open(
+        self, request_id: int, mentor_id: int, now: datetime
+    ) -> MentorshipRequest | None:
+        row = self.session.execute(
+            update(TABLE)
+            .where(
+                TABLE.c.id == request_id,
+                TABLE.c.status == RequestStatus.OPEN.value,
+                TABLE.c.is_deleted.is_(False),
+            )
+            .values(
+                status=RequestStatus.CLAIMED.value,
+                updated_at=now,
+                claimed_by=mentor_id,
+                claimed_at=now,
+            )
+            .returning(*TABLE.c)
+        ).first()
+        return None if row is None else _request(row)
 
     def save(self, request: MentorshipRequest, now: datetime) -> None:
         self.session.execute(

@@ -293,6 +293,19 @@ class FakeRequestRepository(_Repository, RequestRepository):
         _apply(request, {"status": target, "updated_at": now, **changes})
         return True
 
+    def claim_open(
+        self, request_id: int, mentor_id: int, now: datetime
+    ) -> MentorshipRequest | None:
+        moved = self.transition(
+            request_id,
+            [RequestStatus.OPEN],
+            RequestStatus.CLAIMED,
+            now,
+            claimed_by=mentor_id,
+            claimed_at=now,
+        )
+        return self.get(request_id) if moved else None
+
     def save(self, request: MentorshipRequest, now: datetime) -> None:
         stored = self._t.requests.get(request.id)
         if stored is not None:
