@@ -210,9 +210,14 @@ class SlackDriver(Driver):
             with failing_writes(self.db, "mentorship_requests") as refused:
                 failed = await self.h.submit(p.slack_id, view, values)
             assert refused, "no request write was attempted"
-            errors = failed.json.get("errors") or {}
-            assert failed.json.get("response_action") == "errors", failed.body  # still open
-            self.failed_save_told = "\n".join(errors.values()) + self.said(p, failed)
+            # answered "saving" at once; the failed save brings the form back, as typed,
+            # the reason on top (and by DM)
+            assert failed.json.get("response_action") == "update", failed.body
+            [back] = failed.of("views.update")
+            assert back.view["callback_id"] == "request_form", back.view
+            shown = "\n".join(walk_texts(back.view["blocks"]))
+            assert spec.title in str(back.view), back.view  # what they typed is kept
+            self.failed_save_told = shown + "\n" + self.said(p, failed)
         said = self.said(p, await self.h.submit(p.slack_id, view, values))
         found = re.search(r"#(\d+)", said)
         assert "submitted" in said and found, said

@@ -132,6 +132,17 @@ class Answer:
     def text_to(self, user: str) -> str:
         return "\n".join(c.text for c in self.to_user(user))
 
+    @property
+    def form_saved(self) -> bool:
+        """The request form was answered at once, kept open as "saving" (the ack), then
+        turned into the saved note once stored (``views.update``)."""
+        saving = self.json.get("response_action") == "update" and "Saving" in json.dumps(
+            self.json.get("view")
+        )
+        return saving and any(
+            c.view.get("callback_id") == "request_saved" for c in self.of("views.update")
+        )
+
 
 @dataclass
 class SlackHarness:

@@ -58,7 +58,7 @@ async def _submit(slack: SlackHarness, user: str, title: str) -> str:
     opened = await slack.command(user)
     [view] = [c.view for c in opened.of("views.open")]
     done = await slack.submit(user, view, FORM_VALUES | {"title": title})
-    assert done.status == 200 and done.body == "", done.body
+    assert done.status == 200 and done.form_saved, done.body
     return [c.text for c in slack.fake.named("chat.postMessage") if c.channel == user][-1]
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from bot.conversation.forms.mentor_application import FIELDS as APPLICATION_FIELDS
 from bot.conversation.forms.mentor_application import max_length
-from bot.handlers.slack.blocks import Block, button, option, plain, section
+from bot.handlers.slack.blocks import Block, button, option, plain, section, sections
 from core.catalogue import Catalogue
 from core.forms import YES, Choice, Step, StepKind, form_steps, open_to_others_step
 from core.hours import PERIODS, merge, parse_hours, picked_periods
@@ -92,10 +92,12 @@ def request_modal(
     mentors: list[Choice],
     meta: dict[str, Any],
     notice: str | None = None,
+    banner: str | None = None,
 ) -> dict[str, Any]:
     """The whole form in one modal, rendered from ``core.forms.form_steps``; ``notice``
-    (a limit reached by the type just picked) is shown right under the type."""
-    blocks: list[Block] = []
+    (a limit reached by the type just picked) is shown right under the type, ``banner``
+    (the form being saved, or why it was not) above everything."""
+    blocks: list[Block] = [section(banner)] if banner else []
     limits = {"title": policy.title_max, "description": policy.description_max}
     for step in form_steps(draft, catalogue, mentors):
         name = step.field
@@ -189,6 +191,20 @@ def request_modal(
         "close": plain("Cancel", 24),
         "private_metadata": json.dumps(meta)[:3000],
         "blocks": blocks,
+    }
+
+
+SAVED_CALLBACK = "request_saved"
+
+
+def saved_modal(text: str) -> dict[str, Any]:
+    """What the form turns into once the request is stored: the note, and Close."""
+    return {
+        "type": "modal",
+        "callback_id": SAVED_CALLBACK,
+        "title": plain("Mentorship request", 24),
+        "close": plain("Close", 24),
+        "blocks": sections(text),
     }
 
 
