@@ -3,12 +3,14 @@
     python -m benchmarks._rss_child URL COUNT
 
 Starts the Telegram bot the way ``mentorbot telegram`` does up to the point it would
-poll (``build_runtime``, ``telegram_application``, ``Application.initialize``, which has
-``DatabasePersistence.get_user_data`` load every person's ``user_data`` row; the Bot API is
-the in-process stub), over a database whose ``conversation_state`` holds COUNT people each
-with a half-filled request form. Prints one JSON line: the process RSS after the imports,
-after start-up (every form held), its peak, and how many forms it holds. Only Telegram's
-modules are imported, as in the running bot (no Slack).
+poll (``build_runtime``, ``telegram_application``, ``Application.initialize``; the Bot
+API is the in-process stub), over a database whose ``conversation_state`` holds COUNT
+people each with a half-filled request form. Then every one of them sends an update (an
+edited message, which the bot answers without moving the form): each person's form is
+read into the process, handled and written back. Prints one JSON line: the process RSS
+after the imports, after every person was served, its peak, how many people it still
+holds in memory and how many forms are stored. Only Telegram's modules are imported, as
+in the running bot (no Slack).
 """
 
 from __future__ import annotations
@@ -23,12 +25,13 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # as a script, too
 
 from pydantic import SecretStr
+from sqlalchemy import text
 
 from benchmarks import telegram_throughput as tg
 from benchmarks._common import START
 from bot.bootstrap import build_runtime
 from bot.config import Settings
-from bot.conversation.forms.request_state import RequestFormState
+from bot.handlers.telegram.persistence import PREFIX
 from core.clock import MovableClock
 from core.policy import Policy
 
@@ -41,7 +44,26 @@ def status_mb(field: str) -> float:
     return float("nan")
 
 
-async def hold(url: str) -> dict[str, Any]:
+FIRST_UPDATE = 10_000_000
+
+
+def edited(update_id: int, user_id: int) -> dict[str, Any]:
+    """An edited private message: read the person's state, answer, write nothing new."""
+    chat = {"id": user_id, "type": "private", "first_name": f"U{user_id}"}
+    return {
+        "update_id": update_id,
+        "edited_message": {
+            "message_id": 1,
+            "date": int(START.timestamp()),
+            "edit_date": int(START.timestamp()) + 5,
+            "chat": chat,
+            "from": {"id": user_id, "is_bot": False, "first_name": f"U{user_id}"},
+            "text": "an edit",
+        },
+    }
+
+
+async def hold(url: str, count: int) -> dict[str, Any]:
     gc.collect()
     imported = status_mb("VmRSS")
     settings = Settings(  # type: ignore[call-arg]  # _env_file: pydantic-settings' own
@@ -49,20 +71,29 @@ async def hold(url: str) -> dict[str, Any]:
     )
     runtime = build_runtime(settings, clock=MovableClock(START), migrate=False, policy=Policy())
     application = runtime.telegram_application()
-    tg.use_stub(application)
+    stub = tg.use_stub(application)
     await application.initialize()
     try:
-        forms = sum(
-            1
-            for data in application.user_data.values()
-            if RequestFormState.from_dict(data.get("form")) is not None
-        )
+        # update ids past those that filled the first form (a seen id is not handled)
+        updates = [edited(FIRST_UPDATE + i, tg.STUDENT_BASE + i) for i in range(count)]
+        for start in range(0, count, 1000):  # in waves, as a burst of people would come
+            await tg.drive(application, updates[start : start + 1000])
         gc.collect()
+        rss, peak = status_mb("VmRSS"), status_mb("VmHWM")
+        with runtime.engine.connect() as connection:  # counted in SQL: nothing loaded here
+            forms = connection.execute(
+                text(
+                    "SELECT count(*) FROM conversation_state"
+                    " WHERE key LIKE :prefix AND value -> 'form' IS NOT NULL"
+                ),
+                {"prefix": f"{PREFIX}:user:%"},
+            ).scalar_one()
         return {
             "imported_mb": imported,
-            "rss_mb": status_mb("VmRSS"),
-            "peak_mb": status_mb("VmHWM"),
-            "people": len(application.user_data),
+            "rss_mb": rss,
+            "peak_mb": peak,
+            "served": stub.calls.get("sendMessage", 0),
+            "resident": len(application.user_data),
             "forms": forms,
         }
     finally:
@@ -72,9 +103,12 @@ async def hold(url: str) -> dict[str, Any]:
 
 def main() -> None:
     url, count = sys.argv[1], int(sys.argv[2])
-    found = asyncio.run(hold(url))
-    if found["forms"] != count:
-        raise SystemExit(f"rss: {found['forms']} forms held, expected {count}")
+    found = asyncio.run(hold(url, count))
+    if found["forms"] != count or found["served"] < count:
+        raise SystemExit(
+            f"rss: {found['forms']} forms stored and {found['served']} people answered,"
+            f" expected {count} of each"
+        )
     print(json.dumps(found))
 
 

@@ -20,8 +20,8 @@ In one process, each part in a private schema of its own (created, migrated, dro
 6. the 100-way claim race: winners, p50/p99 claim latency. Racers are capped at the
    server's free connections (max_connections - reserved - in use - a margin of 10);
    the output says when the cap bites;
-7. RSS of the Telegram bot holding 10,000 people's half-filled request forms
-   (``benchmarks._rss_child``, a fresh process: what ``Application.initialize`` loads).
+7. RSS of the Telegram bot after 10,000 people with half-filled request forms each sent
+   it an update (``benchmarks._rss_child``, a fresh process).
 
 It ends with one ``result`` line per figure, for a script to read. ``--quick`` (under two
 minutes) and ``--tiny`` (for the test) run fewer people; ``--profile`` adds a cProfile of
@@ -570,9 +570,10 @@ async def run(size: Size, figures: Figures) -> None:
     async def rss_part() -> None:
         found = await rss_of_forms(size.forms)
         print(
-            f"  {found['forms']} half-filled forms ({found['state_bytes']} bytes of JSON each) "
-            f"held by a fresh bot process: RSS {found['rss_mb']:.1f} MB "
-            f"(after imports {found['imported_mb']:.1f} MB, peak {found['peak_mb']:.1f} MB)"
+            f"  {found['forms']} half-filled forms ({found['state_bytes']} bytes of JSON each),"
+            f" each person served once by a fresh bot process: RSS {found['rss_mb']:.1f} MB "
+            f"(after imports {found['imported_mb']:.1f} MB, peak {found['peak_mb']:.1f} MB; "
+            f"{found['resident']} people still held in memory)"
         )
         v["rss"] = found["rss_mb"]
 

@@ -126,13 +126,23 @@ def build_application(
     # RetryAfter's own constructor (PTB 22.2+), and where warnings are errors (the test
     # suite) the warning replaces the RetryAfter, so the sender never sees a 429.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
+    persistence = DatabasePersistence(store_)
+    processor = PerPersonUpdateProcessor(concurrency)
     application = (
         Application.builder()
         .bot(tolerant_bot(token, api_url))
-        .persistence(DatabasePersistence(store_))
-        .concurrent_updates(PerPersonUpdateProcessor(concurrency))
+        .persistence(persistence)
+        .concurrent_updates(processor)
         .build()
     )
+
+    def forget(user_id: int) -> None:
+        # PTB's own drop_user_data would also delete the stored row; this only lets go
+        # of the process's copy (its ``user_data`` is a mapping proxy over this dict)
+        application._user_data.pop(user_id, None)
+        persistence.forget(user_id)
+
+    processor.forget = forget
     application.bot_data.update(services=services, store=store_, admins=admins)
     # channel posts are not for us: stopped before any state is read or written
     application.add_handler(

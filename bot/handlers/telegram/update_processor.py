@@ -5,12 +5,18 @@ database call holds up everybody; its ``concurrent_updates=True`` runs everythin
 which a ``ConversationHandler`` cannot bear (two quick taps of one person would race on
 one form). Keyed by the person, we get both: different people in parallel (their state
 writes share one transaction, see ``bot.state_batcher``), one person in arrival order.
+
+It also bounds memory (issue 14: 10,000 half-filled forms held 186 MB): every update
+reads its person's state from the database first, so a person who has gone quiet need
+not be kept in memory. Beyond ``max_resident`` people, the longest idle are forgotten
+(``forget``), never one whose update is under way or waiting.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
@@ -31,11 +37,23 @@ def person_of(update: object) -> int | None:
     return None
 
 
+MAX_RESIDENT = 2_000  # people whose state is kept in memory between their updates
+
+
 class PerPersonUpdateProcessor(BaseUpdateProcessor):
-    def __init__(self, max_concurrent_updates: int = 64) -> None:
+    def __init__(
+        self,
+        max_concurrent_updates: int = 64,
+        *,
+        max_resident: int = MAX_RESIDENT,
+        forget: Callable[[int], None] | None = None,
+    ) -> None:
         super().__init__(max_concurrent_updates)
         self._locks: dict[int | None, asyncio.Lock] = {}
         self._waiting: dict[int | None, int] = {}
+        self._idle: OrderedDict[int, None] = OrderedDict()  # least recently active first
+        self.max_resident = max_resident
+        self.forget = forget
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         person = person_of(update)
@@ -52,6 +70,20 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
             if not self._waiting[person]:  # nobody else queued: forget the lock
                 del self._waiting[person]
                 del self._locks[person]
+                self._rest(person)
+
+    def _rest(self, person: int | None) -> None:
+        """``person`` has nothing under way: the most recently idle now; the longest
+        idle beyond ``max_resident`` are forgotten (one active again is skipped: it
+        comes back here when its updates are done)."""
+        if person is None or self.forget is None:
+            return
+        self._idle[person] = None
+        self._idle.move_to_end(person)
+        while len(self._idle) > self.max_resident:
+            oldest, _ = self._idle.popitem(last=False)
+            if oldest not in self._locks:
+                self.forget(oldest)
 
     async def initialize(self) -> None:
         return None
