@@ -8,6 +8,7 @@ accepted exactly when the final submission would accept that field.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
@@ -73,7 +74,28 @@ class RequestForm:
 def form_steps(
     draft: RequestDraft, catalogue: Catalogue, mentors: list[Choice] | None = None
 ) -> list[Step]:
-    """The steps for this draft: the extra fields depend on the chosen session type."""
+    """The steps for this draft: the extra fields depend on the chosen session type.
+
+    Asked several times for every press of a form button, and the same for everyone at
+    the same point: built once per (type, mentors offered, mentor chosen) and copied
+    (issue 14: building them was about a tenth of a form step's own work)."""
+    return list(
+        _steps(catalogue, draft.session_type, tuple(mentors or ()), draft.preferred_mentor_id)
+    )
+
+
+@functools.lru_cache(maxsize=512)
+def _steps(
+    catalogue: Catalogue,
+    session_type: str,
+    mentors: tuple[Choice, ...],
+    preferred_mentor_id: int | None,
+) -> tuple[Step, ...]:
+    draft = RequestDraft(session_type=session_type, preferred_mentor_id=preferred_mentor_id)
+    return tuple(_build_steps(draft, catalogue, list(mentors)))
+
+
+def _build_steps(draft: RequestDraft, catalogue: Catalogue, mentors: list[Choice]) -> list[Step]:
     types = tuple(Choice(t.code, f"{t.describe()} · {t.group.label}") for t in catalogue.types)
     steps = [
         Step("session_type", StepKind.CHOICE, "What kind of session do you need?", types),

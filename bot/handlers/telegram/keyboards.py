@@ -7,10 +7,12 @@ ids only, and every press is authorized again by the services.
 from __future__ import annotations
 
 import calendar
+import functools
 from collections.abc import Sequence
 from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram._utils.types import JSONDict
 
 from bot.handlers.telegram.callback_codec import encode
 from bot.handlers.telegram.form_codec import form_data, noop
@@ -54,10 +56,37 @@ def form_button(action: Action) -> InlineKeyboardButton:
     return button(action.label, *form_data(action))
 
 
+class SharedKeyboard(InlineKeyboardMarkup):
+    """A keyboard built once and sent many times: python-telegram-bot turns the markup
+    into a dict on every send (a 42-button calendar is 300 objects walked), so the dict
+    is kept with it. The markup is immutable, so the dict never goes stale; the library
+    only reads it (into JSON)."""
+
+    __slots__ = ("_as_dict",)
+
+    def to_dict(self, recursive: bool = True) -> JSONDict:
+        if not recursive:
+            return super().to_dict(recursive)
+        found: JSONDict | None = getattr(self, "_as_dict", None)
+        if found is None:
+            found = super().to_dict(recursive)
+            with self._unfrozen():
+                self._as_dict = found
+        return found
+
+
 def form_keyboard(actions: Sequence[Action]) -> InlineKeyboardMarkup | None:
     """The request form's buttons laid out the Telegram way: choices two to a row, tags
     three, days as a month grid, the answers to change two to a row, then Done, Keep,
-    the preview's buttons, Back and Cancel."""
+    the preview's buttons, Back and Cancel. The same buttons give the same keyboard,
+    built once (the form's steps repeat for everyone: issue 14)."""
+    return _form_keyboard(tuple(actions))
+
+
+# A few hundred: the steps' keyboards are shared by everyone at them, and one that names
+# a person's own answer (Keep …) is reused only by them; a calendar is ~50 buttons.
+@functools.lru_cache(maxsize=256)
+def _form_keyboard(actions: tuple[Action, ...]) -> InlineKeyboardMarkup | None:
 
     def named(*names: ActionName) -> list[Action]:
         return [a for a in actions if a.name in names]
@@ -74,7 +103,7 @@ def form_keyboard(actions: Sequence[Action]) -> InlineKeyboardMarkup | None:
     ):
         if group:
             grid.append([form_button(a) for a in group])
-    return InlineKeyboardMarkup(grid) if grid else None
+    return SharedKeyboard(grid) if grid else None
 
 
 def month_grid(
