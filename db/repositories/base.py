@@ -24,10 +24,11 @@ class SqlRepository:
     def fresh(self, statement: Select[Any]) -> Select[Any]:
         return statement.execution_options(populate_existing=True)
 
-    def rows(self, statement: Select[Any]) -> Result[Any]:
+    def rows(self, statement: Select[Any], params: dict[str, Any] | None = None) -> Result[Any]:
         """Plain rows of a select over a table (not ORM entities): reads that are turned
         into core objects at once need no identity map, and skipping it costs a
         fraction of the ORM's per-row work. Pending ORM changes are flushed first, as
-        an ORM query would autoflush them."""
+        an ORM query would autoflush them. ``params`` fill a prepared statement's
+        ``bindparam``s (built once, its cache key is computed once too)."""
         self.session.flush()
-        return self.session.execute(statement)
+        return self.session.execute(statement, params)

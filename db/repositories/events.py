@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 
 from core.events import EntityKind, TransitionEvent
 from core.ports import EventRepository
@@ -10,35 +10,33 @@ from db.models import TransitionEventRow
 from db.repositories.base import SqlRepository, table
 
 EVENTS = table(TransitionEventRow)
+_ADD = insert(EVENTS)
+_COUNT = select(func.count()).where(
+    EVENTS.c.entity == bindparam("entity"), EVENTS.c.entity_id == bindparam("entity_id")
+)
 
 
 class SqlEventRepository(SqlRepository, EventRepository):
     def add(self, event: TransitionEvent) -> None:
-        # a plain INSERT now, not an ORM object flushed later (issue 14: the ORM's
-        # unit-of-work was a large share of every transition's cost)
+        # a plain INSERT, not an ORM object flushed later (issue 14: the ORM's
+        # unit-of-work was a large share of every transition's cost), built once
         self.session.execute(
-            insert(EVENTS).values(
-                entity=event.entity.value,
-                entity_id=event.entity_id,
-                from_status=event.from_status,
-                to_status=event.to_status,
-                actor_id=event.actor_id,
-                reason=event.reason,
-                at=event.at,
-            )
+            _ADD,
+            {
+                "entity": event.entity.value,
+                "entity_id": event.entity_id,
+                "from_status": event.from_status,
+                "to_status": event.to_status,
+                "actor_id": event.actor_id,
+                "reason": event.reason,
+                "at": event.at,
+            },
         )
 
     def count_for(self, entity: EntityKind, entity_id: int) -> int:
         self.session.flush()
-        return int(
-            self.session.scalar(
-                select(func.count()).where(
-                    TransitionEventRow.entity == entity.value,
-                    TransitionEventRow.entity_id == entity_id,
-                )
-            )
-            or 0
-        )
+        found = self.session.scalar(_COUNT, {"entity": entity.value, "entity_id": entity_id})
+        return int(found or 0)
 
     def for_entity(self, entity: EntityKind, entity_id: int) -> list[TransitionEvent]:
         self.session.flush()

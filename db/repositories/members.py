@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, func, insert, select, update
+from sqlalchemy import ColumnElement, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core.members import AdminSource, Identity, Member, Platform
@@ -20,6 +21,33 @@ IDENTITIES = table(MemberIdentityRow)
 PROFILES = table(MentorProfileRow)
 
 
+# A member with their mentor status and identities: one statement, a row per identity,
+# plain rows rather than ORM entities. The two lookups of every update are built once.
+_MEMBERS = select(
+    MEMBERS.c.id,
+    MEMBERS.c.display_name,
+    MEMBERS.c.timezone,
+    MEMBERS.c.is_admin,
+    MEMBERS.c.created_at,
+    MEMBERS.c.admin_source,
+    PROFILES.c.status,
+    IDENTITIES.c.platform,
+    IDENTITIES.c.external_id,
+    IDENTITIES.c.unreachable_at,
+).select_from(
+    MEMBERS.outerjoin(PROFILES, PROFILES.c.member_id == MEMBERS.c.id).outerjoin(
+        IDENTITIES, IDENTITIES.c.member_id == MEMBERS.c.id
+    )
+)
+_ORDER = (MEMBERS.c.id, IDENTITIES.c.id)
+BY_IDS = _MEMBERS.where(MEMBERS.c.id.in_(bindparam("ids", expanding=True))).order_by(*_ORDER)
+_OWNER = select(IDENTITIES.c.member_id).where(
+    IDENTITIES.c.platform == bindparam("platform"),
+    IDENTITIES.c.external_id == bindparam("external_id"),
+)
+BY_IDENTITY = _MEMBERS.where(MEMBERS.c.id.in_(_OWNER)).order_by(*_ORDER)
+
+
 class SqlMemberRepository(SqlRepository, MemberRepository):
     def get(self, member_id: int) -> Member | None:
         return self.get_many([member_id]).get(member_id)
@@ -27,15 +55,12 @@ class SqlMemberRepository(SqlRepository, MemberRepository):
     def get_many(self, member_ids: Collection[int]) -> dict[int, Member]:
         if not member_ids:
             return {}
-        return self._load(MemberRow.id.in_(set(member_ids)))
+        return self._members(self.rows(BY_IDS, {"ids": list(set(member_ids))}))
 
     def find_by_identity(self, identity: Identity) -> Member | None:
-        owner = select(MemberIdentityRow.member_id).where(
-            MemberIdentityRow.platform == identity.platform.value,
-            MemberIdentityRow.external_id == identity.external_id,
-        )
-        # the identity's lookup inside the member query: two statements, not three
-        found = self._load(MemberRow.id.in_(owner))
+        # the identity's lookup inside the member query: one statement
+        params = {"platform": identity.platform.value, "external_id": identity.external_id}
+        found = self._members(self.rows(BY_IDENTITY, params))
         return next(iter(found.values()), None)
 
     def find_by_name(self, display_name: str) -> list[Member]:
@@ -133,31 +158,13 @@ class SqlMemberRepository(SqlRepository, MemberRepository):
         return sorted(found.values(), key=lambda m: m.id)
 
     def _load(self, condition: ColumnElement[bool]) -> dict[int, Member]:
-        """Members matching ``condition`` with their mentor status and identities: one
-        statement (a row per identity), plain rows rather than ORM entities."""
-        query = (
-            select(
-                MEMBERS.c.id,
-                MEMBERS.c.display_name,
-                MEMBERS.c.timezone,
-                MEMBERS.c.is_admin,
-                MEMBERS.c.created_at,
-                MEMBERS.c.admin_source,
-                PROFILES.c.status,
-                IDENTITIES.c.platform,
-                IDENTITIES.c.external_id,
-                IDENTITIES.c.unreachable_at,
-            )
-            .select_from(
-                MEMBERS.outerjoin(PROFILES, PROFILES.c.member_id == MEMBERS.c.id).outerjoin(
-                    IDENTITIES, IDENTITIES.c.member_id == MEMBERS.c.id
-                )
-            )
-            .where(condition)
-            .order_by(MEMBERS.c.id, IDENTITIES.c.id)
-        )
+        """Members matching ``condition`` (the rarer lookups: built each time)."""
+        return self._members(self.rows(_MEMBERS.where(condition).order_by(*_ORDER)))
+
+    def _members(self, rows: Iterable[Any]) -> dict[int, Member]:
+        """Members from their rows, one per identity (see ``_MEMBERS``)."""
         found: dict[int, Member] = {}
-        for row in self.rows(query):
+        for row in rows:
             member = found.get(row.id)
             if member is None:
                 member = found[row.id] = Member(

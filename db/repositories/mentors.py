@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 
 from core.mentors import AvailabilityWindow, MentorProfile, MentorStatus
 from core.ports import MentorRepository
@@ -13,6 +13,7 @@ from db.models import AvailabilityWindowRow, MentorProfileRow
 from db.repositories.base import SqlRepository, table
 
 PROFILES = table(MentorProfileRow)
+_BY_MEMBER = select(PROFILES).where(PROFILES.c.member_id == bindparam("member_id"))
 
 
 def _profile(row: Any) -> MentorProfile:
@@ -43,7 +44,7 @@ def _copy(profile: MentorProfile, row: MentorProfileRow, now: datetime) -> None:
 
 class SqlMentorRepository(SqlRepository, MentorRepository):
     def get(self, member_id: int) -> MentorProfile | None:
-        row = self.rows(select(PROFILES).where(PROFILES.c.member_id == member_id)).first()
+        row = self.rows(_BY_MEMBER, {"member_id": member_id}).first()
         return None if row is None else _profile(row)
 
     def add(self, profile: MentorProfile, now: datetime) -> None:

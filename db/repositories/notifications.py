@@ -78,13 +78,13 @@ class SqlNotificationRepository(SqlRepository, NotificationRepository):
         session_id: int | None = None,
         kinds: Collection[Kind] | None = None,
     ) -> int:
-        conditions = [Row.status == NotificationStatus.PENDING.value]
+        conditions = [TABLE.c.status == NotificationStatus.PENDING.value]
         if request_id is not None:
-            conditions.append(Row.request_id == request_id)
+            conditions.append(TABLE.c.request_id == request_id)
         if session_id is not None:
-            conditions.append(Row.session_id == session_id)
+            conditions.append(TABLE.c.session_id == session_id)
         if kinds is not None:
-            conditions.append(Row.kind.in_([k.value for k in kinds]))
+            conditions.append(TABLE.c.kind.in_([k.value for k in kinds]))
         # Rows in id order (the one global order), skipping any a delivery worker holds
         # while it records its sends: waiting for them deadlocked against the worker
         # (issue 12: 20 deadlocks in a soak, 18 of them shown as "busy"). A skipped row
@@ -92,17 +92,17 @@ class SqlNotificationRepository(SqlRepository, NotificationRepository):
         # (core.delivery.poison.recheck), and the next lease does too (relevance).
         # SQLite has no row locks (the database is locked whole): FOR UPDATE is left out.
         chosen = (
-            select(Row.id)
+            select(TABLE.c.id)
             .where(*conditions)
-            .order_by(Row.id)
+            .order_by(TABLE.c.id)
             .with_for_update(skip_locked=True)
             .scalar_subquery()
         )
+        self.session.flush()  # a plain UPDATE (not the ORM's bulk path) sees pending rows
         result = self.session.execute(
-            update(Row)
-            .where(Row.id.in_(chosen), Row.status == NotificationStatus.PENDING.value)
+            update(TABLE)
+            .where(TABLE.c.id.in_(chosen), TABLE.c.status == NotificationStatus.PENDING.value)
             .values(status=NotificationStatus.CANCELLED.value)
-            .execution_options(synchronize_session=False)
         )
         return int(getattr(result, "rowcount", 0))
 

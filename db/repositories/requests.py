@@ -7,7 +7,7 @@ from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 
 from core.hours import format_hours, parse_hours
 from core.lifecycle import NOT_COUNTED_REQUEST_STATES, UNFINISHED_REQUEST_STATES, RequestStatus
@@ -56,6 +56,9 @@ def _request(row: Any) -> MentorshipRequest:
     )
 
 
+_BY_ID = select(TABLE).where(TABLE.c.id == bindparam("id"))  # built once: read on every press
+
+
 class SqlRequestRepository(SqlRepository, RequestRepository):
     def lock(self, request_id: int) -> None:
         if self.is_postgres:
@@ -92,7 +95,7 @@ class SqlRequestRepository(SqlRepository, RequestRepository):
         return None if row is None else _request(row)
 
     def get(self, request_id: int) -> MentorshipRequest | None:
-        row = self.rows(select(TABLE).where(Row.id == request_id)).first()
+        row = self.rows(_BY_ID, {"id": request_id}).first()
         return None if row is None else _request(row)
 
     def get_many(self, request_ids: Collection[int]) -> dict[int, MentorshipRequest]:

@@ -6,18 +6,18 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 
 from core.lifecycle import SessionStatus
 from core.ports import SessionRepository
 from core.sessions import MentorshipSession, NoShowParty
 from db.models import MentorshipSessionRow
-from db.repositories.base import SqlRepository
+from db.repositories.base import SqlRepository, table
 
 Row = MentorshipSessionRow
 
 
-def _session(row: Row) -> MentorshipSession:
+def _session(row: Any) -> MentorshipSession:
     return MentorshipSession(
         id=row.id,
         request_id=row.request_id,
@@ -51,6 +51,23 @@ def _session(row: Row) -> MentorshipSession:
     )
 
 
+TABLE = table(Row)
+# read on every booking and every slot offer: built once
+_BY_ID = select(TABLE).where(TABLE.c.id == bindparam("id"))
+_FOR_REQUEST = select(TABLE).where(TABLE.c.request_id == bindparam("request_id"))
+_BUSY = (
+    select(TABLE)
+    .where(
+        TABLE.c.is_deleted.is_(False),
+        or_(TABLE.c.mentor_id == bindparam("member"), TABLE.c.student_id == bindparam("member")),
+        TABLE.c.status == SessionStatus.SCHEDULED.value,
+        TABLE.c.scheduled_at < bindparam("end"),
+        TABLE.c.ends_at > bindparam("start"),
+    )
+    .order_by(TABLE.c.id)
+)
+
+
 class SqlSessionRepository(SqlRepository, SessionRepository):
     def add(self, session: MentorshipSession) -> MentorshipSession:
         row = Row(
@@ -72,22 +89,22 @@ class SqlSessionRepository(SqlRepository, SessionRepository):
         return _session(row)
 
     def get(self, session_id: int) -> MentorshipSession | None:
-        row = self.session.get(Row, session_id, populate_existing=True)
+        row = self.rows(_BY_ID, {"id": session_id}).first()
         return None if row is None else _session(row)
 
     def get_many(self, session_ids: Collection[int]) -> dict[int, MentorshipSession]:
         if not session_ids:
             return {}
-        rows = self.session.scalars(self.fresh(select(Row).where(Row.id.in_(set(session_ids)))))
+        rows = self.rows(select(TABLE).where(TABLE.c.id.in_(set(session_ids))))
         return {row.id: _session(row) for row in rows}
 
     def for_request(self, request_id: int) -> MentorshipSession | None:
-        row = self.session.scalar(self.fresh(select(Row).where(Row.request_id == request_id)))
+        row = self.rows(_FOR_REQUEST, {"request_id": request_id}).first()
         return None if row is None else _session(row)
 
     def _list(self, *conditions: Any) -> list[MentorshipSession]:
-        query = select(Row).where(Row.is_deleted.is_(False), *conditions).order_by(Row.id)
-        return [_session(row) for row in self.session.scalars(self.fresh(query))]
+        query = select(TABLE).where(TABLE.c.is_deleted.is_(False), *conditions).order_by(TABLE.c.id)
+        return [_session(row) for row in self.rows(query)]
 
     def for_member(self, member_id: int) -> list[MentorshipSession]:
         return self._list(or_(Row.mentor_id == member_id, Row.student_id == member_id))
@@ -95,12 +112,8 @@ class SqlSessionRepository(SqlRepository, SessionRepository):
     def busy_for_member(
         self, mentor_id: int, start: datetime, end: datetime
     ) -> list[MentorshipSession]:
-        return self._list(
-            or_(Row.mentor_id == mentor_id, Row.student_id == mentor_id),
-            Row.status == SessionStatus.SCHEDULED.value,
-            Row.scheduled_at < end,
-            Row.ends_at > start,
-        )
+        params = {"member": mentor_id, "start": start, "end": end}
+        return [_session(row) for row in self.rows(_BUSY, params)]
 
     def all(self) -> list[MentorshipSession]:
         query = select(Row).order_by(Row.id)
