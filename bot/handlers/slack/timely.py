@@ -45,18 +45,6 @@ SLOW = (
 )
 DONE = "Done. You can close this window."
 TITLE_LIMIT = 24
-ACK_BY = "ack_by"  # in a request's context: the monotonic time its answer is due
-
-
-def time_to_ack(context: dict[str, Any], margin: float = 0.15) -> float | None:
-    """Seconds a listener may still wait before it acks (it keeps ``margin`` for Bolt
-    and the network), or None when it is too late for that: Slack is being given the
-    holding answer, and the listener's own answer will be shown when it comes."""
-    due = context.get(ACK_BY)
-    if not isinstance(due, float):
-        return ACK_DEADLINE_SECONDS - margin
-    left = due - time.monotonic() - margin
-    return left if left > 0 else None
 
 
 def _section(text: str) -> dict[str, Any]:
@@ -141,7 +129,6 @@ class TimelyDispatch:
         """Bolt's answer if it comes within the deadline (from ``started``, a monotonic
         time when the request was received), else the holding answer."""
         ack_by = (started if started is not None else time.monotonic()) + self.deadline
-        request.context[ACK_BY] = ack_by
         dispatch = asyncio.ensure_future(self._measured(request))
         left = ack_by - time.monotonic()
         done, _ = await asyncio.wait({dispatch}, timeout=max(left, 0.05))
