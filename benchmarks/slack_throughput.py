@@ -75,6 +75,7 @@ from bot.bootstrap import build_runtime
 from bot.config import Settings
 from bot.handlers.slack.blocks import actions_blocks, button, sections
 from bot.handlers.slack.common import SORRY, STALE
+from bot.handlers.slack.home_refresh import TASK_NAME as HOME_TASK
 from bot.handlers.slack.modals import REQUEST_CALLBACK, request_modal
 from core.clock import MovableClock
 from core.forms import Choice
@@ -365,7 +366,11 @@ async def settle(timeout: float = 300.0) -> None:
         running = [
             t
             for t in asyncio.all_tasks()
-            if not t.done() and LISTENER_TASK in getattr(t.get_coro(), "__qualname__", "")
+            if not t.done()
+            and (
+                LISTENER_TASK in getattr(t.get_coro(), "__qualname__", "")
+                or t.get_name() == HOME_TASK  # Home tabs rebuilt after the request
+            )
         ]
         if not running:
             return

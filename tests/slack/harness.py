@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.bootstrap import build_runtime
 from bot.config import Settings
 from bot.handlers.slack.app import close_slack_app
+from bot.handlers.slack.home_refresh import TASK_NAME as HOME_TASK
 from bot.handlers.slack.http_endpoint import DISPATCH
 from bot.handlers.slack.runner import EVENTS_PATH, http_app
 from bot.handlers.slack.sender import SlackSender
@@ -215,7 +216,11 @@ class SlackHarness:
             running = [
                 t
                 for t in asyncio.all_tasks()
-                if not t.done() and LISTENER_TASK in getattr(t.get_coro(), "__qualname__", "")
+                if not t.done()
+                and (
+                    LISTENER_TASK in getattr(t.get_coro(), "__qualname__", "")
+                    or t.get_name() == HOME_TASK  # Home tabs rebuilt after the request
+                )
             ]
             if self.runner is not None:
                 running += [t for t in self.dispatch.late if not t.done()]

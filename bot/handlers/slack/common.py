@@ -26,6 +26,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.handlers.slack.blocks import fallback_text
+from bot.handlers.slack.home_refresh import HomeRefresher
 from bot.handlers.slack.phrases import phrases
 from bot.log_context import bind
 from bot.ops.metrics import note_outcome
@@ -69,12 +70,12 @@ class Deps:
     ack_threads: ThreadPoolExecutor = field(init=False)
     # members and the mentor list, kept a minute per process (bot/read_cache.py)
     reads: ReadCache = field(init=False)
-    # Whose Home tab is being published, and whether a change came in meanwhile.
-    homes_in_flight: dict[str, bool] = field(init=False)
+    # Home tabs to build again, off the requests' path
+    homes: HomeRefresher = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "reads", ReadCache())
-        object.__setattr__(self, "homes_in_flight", {})
+        object.__setattr__(self, "homes", HomeRefresher())
         object.__setattr__(self, "batcher", StateBatcher(self.store))
         object.__setattr__(self, "ack_threads", ThreadPoolExecutor(2, "slack-ack"))
 
@@ -85,6 +86,7 @@ class Deps:
         )
 
     def close(self) -> None:
+        self.homes.close()
         self.batcher.close()
         self.ack_threads.shutdown(wait=False)
 

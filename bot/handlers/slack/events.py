@@ -26,7 +26,7 @@ async def on_home_opened(
     else:
         _, zone = await profile(client, context.user_id)
         context["member"] = await refresh_timezone(deps(context), member, zone)
-    await publish_home(context, client)
+    await publish_home(context, client, opened=True)
 
 
 async def on_user_change(event: dict[str, Any], context: AsyncBoltContext) -> None:

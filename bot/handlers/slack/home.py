@@ -1,10 +1,10 @@
 """The App Home tab: what a student, a mentor and an admin each need at a glance.
 
 Built fresh from the services (which authorize each list) on ``app_home_opened`` and
-after every change made from Slack. Its top row of buttons reaches what the slash
-command's sub-commands reach: each presses an action of the shared vocabulary
-(``a:<name>:<index>``), except the two forms (request, mentor application), which open
-modals.
+after every change made from Slack, off the request's path (``home_refresh``). Its top
+row of buttons reaches what the slash command's sub-commands reach: each presses an
+action of the shared vocabulary (``a:<name>:<index>``), except the two forms (request,
+mentor application), which open modals.
 """
 
 from __future__ import annotations
@@ -164,25 +164,15 @@ async def home_view(context: AsyncBoltContext, member: Member) -> dict[str, Any]
     return {"type": "home", "blocks": blocks}
 
 
-async def publish_home(context: AsyncBoltContext, client: AsyncWebClient) -> None:
-    """Refresh the person's Home tab; a failure here never undoes what they just did.
-
-    Building it is several reads: while one publish for a person is under way, further
-    requests for them only ask it to run once more (the last one shows everything)."""
+async def publish_home(
+    context: AsyncBoltContext, client: AsyncWebClient, *, opened: bool = False
+) -> None:
+    """Have the person's Home tab rebuilt, after this request and off its path
+    (``home_refresh``); a failure there never undoes what they just did. ``opened``: they
+    are looking at it right now."""
     user = context.user_id or ""
-    in_flight = deps(context).homes_in_flight
-    if user in in_flight:
-        in_flight[user] = True
-        return
-    in_flight[user] = False
-    try:
-        while True:
-            await _publish_once(context, client)
-            if not in_flight[user]:
-                break
-            in_flight[user] = False
-    finally:
-        del in_flight[user]
+    if user:
+        deps(context).homes.mark(user, lambda: _publish_once(context, client), first=opened)
 
 
 async def _publish_once(context: AsyncBoltContext, client: AsyncWebClient) -> None:
