@@ -206,10 +206,11 @@ class SessionRepository(abc.ABC):
         """Sessions where the member is the student or the mentor."""
 
     @abc.abstractmethod
-    def busy_for_member(
-        self, mentor_id: int, start: datetime, end: datetime
+    def busy_for_members(
+        self, member_ids: Collection[int], start: datetime, end: datetime
     ) -> list[MentorshipSession]:
-        """Scheduled sessions of the member (as mentor or student) that overlap [start, end)."""
+        """Scheduled sessions of any of the members (as mentor or student) that overlap
+        [start, end), in id order, each once: one read for both people of a booking."""
 
     @abc.abstractmethod
     def transition(

@@ -32,8 +32,9 @@ def _window_instants(
     tz = ZoneInfo(mentor_zone)
     day = start.astimezone(tz).date() - timedelta(days=1)
     last = end.astimezone(tz).date() + timedelta(days=1)
+    in_order = sorted(windows, key=lambda w: w.start)
     while day <= last:
-        for window in sorted(windows, key=lambda w: w.start):
+        for window in in_order:
             if window.weekday == day.weekday():
                 opens = _at(day, _minutes(window.start), tz, closing=False)
                 closes = _at(day, _minutes(window.end), tz, closing=True)
@@ -97,8 +98,11 @@ def hour_spans(
     return joined
 
 
+_END_OF_TIME = datetime.max.replace(tzinfo=UTC)  # built once: _inside runs for every slot
+
+
 def _inside(spans: list[tuple[datetime, datetime]], starts: datetime, ends: datetime) -> bool:
-    at = bisect.bisect_right(spans, (starts, datetime.max.replace(tzinfo=UTC))) - 1
+    at = bisect.bisect_right(spans, (starts, _END_OF_TIME)) - 1
     return at >= 0 and spans[at][0] <= starts and ends <= spans[at][1]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from core.errors import AlreadyRated, InvalidTransition, NotAllowed, ValidationFailed
@@ -90,7 +91,13 @@ def record_outcome(
             notes_given=bool(notes),
             reminder_after=ctx.policy.rating_reminder_after,
         )
-        result = load_session(uow, session_id)
+        # what the conditional write made of it, not read back (issue 14); a note given
+        # was written by append_note, so that one is read
+        result = (
+            load_session(uow, session_id)
+            if notes
+            else replace(session, status=target, updated_at=now, **changes)  # type: ignore[arg-type]
+        )
         uow.commit()
         return result
 
@@ -182,9 +189,10 @@ def rate_session(
         uow.notifications.cancel_pending(
             session_id=session_id, kinds=[Kind.RATING_PROMPT, Kind.RATING_REMINDER]
         )
-        result = load_session(uow, session_id).for_student()
+        # the conditional write matched: this is the row now, not read back (issue 14)
+        rated = replace(session, session_rating=rating, session_feedback=text or None)
         uow.commit()
-        return result
+        return replace(rated, updated_at=now).for_student()
 
 
 def leave_feedback(

@@ -54,7 +54,8 @@ def submit_request(ctx: ServiceContext, actor_id: int, draft: RequestDraft) -> M
         if request.preferred_mentor_id is not None:
             request = reserve_for_chosen_mentor(uow, ctx, request)
         record(uow, EntityKind.REQUEST, request.id, None, RequestStatus.OPEN, actor_id, now)
-        announce_request(uow, ctx, request, reason="new")
+        # its one transition so far is the one just recorded: revision 1, not read back
+        announce_request(uow, ctx, request, reason="new", version=1)
         uow.commit()
     return request
 
@@ -65,6 +66,7 @@ def announce_request(
     request: MentorshipRequest,
     reason: str,
     skip: Collection[int] = (),
+    version: int | None = None,
 ) -> None:
     """Post to the mentors' feed, tell the preferred mentor and the mentors whose tags
     match by DM, and book the expiry warning.
@@ -74,9 +76,11 @@ def announce_request(
     it back). The periodic re-announcement of unclaimed requests
     (``core.services.sweeps.reannounce_unclaimed``) goes to the feed only: there it brings
     a card that scrolled away back into view, while a DM card is still in the chat.
+    ``version``: the request's revision, when the caller knows it (else it is read).
     """
     now = ctx.now()
-    version = revision(uow, EntityKind.REQUEST, request.id)
+    if version is None:
+        version = revision(uow, EntityKind.REQUEST, request.id)
     key = f"r{request.id}:{reason}:v{version}"
     # a request still reserved for its chosen mentor reaches them alone (core.directed)
     posts = (

@@ -18,11 +18,13 @@ from core.lifecycle import (
     SessionStatus,
     check_request_transition,
 )
-from core.notifications import Kind, to_member
+from core.members import Member
+from core.notifications import Kind, Notification, to_member
 from core.ports import UnitOfWork, record
 from core.requests import MentorshipRequest
 from core.services.common import (
     card_update,
+    card_update_notice,
     clean_reason,
     close_session_for_request,
     invite_sequence,
@@ -52,15 +54,18 @@ def _slots(
     mentor_id: int,
     days: tuple[date, date] | None = None,
     ignore_session: int | None = None,
+    people: dict[int, Member] | None = None,
 ) -> list[datetime]:
-    people = load_members(uow, mentor_id, request.student_id)  # one read for both
+    if people is None or not {mentor_id, request.student_id} <= people.keys():
+        people = load_members(uow, mentor_id, request.student_id)  # one read for both
     mentor, student = people[mentor_id], people[request.student_id]
     day_from, day_until = days or (request.available_from, request.available_until)
     start, end = local_day_bounds(day_from, day_until, student.timezone)
     busy = [
         (s.scheduled_at, s.ends_at)
-        for who in (mentor_id, request.student_id)
-        for s in uow.sessions.busy_for_member(who, start - timedelta(days=1), end)
+        for s in uow.sessions.busy_for_members(
+            (mentor_id, request.student_id), start - timedelta(days=1), end
+        )
         if s.id != ignore_session
     ]
     return compute_slots(
@@ -104,9 +109,10 @@ def slots_in(
     actor_id: int,
     request: MentorshipRequest,
     days: tuple[date, date] | None = None,
+    people: dict[int, Member] | None = None,
 ) -> list[datetime]:
     """``available_slots`` inside the caller's transaction (``offer_slots`` reads the
-    request and the people once for both)."""
+    request and the people once for both: ``people``, when already read)."""
     if actor_id not in (request.claimed_by, request.student_id):
         raise NotAllowed("Only the student and the mentor of this request can see its slots.")
     if request.claimed_by is None:
@@ -115,7 +121,8 @@ def slots_in(
         check_request_transition(request.status, RequestStatus.SCHEDULED)  # says why not
     _check_days(ctx, uow, request, days)
     session = uow.sessions.for_request(request.id)
-    return _slots(uow, ctx, request, request.claimed_by, days, session.id if session else None)
+    ignore = session.id if session else None
+    return _slots(uow, ctx, request, request.claimed_by, days, ignore, people)
 
 
 def schedule_session(
@@ -178,23 +185,24 @@ def schedule_session(
             now,
         )
         record(uow, EntityKind.SESSION, session.id, None, SessionStatus.SCHEDULED, actor_id, now)
-        uow.notifications.add_many(
-            [
-                to_member(
-                    Kind.SESSION_SCHEDULED,
-                    member_id,
-                    now,
-                    f"s{session.id}",
-                    request_id=request_id,
-                    session_id=session.id,
-                    sequence=0,
-                )
-                for member_id in (session.student_id, session.mentor_id)
-            ]
-        )
-        book_session_notifications(uow, ctx, session)
         uow.notifications.cancel_pending(request_id=request_id, kinds=[Kind.MENTOR_NUDGE])
-        card_update(uow, request_id, now, "scheduled")
+        told = [
+            to_member(
+                Kind.SESSION_SCHEDULED,
+                member_id,
+                now,
+                f"s{session.id}",
+                request_id=request_id,
+                session_id=session.id,
+                sequence=0,
+            )
+            for member_id in (session.student_id, session.mentor_id)
+        ]
+        version = revision(uow, EntityKind.REQUEST, request_id)
+        told.append(card_update_notice(request_id, now, "scheduled", version))
+        # a new session has had one transition (just recorded): its revision is 1
+        told += session_notifications(ctx, session, version=1)
+        uow.notifications.add_many(told)  # the bookings, reminders and card: one round trip
         uow.commit()
     return session
 
@@ -207,8 +215,17 @@ def book_session_notifications(
     Keys include the start time and the session's revision, so a reschedule books new rows
     rather than colliding with the cancelled ones (also when it returns to an earlier time).
     """
+    version = revision(uow, EntityKind.SESSION, session.id)
+    uow.notifications.add_many(session_notifications(ctx, session, version))
+
+
+def session_notifications(
+    ctx: ServiceContext, session: MentorshipSession, version: int
+) -> list[Notification]:
+    """What ``book_session_notifications`` books, for a caller that books it with others
+    and knows the session's revision (``version``)."""
     now = ctx.now()
-    stamp = f"{session.scheduled_at.isoformat()}:v{revision(uow, EntityKind.SESSION, session.id)}"
+    stamp = f"{session.scheduled_at.isoformat()}:v{version}"
     booked = []
     for member_id in (session.student_id, session.mentor_id):
         for offset in ctx.policy.reminder_offsets:
@@ -237,7 +254,7 @@ def book_session_notifications(
                 session_id=session.id,
             )
         )
-    uow.notifications.add_many(booked)  # one round trip for all of them
+    return booked
 
 
 def reschedule_session(

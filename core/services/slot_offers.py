@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.services.common import load_request
-from core.services.context import ServiceContext, load_member
+from core.services.context import ServiceContext, load_members
 from core.services.sessions import slots_in
 
 
@@ -27,7 +27,8 @@ def offer_slots(ctx: ServiceContext, actor_id: int, request_id: int) -> SlotOffe
     person: the student for the mentor, the mentor for the student."""
     with ctx.uow_factory() as uow:  # one transaction: the slots and whom they are with
         request = load_request(uow, request_id)
-        starts = slots_in(uow, ctx, actor_id, request)
         mentor_id = request.claimed_by if request.claimed_by is not None else actor_id
-        other = load_member(uow, request.student_id if actor_id == mentor_id else mentor_id)
+        people = load_members(uow, mentor_id, request.student_id)
+        starts = slots_in(uow, ctx, actor_id, request, people=people)
+        other = people[request.student_id if actor_id == mentor_id else mentor_id]
     return SlotOffer(starts, other.display_name, other.timezone)

@@ -40,17 +40,19 @@ _MEMBERS = select(
     )
 )
 _ORDER = (MEMBERS.c.id, IDENTITIES.c.id)
+BY_ID = _MEMBERS.where(MEMBERS.c.id == bindparam("id")).order_by(*_ORDER)  # no IN list to expand
 BY_IDS = _MEMBERS.where(MEMBERS.c.id.in_(bindparam("ids", expanding=True))).order_by(*_ORDER)
 _OWNER = select(IDENTITIES.c.member_id).where(
     IDENTITIES.c.platform == bindparam("platform"),
     IDENTITIES.c.external_id == bindparam("external_id"),
 )
 BY_IDENTITY = _MEMBERS.where(MEMBERS.c.id.in_(_OWNER)).order_by(*_ORDER)
+_LOCK = select(MEMBERS.c.id).where(MEMBERS.c.id == bindparam("id")).with_for_update(key_share=True)
 
 
 class SqlMemberRepository(SqlRepository, MemberRepository):
     def get(self, member_id: int) -> Member | None:
-        return self.get_many([member_id]).get(member_id)
+        return self._members(self.rows(BY_ID, {"id": member_id})).get(member_id)
 
     def get_many(self, member_ids: Collection[int]) -> dict[int, Member]:
         if not member_ids:
@@ -128,8 +130,7 @@ class SqlMemberRepository(SqlRepository, MemberRepository):
         # insert naming them, e.g. a transition event) does not wait, which deadlocked a
         # cancel against a booking in the soak.
         if self.is_postgres:
-            query = select(MemberRow.id).where(MemberRow.id == member_id)
-            self.session.execute(query.with_for_update(key_share=True))
+            self.session.execute(_LOCK, {"id": member_id})
 
     def mark_unreachable(self, identity: Identity, now: datetime) -> None:
         self.session.execute(

@@ -13,7 +13,16 @@ from db.models import AvailabilityWindowRow, MentorProfileRow
 from db.repositories.base import SqlRepository, table
 
 PROFILES = table(MentorProfileRow)
+WINDOWS = table(AvailabilityWindowRow)
+# built once (issue 14): slots read the windows twice per booking
 _BY_MEMBER = select(PROFILES).where(PROFILES.c.member_id == bindparam("member_id"))
+_ALL_PROFILES = select(PROFILES).order_by(PROFILES.c.member_id)
+_PROFILES_WITH_STATUS = _ALL_PROFILES.where(PROFILES.c.status == bindparam("status"))
+_WINDOWS = (
+    select(WINDOWS.c.weekday, WINDOWS.c.start_time, WINDOWS.c.end_time, WINDOWS.c.id)
+    .where(WINDOWS.c.mentor_id == bindparam("member_id"))
+    .order_by(WINDOWS.c.weekday, WINDOWS.c.start_time)
+)
 
 
 def _profile(row: Any) -> MentorProfile:
@@ -60,17 +69,13 @@ class SqlMentorRepository(SqlRepository, MentorRepository):
             self.session.flush()
 
     def list_profiles(self, status: MentorStatus | None = None) -> list[MentorProfile]:
-        query = select(PROFILES).order_by(PROFILES.c.member_id)
-        if status is not None:
-            query = query.where(PROFILES.c.status == status.value)
-        return [_profile(row) for row in self.rows(query)]
+        if status is None:
+            return [_profile(row) for row in self.rows(_ALL_PROFILES)]
+        rows = self.rows(_PROFILES_WITH_STATUS, {"status": status.value})
+        return [_profile(row) for row in rows]
 
     def windows(self, member_id: int) -> list[AvailabilityWindow]:
-        rows = self.session.scalars(
-            select(AvailabilityWindowRow)
-            .where(AvailabilityWindowRow.mentor_id == member_id)
-            .order_by(AvailabilityWindowRow.weekday, AvailabilityWindowRow.start_time)
-        )
+        rows = self.rows(_WINDOWS, {"member_id": member_id})
         return [AvailabilityWindow(r.weekday, r.start_time, r.end_time, r.id) for r in rows]
 
     def add_window(self, member_id: int, window: AvailabilityWindow) -> AvailabilityWindow:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -44,6 +45,42 @@ _INSERT = text(
 ).bindparams(*(bindparam(c, type_=TABLE.c[c].type) for c in _COLUMNS))
 
 
+_CANCEL_FILTERS = ("by_request", "by_session", "by_kinds")
+
+
+@functools.cache
+def _cancel_pending(by_request: bool, by_session: bool, by_kinds: bool) -> Any:
+    """The pending rows' cancellation, one statement per combination of filters, built
+    once (issue 14: built anew, four a lifecycle, each keyed anew for the cache).
+
+    Rows in id order (the one global order), skipping any a delivery worker holds while
+    it records its sends: waiting for them deadlocked against the worker (issue 12: 20
+    deadlocks in a soak, 18 of them shown as "busy"). A skipped row is one the worker is
+    finishing; its finish re-checks it against the state now
+    (core.delivery.poison.recheck), and the next lease does too (relevance). SQLite has
+    no row locks (the database is locked whole): FOR UPDATE is left out there by
+    SQLAlchemy."""
+    conditions = [TABLE.c.status == NotificationStatus.PENDING.value]
+    if by_request:
+        conditions.append(TABLE.c.request_id == bindparam("by_request"))
+    if by_session:
+        conditions.append(TABLE.c.session_id == bindparam("by_session"))
+    if by_kinds:
+        conditions.append(TABLE.c.kind.in_(bindparam("by_kinds", expanding=True)))
+    chosen = (
+        select(TABLE.c.id)
+        .where(*conditions)
+        .order_by(TABLE.c.id)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    return (
+        update(TABLE)
+        .where(TABLE.c.id.in_(chosen), TABLE.c.status == NotificationStatus.PENDING.value)
+        .values(status=NotificationStatus.CANCELLED.value)
+    )
+
+
 def _values(notification: Notification) -> dict[str, Any]:
     return {
         "audience": notification.audience.value,
@@ -84,33 +121,17 @@ class SqlNotificationRepository(SqlRepository, NotificationRepository):
         session_id: int | None = None,
         kinds: Collection[Kind] | None = None,
     ) -> int:
-        conditions = [TABLE.c.status == NotificationStatus.PENDING.value]
+        # bind names that are no column's: an UPDATE takes a column's name as a SET
+        params: dict[str, Any] = {}
         if request_id is not None:
-            conditions.append(TABLE.c.request_id == request_id)
+            params["by_request"] = request_id
         if session_id is not None:
-            conditions.append(TABLE.c.session_id == session_id)
+            params["by_session"] = session_id
         if kinds is not None:
-            conditions.append(TABLE.c.kind.in_([k.value for k in kinds]))
-        # Rows in id order (the one global order), skipping any a delivery worker holds
-        # while it records its sends: waiting for them deadlocked against the worker
-        # (issue 12: 20 deadlocks in a soak, 18 of them shown as "busy"). A skipped row
-        # is one the worker is finishing; its finish re-checks it against the state now
-        # (core.delivery.poison.recheck), and the next lease does too (relevance).
-        # SQLite has no row locks (the database is locked whole): FOR UPDATE is left out.
-        chosen = (
-            select(TABLE.c.id)
-            .where(*conditions)
-            .order_by(TABLE.c.id)
-            .with_for_update(skip_locked=True)
-            .scalar_subquery()
-        )
+            params["by_kinds"] = [k.value for k in kinds]
+        statement = _cancel_pending(*(k in params for k in _CANCEL_FILTERS))
         self.session.flush()  # a plain UPDATE (not the ORM's bulk path) sees pending rows
-        result = self.session.execute(
-            update(TABLE)
-            .where(TABLE.c.id.in_(chosen), TABLE.c.status == NotificationStatus.PENDING.value)
-            .values(status=NotificationStatus.CANCELLED.value)
-        )
-        return int(getattr(result, "rowcount", 0))
+        return int(getattr(self.session.execute(statement, params), "rowcount", 0))
 
     def feed_problem(self, prefix: str) -> str | None:
         return self.session.scalar(

@@ -56,14 +56,63 @@ def _request(row: Any) -> MentorshipRequest:
     )
 
 
-_BY_ID = select(TABLE).where(TABLE.c.id == bindparam("id"))  # built once: read on every press
+# Built once, with bind parameters: a statement built anew is also keyed anew for
+# SQLAlchemy's cache, a tenth of a millisecond or more each time (issue 14).
+_BY_ID = select(TABLE).where(TABLE.c.id == bindparam("id"))  # read on every press
+_ADD = insert(TABLE).returning(*TABLE.c)
+_LOCK = select(TABLE.c.id).where(TABLE.c.id == bindparam("id")).with_for_update(key_share=True)
+_BY_SUBMISSION_KEY = select(TABLE).where(
+    TABLE.c.student_id == bindparam("student"), TABLE.c.submission_key == bindparam("key")
+)
+# A finished request its student withdrew still counts (hiding is no way round a limit);
+# an unfinished one an admin hid is over, and does not.
+_COUNTED = (
+    select(TABLE)
+    .where(
+        TABLE.c.student_id == bindparam("student"),
+        TABLE.c.status.not_in([s.value for s in NOT_COUNTED_REQUEST_STATES]),
+        TABLE.c.quota_refunded.is_(False),
+        or_(
+            TABLE.c.is_deleted.is_(False),
+            TABLE.c.status.not_in([s.value for s in UNFINISHED_REQUEST_STATES]),
+        ),
+    )
+    .order_by(TABLE.c.id)
+)
+_FOR_STUDENT = (
+    select(TABLE)
+    .where(TABLE.c.is_deleted.is_(False), TABLE.c.student_id == bindparam("student"))
+    .order_by(TABLE.c.id)
+)
+# The transition's SET clause comes from the keys it is given (status, updated_at and the
+# changes): one compiled form per set of keys, found in the cache.
+_TRANSITION = update(TABLE).where(
+    TABLE.c.id == bindparam("rid"),
+    TABLE.c.status.in_(bindparam("expected", expanding=True)),
+    TABLE.c.is_deleted.is_(False),
+)
+_TRANSITION_IF_CLAIMED_BY = _TRANSITION.where(TABLE.c.claimed_by == bindparam("claimer"))
+_CLAIM_OPEN = (
+    update(TABLE)
+    .where(
+        TABLE.c.id == bindparam("rid"),
+        TABLE.c.status == RequestStatus.OPEN.value,
+        TABLE.c.is_deleted.is_(False),
+    )
+    .values(
+        status=RequestStatus.CLAIMED.value,
+        updated_at=bindparam("now"),
+        claimed_by=bindparam("mentor"),
+        claimed_at=bindparam("now"),
+    )
+    .returning(*TABLE.c)
+)
 
 
 class SqlRequestRepository(SqlRepository, RequestRepository):
     def lock(self, request_id: int) -> None:
         if self.is_postgres:
-            query = select(Row.id).where(Row.id == request_id)
-            self.session.execute(query.with_for_update(key_share=True))
+            self.session.execute(_LOCK, {"id": request_id})
 
     def add(
         self,
@@ -73,25 +122,19 @@ class SqlRequestRepository(SqlRepository, RequestRepository):
         expires_at: datetime,
         submission_key: str | None = None,
     ) -> MentorshipRequest:
-        inserted = self.session.execute(
-            insert(TABLE)
-            .values(
-                student_id=student_id,
-                **request.stored_fields(),
-                status=RequestStatus.OPEN.value,
-                expires_at=expires_at,
-                submission_key=submission_key,
-                created_at=now,
-                updated_at=now,
-            )
-            .returning(*TABLE.c)
-        )
-        return _request(inserted.one())
+        values = {
+            "student_id": student_id,
+            **request.stored_fields(),
+            "status": RequestStatus.OPEN.value,
+            "expires_at": expires_at,
+            "submission_key": submission_key,
+            "created_at": now,
+            "updated_at": now,
+        }
+        return _request(self.session.execute(_ADD, values).one())
 
     def find_by_submission_key(self, student_id: int, key: str) -> MentorshipRequest | None:
-        row = self.rows(
-            select(TABLE).where(Row.student_id == student_id, Row.submission_key == key)
-        ).first()
+        row = self.rows(_BY_SUBMISSION_KEY, {"student": student_id, "key": key}).first()
         return None if row is None else _request(row)
 
     def get(self, request_id: int) -> MentorshipRequest | None:
@@ -109,25 +152,10 @@ class SqlRequestRepository(SqlRepository, RequestRepository):
         return [_request(row) for row in self.rows(query)]
 
     def for_student(self, student_id: int) -> list[MentorshipRequest]:
-        return self._list(Row.student_id == student_id)
+        return [_request(row) for row in self.rows(_FOR_STUDENT, {"student": student_id})]
 
     def counted_for_student(self, student_id: int) -> list[MentorshipRequest]:
-        # A finished request its student withdrew still counts (hiding is no way round a
-        # limit); an unfinished one an admin hid is over, and does not.
-        query = (
-            select(TABLE)
-            .where(
-                Row.student_id == student_id,
-                Row.status.not_in([s.value for s in NOT_COUNTED_REQUEST_STATES]),
-                Row.quota_refunded.is_(False),
-                or_(
-                    Row.is_deleted.is_(False),
-                    Row.status.not_in([s.value for s in UNFINISHED_REQUEST_STATES]),
-                ),
-            )
-            .order_by(Row.id)
-        )
-        return [_request(row) for row in self.rows(query)]
+        return [_request(row) for row in self.rows(_COUNTED, {"student": student_id})]
 
     def open_requests(self) -> list[MentorshipRequest]:
         return self._list(Row.status == RequestStatus.OPEN.value)
@@ -149,39 +177,25 @@ class SqlRequestRepository(SqlRepository, RequestRepository):
         if_claimed_by: int | None = None,
         **changes: Any,
     ) -> bool:
-        conditions = [
-            Row.id == request_id,
-            Row.status.in_([s.value for s in expected]),
-            Row.is_deleted.is_(False),
-        ]
+        params = {
+            "rid": request_id,
+            "expected": [s.value for s in expected],
+            "status": target.value,
+            "updated_at": now,
+            **changes,
+        }
+        statement = _TRANSITION
         if if_claimed_by is not None:
-            conditions.append(Row.claimed_by == if_claimed_by)
-        result = self.session.execute(
-            update(Row)
-            .where(*conditions)
-            .values(status=target.value, updated_at=now, **changes)
-            .execution_options(synchronize_session=False)
-        )
+            statement, params["claimer"] = _TRANSITION_IF_CLAIMED_BY, if_claimed_by
+        self.session.flush()  # a plain UPDATE: the ORM's pending rows go first
+        result = self.session.execute(statement, params)
         return bool(getattr(result, "rowcount", 0) == 1)
 
     def claim_open(
         self, request_id: int, mentor_id: int, now: datetime
     ) -> MentorshipRequest | None:
-        row = self.session.execute(
-            update(TABLE)
-            .where(
-                TABLE.c.id == request_id,
-                TABLE.c.status == RequestStatus.OPEN.value,
-                TABLE.c.is_deleted.is_(False),
-            )
-            .values(
-                status=RequestStatus.CLAIMED.value,
-                updated_at=now,
-                claimed_by=mentor_id,
-                claimed_at=now,
-            )
-            .returning(*TABLE.c)
-        ).first()
+        params = {"rid": request_id, "now": now, "mentor": mentor_id}
+        row = self.session.execute(_CLAIM_OPEN, params).first()
         return None if row is None else _request(row)
 
     def save(self, request: MentorshipRequest, now: datetime) -> None:

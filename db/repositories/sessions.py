@@ -6,7 +6,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 
 from core.lifecycle import SessionStatus
 from core.ports import SessionRepository
@@ -54,12 +54,21 @@ def _session(row: Any) -> MentorshipSession:
 TABLE = table(Row)
 # read on every booking and every slot offer: built once
 _BY_ID = select(TABLE).where(TABLE.c.id == bindparam("id"))
+_ADD = insert(TABLE).returning(*TABLE.c)
+_LIVE = update(TABLE).where(TABLE.c.id == bindparam("sid"), TABLE.c.is_deleted.is_(False))
+_TRANSITION = _LIVE.where(TABLE.c.status.in_(bindparam("expected", expanding=True)))
+_RATE = _LIVE.where(
+    TABLE.c.status == SessionStatus.COMPLETED.value, TABLE.c.session_rating.is_(None)
+)
 _FOR_REQUEST = select(TABLE).where(TABLE.c.request_id == bindparam("request_id"))
 _BUSY = (
     select(TABLE)
     .where(
         TABLE.c.is_deleted.is_(False),
-        or_(TABLE.c.mentor_id == bindparam("member"), TABLE.c.student_id == bindparam("member")),
+        or_(
+            TABLE.c.mentor_id.in_(bindparam("members", expanding=True)),
+            TABLE.c.student_id.in_(bindparam("members", expanding=True)),
+        ),
         TABLE.c.status == SessionStatus.SCHEDULED.value,
         TABLE.c.scheduled_at < bindparam("end"),
         TABLE.c.ends_at > bindparam("start"),
@@ -70,23 +79,23 @@ _BUSY = (
 
 class SqlSessionRepository(SqlRepository, SessionRepository):
     def add(self, session: MentorshipSession) -> MentorshipSession:
-        row = Row(
-            request_id=session.request_id,
-            mentor_id=session.mentor_id,
-            student_id=session.student_id,
-            session_type=session.session_type,
-            status=session.status.value,
-            scheduled_at=session.scheduled_at,
-            ends_at=session.ends_at,
-            duration_minutes=session.duration_minutes,
-            meeting_link=session.meeting_link,
-            notes=session.notes,
-            created_at=session.created_at,
-            updated_at=session.updated_at,
-        )
-        self.session.add(row)
+        # a plain INSERT … RETURNING, built once: not an ORM object flushed (issue 14)
+        values = {
+            "request_id": session.request_id,
+            "mentor_id": session.mentor_id,
+            "student_id": session.student_id,
+            "session_type": session.session_type,
+            "status": session.status.value,
+            "scheduled_at": session.scheduled_at,
+            "ends_at": session.ends_at,
+            "duration_minutes": session.duration_minutes,
+            "meeting_link": session.meeting_link,
+            "notes": session.notes,
+            "created_at": session.created_at,
+            "updated_at": session.updated_at,
+        }
         self.session.flush()
-        return _session(row)
+        return _session(self.session.execute(_ADD, values).one())
 
     def get(self, session_id: int) -> MentorshipSession | None:
         row = self.rows(_BY_ID, {"id": session_id}).first()
@@ -107,12 +116,12 @@ class SqlSessionRepository(SqlRepository, SessionRepository):
         return [_session(row) for row in self.rows(query)]
 
     def for_member(self, member_id: int) -> list[MentorshipSession]:
-        return self._list(or_(Row.mentor_id == member_id, Row.student_id == member_id))
+        return self._list(or_(TABLE.c.mentor_id == member_id, TABLE.c.student_id == member_id))
 
-    def busy_for_member(
-        self, mentor_id: int, start: datetime, end: datetime
+    def busy_for_members(
+        self, member_ids: Collection[int], start: datetime, end: datetime
     ) -> list[MentorshipSession]:
-        params = {"member": mentor_id, "start": start, "end": end}
+        params = {"members": list(set(member_ids)), "start": start, "end": end}
         return [_session(row) for row in self.rows(_BUSY, params)]
 
     def all(self) -> list[MentorshipSession]:
@@ -120,9 +129,12 @@ class SqlSessionRepository(SqlRepository, SessionRepository):
         return [_session(row) for row in self.session.scalars(self.fresh(query))]
 
     def _update(self, session_id: int, *conditions: Any, **values: Any) -> bool:
+        # a plain UPDATE of the table: the ORM's bulk-update path cost more than the
+        # statement (issue 14); pending ORM rows are flushed first, as it did
+        self.session.flush()
         result = self.session.execute(
-            update(Row)
-            .where(Row.id == session_id, Row.is_deleted.is_(False), *conditions)
+            update(TABLE)
+            .where(TABLE.c.id == session_id, TABLE.c.is_deleted.is_(False), *conditions)
             .values(**values)
             .execution_options(synchronize_session=False)
         )
@@ -136,29 +148,33 @@ class SqlSessionRepository(SqlRepository, SessionRepository):
         now: datetime,
         **changes: Any,
     ) -> bool:
-        return self._update(
-            session_id,
-            Row.status.in_([s.value for s in expected]),
-            status=target.value,
-            updated_at=now,
+        self.session.flush()
+        params = {
+            "sid": session_id,
+            "expected": [s.value for s in expected],
+            "status": target.value,
+            "updated_at": now,
             **changes,
-        )
+        }
+        # the SET clause comes from the keys given: one compiled form per set of changes
+        result = self.session.execute(_TRANSITION, params)
+        return bool(getattr(result, "rowcount", 0) == 1)
 
     def rate(self, session_id: int, rating: int, feedback: str | None, now: datetime) -> bool:
-        return self._update(
-            session_id,
-            Row.status == SessionStatus.COMPLETED.value,
-            Row.session_rating.is_(None),
-            session_rating=rating,
-            session_feedback=feedback,
-            updated_at=now,
-        )
+        self.session.flush()
+        params = {
+            "sid": session_id,
+            "session_rating": rating,
+            "session_feedback": feedback,
+            "updated_at": now,
+        }
+        return bool(getattr(self.session.execute(_RATE, params), "rowcount", 0) == 1)
 
     def set_feedback(self, session_id: int, feedback: str, now: datetime) -> bool:
         return self._update(
             session_id,
-            Row.session_rating.is_not(None),
-            Row.session_feedback.is_(None),
+            TABLE.c.session_rating.is_not(None),
+            TABLE.c.session_feedback.is_(None),
             session_feedback=feedback,
             updated_at=now,
         )

@@ -8,6 +8,7 @@ two simultaneous bookings that overlap, the second sees the first and is refused
 from __future__ import annotations
 
 import time as timer
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 import pytest
@@ -150,10 +151,10 @@ class _UnlockedMembers(SqlMemberRepository):
 
 
 class _SlowClashCheck(SqlSessionRepository):
-    def busy_for_member(
-        self, mentor_id: int, start: datetime, end: datetime
+    def busy_for_members(
+        self, member_ids: Collection[int], start: datetime, end: datetime
     ) -> list[MentorshipSession]:
-        busy = super().busy_for_member(mentor_id, start, end)
+        busy = super().busy_for_members(member_ids, start, end)
         timer.sleep(0.01)
         return busy
 

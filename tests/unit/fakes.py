@@ -385,12 +385,12 @@ class FakeSessionRepository(_Repository, SessionRepository):
     def for_member(self, member_id: int) -> list[MentorshipSession]:
         return self._list(lambda s: member_id in (s.mentor_id, s.student_id))
 
-    def busy_for_member(
-        self, mentor_id: int, start: datetime, end: datetime
+    def busy_for_members(
+        self, member_ids: Collection[int], start: datetime, end: datetime
     ) -> list[MentorshipSession]:
         return self._list(
             lambda s: (
-                mentor_id in (s.mentor_id, s.student_id)
+                (s.mentor_id in member_ids or s.student_id in member_ids)
                 and s.status == SessionStatus.SCHEDULED
                 and s.scheduled_at < end
                 and s.ends_at > start

@@ -165,7 +165,7 @@ def test_busy_sessions_are_scheduled_ones_of_either_role_that_overlap(ctx):
         a_session(uow, 4, 9, 10, START)  # someone else's
 
         def busy(start, end):
-            return [s.id for s in uow.sessions.busy_for_member(5, start, end)]
+            return [s.id for s in uow.sessions.busy_for_members([5], start, end)]
 
         assert busy(START, START + 6 * HOUR) == [as_mentor.id, as_student.id]
         assert busy(START + HOUR, START + 2 * HOUR) == []  # touching ends do not overlap
