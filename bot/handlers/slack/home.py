@@ -10,6 +10,7 @@ mentor application), which open modals.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from typing import Any
 
 from slack_bolt.async_app import AsyncBoltContext
@@ -30,14 +31,20 @@ from bot.views import (
     stats_text,
 )
 from core.errors import DomainError
+from core.limits import UsageLine
 from core.members import Member
-from core.mentors import MentorStatus
+from core.mentors import AvailabilityWindow, MentorProfile, MentorStatus
+from core.requests import MentorshipRequest
 from core.services.admin import admin_stats, get_members
 from core.services.claims import my_claims, open_requests_for_mentor
+from core.services.context import ServiceContext
 from core.services.mentor_status import mentor_status
 from core.services.mentors import my_availability, pending_mentors
+from core.services.read_together import read_together
 from core.services.requests import my_requests, usage_left
 from core.services.sessions import my_sessions
+from core.sessions import MentorshipSession
+from core.stats import Stats
 
 logger = logging.getLogger(__name__)
 MAX_BLOCKS = 100
@@ -65,26 +72,56 @@ def top_row(member: Member, status: MentorStatus | None) -> list[Block]:
     return actions_blocks(buttons, "home")
 
 
+@dataclass
+class HomeReads:
+    """What a Home tab shows, read in one transaction (``read_together``)."""
+
+    requests: list[MentorshipRequest]
+    sessions: list[MentorshipSession]
+    status: MentorStatus | None
+    usage: list[UsageLine]
+    claims: list[MentorshipRequest] = field(default_factory=list)
+    queue: list[MentorshipRequest] = field(default_factory=list)
+    windows: list[AvailabilityWindow] = field(default_factory=list)
+    waiting: list[tuple[str, MentorProfile]] = field(default_factory=list)
+    stats: Stats | None = None
+    members: dict[int, Member] = field(default_factory=dict)
+
+
+def read_home(ctx: ServiceContext, member: Member) -> HomeReads:
+    """Every list of ``member``'s Home, each from the service that authorizes it."""
+    found = HomeReads(
+        my_requests(ctx, member.id),
+        my_sessions(ctx, member.id),
+        mentor_status(ctx, member.id),
+        usage_left(ctx, member.id),
+    )
+    if member.is_approved_mentor:
+        found.claims = my_claims(ctx, member.id)
+        found.queue = open_requests_for_mentor(ctx, member.id)[:8]
+    if member.is_approved_mentor or found.status == MentorStatus.PENDING:
+        found.windows = my_availability(ctx, member.id)
+    if member.is_admin:
+        found.waiting = pending_mentors(ctx, member.id)
+        found.stats = admin_stats(ctx, member.id)
+    ids = {r.claimed_by for r in found.requests if r.claimed_by}
+    ids |= {s.mentor_id for s in found.sessions} | {s.student_id for s in found.sessions}
+    ids |= {r.student_id for r in [*found.claims, *found.queue]}
+    found.members = get_members(ctx, [i for i in ids if i])
+    return found
+
+
 async def home_view(context: AsyncBoltContext, member: Member) -> dict[str, Any]:
     catalogue = deps(context).services.catalogue
-    requests = await call(context, my_requests, member.id)
-    sessions = await call(context, my_sessions, member.id)
-    ids = {r.claimed_by for r in requests if r.claimed_by}
-    ids |= {s.mentor_id for s in sessions} | {s.student_id for s in sessions}
-    status = await call(context, mentor_status, member.id)
+    reads = await call(context, read_together, read_home, member)
+    requests, sessions, status = reads.requests, reads.sessions, reads.status
+    claims, queue, members = reads.claims, reads.queue, reads.members
     blocks: list[Block] = [
         header(f"Hi {member.display_name}"),
         section(f"Times are shown in your time zone: {member.timezone}."),
         *top_row(member, status),
         header("Your requests"),
     ]
-    claims: list[Any] = []
-    queue: list[Any] = []
-    if member.is_approved_mentor:
-        claims = await call(context, my_claims, member.id)
-        queue = (await call(context, open_requests_for_mentor, member.id))[:8]
-        ids |= {r.student_id for r in [*claims, *queue]}
-    members = await call(context, get_members, [i for i in ids if i])
     names = {i: m.display_name for i, m in members.items()}
     mine = [r for r in requests if r.status.value in ("OPEN", "CLAIMED", "SCHEDULED")][:8]
     if not mine:
@@ -108,7 +145,7 @@ async def home_view(context: AsyncBoltContext, member: Member) -> dict[str, Any]
             ],
             f"ses:{s.id}",
         )
-    blocks.append(section(limits_text(await call(context, usage_left, member.id))))
+    blocks.append(section(limits_text(reads.usage)))
     mentors = await approved_mentors(context)  # best rated first, as /mentors on Telegram
     blocks.append(header("Mentors"))
     blocks.append(section(mentors_text(mentors[:MENTORS_SHOWN])))
@@ -141,12 +178,11 @@ async def home_view(context: AsyncBoltContext, member: Member) -> dict[str, Any]
                 [button("Claim", "a:claim:0", str(r.id), "primary")], f"queue:{r.id}"
             )
     if member.is_approved_mentor or status == MentorStatus.PENDING:  # windows while waiting
-        windows = await call(context, my_availability, member.id)
-        blocks.append(section(windows_summary(windows, member.timezone)))
+        blocks.append(section(windows_summary(reads.windows, member.timezone)))
         blocks += actions_blocks([button("Edit availability", "home:availability")], "availability")
     if member.is_admin:
         blocks.append(header("Admin"))
-        waiting = await call(context, pending_mentors, member.id)
+        waiting = reads.waiting
         if not waiting:
             blocks.append(section("No mentor applications waiting."))
         for name, profile in waiting[:8]:
@@ -158,7 +194,8 @@ async def home_view(context: AsyncBoltContext, member: Member) -> dict[str, Any]
                 ],
                 f"mentor:{profile.member_id}",
             )
-        blocks.append(section(stats_text(await call(context, admin_stats, member.id))))
+        if reads.stats is not None:
+            blocks.append(section(stats_text(reads.stats)))
     if len(blocks) > MAX_BLOCKS:
         blocks = [*blocks[: MAX_BLOCKS - 1], section("(more in the lists above)")]
     return {"type": "home", "blocks": blocks}

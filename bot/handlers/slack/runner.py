@@ -95,8 +95,8 @@ async def serve(
             await stop_scheduler(scheduler, settings.shutdown_seconds, engine)
         if health is not None:
             await health.cleanup()
+        close_slack_app(slack)  # Home tabs still to build are dropped before the session
         await slack.client.session.close()
-        close_slack_app(slack)
         core.close()
         shutdown.uninstall()
     logger.info("Slack runner stopped")

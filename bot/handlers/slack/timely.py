@@ -39,6 +39,25 @@ from bot.ops.metrics import note_outcome, process_metrics
 
 logger = logging.getLogger(__name__)
 ACK_DEADLINE_SECONDS = 1.0
+# In the request's context: set once the listener's answer (its ack) has been shown,
+# with the HTTP answer, or late by ``views.update`` (``apply_late``).
+ANSWER_SHOWN = "answer_shown"
+SHOWN_WAIT_SECONDS = 10.0
+
+
+async def answer_shown(context: dict[str, Any]) -> None:
+    """Wait until this request's answer has been shown, before changing the same view
+    again: a late answer ("Saving your request…") sent after the saved note would undo
+    it, leaving the form saying it is saving a request already saved (issue 14). No
+    wait outside ``TimelyDispatch`` (nothing late there), and never past a bound."""
+    shown = context.get(ANSWER_SHOWN)
+    if isinstance(shown, asyncio.Event):
+        try:
+            await asyncio.wait_for(shown.wait(), SHOWN_WAIT_SECONDS)
+        except TimeoutError:
+            logger.warning("a late Slack answer was not shown in time; going on")
+
+
 SLOW = (
     "This is taking longer than usual, but it will go through: this window will say when "
     "it is done. You may close it; if it cannot be saved, you will get a message."
@@ -129,17 +148,19 @@ class TimelyDispatch:
         """Bolt's answer if it comes within the deadline (from ``started``, a monotonic
         time when the request was received), else the holding answer."""
         ack_by = (started if started is not None else time.monotonic()) + self.deadline
+        shown = request.context[ANSWER_SHOWN] = asyncio.Event()
         dispatch = asyncio.ensure_future(self._measured(request))
         left = ack_by - time.monotonic()
         done, _ = await asyncio.wait({dispatch}, timeout=max(left, 0.05))
         if done:
+            shown.set()  # it goes out with this HTTP answer
             return dispatch.result()
         self.late_count += 1
         body = request.body
         logger.warning(
             "Slack request not answered within %.1f s; acked, the work goes on", self.deadline
         )
-        task = asyncio.ensure_future(self._finish(dispatch, body))
+        task = asyncio.ensure_future(self._finish(dispatch, body, shown))
         self.late.add(task)
         task.add_done_callback(self.late.discard)
         return holding_response(body)
@@ -153,12 +174,16 @@ class TimelyDispatch:
                 note_outcome("failed")
             return response
 
-    async def _finish(self, dispatch: asyncio.Future[BoltResponse], body: dict[str, Any]) -> None:
+    async def _finish(
+        self, dispatch: asyncio.Future[BoltResponse], body: dict[str, Any], shown: asyncio.Event
+    ) -> None:
         try:
             response = await dispatch
             await apply_late(self.app.client, body, response)
         except Exception:  # the person was answered; the log tells the operator
             logger.warning("a late Slack answer could not be shown", exc_info=True)
+        finally:
+            shown.set()
 
     async def drain(self, timeout: float = 10.0) -> None:
         """Wait for late dispatches (at shutdown and in tests)."""

@@ -50,6 +50,7 @@ from bot.handlers.slack.modals import (
     saved_modal,
     state_values,
 )
+from bot.handlers.slack.timely import answer_shown
 from core.errors import DomainError, ValidationFailed
 from core.members import Member
 from core.requests import RequestDraft
@@ -118,6 +119,7 @@ async def on_request_submitted(
     except DomainError as exc:  # a limit, a request no longer editable, the database
         reason = explain(context, exc)
         again = await _form(context, member, draft, meta, f"⚠️ Not saved: {reason}")
+        await answer_shown(context)
         await _show(client, view, again)
         await tell(client, body, f"Your request was not saved: {reason}")
         return
@@ -127,6 +129,7 @@ async def on_request_submitted(
         mentors = await approved_mentors(context) if request.reserved else []
         chosen = next((m.name for m in mentors if m.member_id == request.preferred_mentor_id), None)
         text = submitted_note(request, chosen, await feed_failing(deps(context).services))
+    await answer_shown(context)
     await _show(client, view, saved_modal(text))
     await client.chat_postMessage(channel=context.user_id or "", text=fallback_text(text))
     await publish_home(context, client)
