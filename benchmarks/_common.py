@@ -7,9 +7,9 @@ import secrets
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
 from core.catalogue import Catalogue
 from core.clock import MovableClock
@@ -56,15 +56,40 @@ def database(kind: str, pool_size: int = 10) -> Iterator[str]:
         admin.dispose()
 
 
-def context(url: str, clock: MovableClock, **engine_options: int) -> ServiceContext:
+def context_and_engine(
+    url: str, clock: MovableClock, **engine_options: int
+) -> tuple[ServiceContext, Engine]:
+    """The services on a database, and the engine behind them (to dispose of it)."""
     engine = make_engine(url, **engine_options)
     sessions = make_session_factory(engine)
-    return ServiceContext(
+    ctx = ServiceContext(
         uow_factory=lambda: SqlAlchemyUnitOfWork(sessions),
         clock=clock,
         catalogue=Catalogue.load(),
-        policy=Policy(min_notice=__import__("datetime").timedelta(0), max_active_requests=1000),
+        policy=Policy(min_notice=timedelta(0), max_active_requests=1000),
     )
+    return ctx, engine
+
+
+def context(url: str, clock: MovableClock, **engine_options: int) -> ServiceContext:
+    return context_and_engine(url, clock, **engine_options)[0]
+
+
+def server_connections(url: str) -> tuple[int, int, int]:
+    """max_connections, superuser_reserved_connections, connections in use."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            row = connection.execute(
+                text(
+                    "SELECT current_setting('max_connections')::int,"
+                    " current_setting('superuser_reserved_connections')::int,"
+                    " (SELECT count(*) FROM pg_stat_activity)"
+                )
+            ).one()
+    finally:
+        engine.dispose()
+    return int(row[0]), int(row[1]), int(row[2])
 
 
 def people(ctx: ServiceContext, students: int, mentors: int) -> tuple[list[int], list[int]]:

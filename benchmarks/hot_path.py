@@ -46,7 +46,7 @@ import time
 import traceback
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -54,32 +54,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # as a script, 
 
 import psycopg
 from pydantic import SecretStr
-from sqlalchemy import text
 
 from benchmarks import _common
 from benchmarks import _floor as floor
 from benchmarks import lifecycle as lc
 from benchmarks import slack_throughput as sl
 from benchmarks import telegram_throughput as tg
-from benchmarks._common import START, database, people, percentile
+from benchmarks._common import START, database, percentile
 from bot.bootstrap import build_runtime
 from bot.config import Settings
 from bot.handlers.telegram.persistence import user_key
 from core.catalogue import Catalogue
 from core.clock import MovableClock
 from core.policy import Policy
-from core.services.claims import claim_request
-from core.services.context import ServiceContext
-from core.services.outcomes import rate_session, record_outcome
-from core.services.requests import submit_request
-from core.services.sessions import available_slots, schedule_session
-from core.sessions import Outcome
-from db.engine import make_engine, make_session_factory
 from db.frontend_state import FrontEndStore
-from db.unit_of_work import SqlAlchemyUnitOfWork
 
 NAN = float("nan")
-MARGIN = 10  # connections left free for the set-up's own and anyone else's
 PG = "postgresql"
 T = TypeVar("T")
 
@@ -271,96 +261,14 @@ async def slack(size: Size, concurrency: int = 32) -> SlackRun:
 # ---------------------------------------------------------------------- services
 
 
-def services(url: str, clock: MovableClock, pool_size: int = 10) -> tuple[ServiceContext, Any]:
-    """``_common.context``, copied to hand back the engine too (to dispose of it)."""
-    engine = make_engine(url, pool_size=pool_size)
-    sessions = make_session_factory(engine)
-    ctx = ServiceContext(
-        uow_factory=lambda: SqlAlchemyUnitOfWork(sessions),
-        clock=clock,
-        catalogue=Catalogue.load(),
-        policy=Policy(min_notice=timedelta(0), max_active_requests=1000),
-    )
-    return ctx, engine
-
-
 def lifecycles(count: int) -> float:
-    """``lifecycle.lifecycles``, copied to return the rate instead of printing it."""
-    clock = MovableClock(START)
-    with database(PG) as url:
-        ctx, engine = services(url, clock)
-        try:
-            students, mentors = people(ctx, students=count, mentors=20)
-            started = time.perf_counter()
-            for i in range(count):
-                clock.set(START)
-                student, mentor = students[i], mentors[i % len(mentors)]
-                request = submit_request(ctx, student, lc.draft(i))
-                claim_request(ctx, mentor, request.id)
-                slot = available_slots(ctx, mentor, request.id)[0]
-                session = schedule_session(ctx, mentor, request.id, slot)
-                clock.set(session.ends_at)
-                record_outcome(ctx, mentor, session.id, Outcome.COMPLETED, duration_minutes=30)
-                rate_session(ctx, student, session.id, 5, "Very helpful")
-            elapsed = time.perf_counter() - started
-        finally:
-            engine.dispose()
-    return count / elapsed
+    """Lifecycles per second on PostgreSQL (``lifecycle.lifecycle_seconds``)."""
+    return count / lc.lifecycle_seconds(PG, count)
 
 
-@dataclass
-class Race:
-    racers: int
-    winners: list[int]
-    latencies: list[float]
-    note: str
-
-
-def server_connections(url: str) -> tuple[int, int, int]:
-    """max_connections, superuser_reserved_connections, connections in use."""
-    engine = make_engine(url)
-    try:
-        with engine.connect() as connection:
-            row = connection.execute(
-                text(
-                    "SELECT current_setting('max_connections')::int,"
-                    " current_setting('superuser_reserved_connections')::int,"
-                    " (SELECT count(*) FROM pg_stat_activity)"
-                )
-            ).one()
-    finally:
-        engine.dispose()
-    return int(row[0]), int(row[1]), int(row[2])
-
-
-def claim_race(rounds: int, racers: int) -> Race:
-    """``lifecycle.races``, copied to return its figures (``race_once`` is reused)."""
-    clock = MovableClock(START)
-    with database(PG) as url:
-        allowed, reserved, in_use = server_connections(url)
-        free = allowed - reserved - in_use - MARGIN
-        wanted = racers
-        racers = max(2, min(racers, free))
-        note = (
-            f"{racers} racers (wanted {wanted}; the server's free connections: "
-            f"max_connections {allowed} - reserved {reserved} - in use {in_use} - margin "
-            f"{MARGIN} = {free})"
-        )
-        setup, setup_engine = services(url, clock)
-        ctx, engine = services(url, clock, pool_size=racers + 5)
-        try:
-            students, mentors = people(setup, students=rounds, mentors=racers)
-            latencies: list[float] = []
-            winners: list[int] = []
-            for r in range(rounds):
-                request = submit_request(ctx, students[r], lc.draft(r))
-                took, won = lc.race_once(ctx, mentors, request.id)
-                latencies += took
-                winners.append(won)
-        finally:
-            engine.dispose()
-            setup_engine.dispose()
-    return Race(racers, winners, latencies, note)
+def claim_race(rounds: int, racers: int) -> lc.Race:
+    """The 100-way race on PostgreSQL (``lifecycle.race_rounds``)."""
+    return lc.race_rounds(PG, rounds, racers)
 
 
 # ---------------------------------------------------------------------- memory

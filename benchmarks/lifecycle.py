@@ -16,14 +16,20 @@ import argparse
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import text
-
-from benchmarks._common import START, context, database, people, percentile
+from benchmarks._common import (
+    START,
+    context_and_engine,
+    database,
+    people,
+    percentile,
+    server_connections,
+)
 from core.clock import MovableClock
 from core.errors import AlreadyClaimed
 from core.requests import RequestDraft
@@ -32,7 +38,6 @@ from core.services.outcomes import rate_session, record_outcome
 from core.services.requests import submit_request
 from core.services.sessions import available_slots, schedule_session
 from core.sessions import Outcome
-from db.engine import make_engine
 
 
 def draft(i: int) -> RequestDraft:
@@ -48,27 +53,35 @@ def draft(i: int) -> RequestDraft:
     )
 
 
-def lifecycles(kind: str, count: int) -> None:
+def lifecycle_seconds(kind: str, count: int) -> float:
+    """Seconds for ``count`` lifecycles one after another, on a fresh database."""
     clock = MovableClock(START)
     with database(kind) as url:
-        ctx = context(url, clock)
-        students, mentors = people(ctx, students=count, mentors=20)
-        started = time.perf_counter()
-        for i in range(count):
-            clock.set(START)
-            student, mentor = students[i], mentors[i % len(mentors)]
-            request = submit_request(ctx, student, draft(i))
-            claim_request(ctx, mentor, request.id)
-            slot = available_slots(ctx, mentor, request.id)[0]
-            session = schedule_session(ctx, mentor, request.id, slot)
-            clock.set(session.ends_at)
-            record_outcome(ctx, mentor, session.id, Outcome.COMPLETED, duration_minutes=30)
-            rate_session(ctx, student, session.id, 5, "Very helpful")
-        elapsed = time.perf_counter() - started
-        print(
-            f"{kind:<9} lifecycles: {count} in {elapsed:.2f} s = {count / elapsed:.1f} per second "
-            f"({elapsed / count * 1000:.1f} ms each, 6 transactions)"
-        )
+        ctx, engine = context_and_engine(url, clock)
+        try:
+            students, mentors = people(ctx, students=count, mentors=20)
+            started = time.perf_counter()
+            for i in range(count):
+                clock.set(START)
+                student, mentor = students[i], mentors[i % len(mentors)]
+                request = submit_request(ctx, student, draft(i))
+                claim_request(ctx, mentor, request.id)
+                slot = available_slots(ctx, mentor, request.id)[0]
+                session = schedule_session(ctx, mentor, request.id, slot)
+                clock.set(session.ends_at)
+                record_outcome(ctx, mentor, session.id, Outcome.COMPLETED, duration_minutes=30)
+                rate_session(ctx, student, session.id, 5, "Very helpful")
+            return time.perf_counter() - started
+        finally:
+            engine.dispose()
+
+
+def lifecycles(kind: str, count: int) -> None:
+    elapsed = lifecycle_seconds(kind, count)
+    print(
+        f"{kind:<9} lifecycles: {count} in {elapsed:.2f} s = {count / elapsed:.1f} per second "
+        f"({elapsed / count * 1000:.1f} ms each, 6 transactions)"
+    )
 
 
 def race_once(ctx, mentors: list[int], request_id: int) -> tuple[list[float], int]:
@@ -100,46 +113,56 @@ def race_once(ctx, mentors: list[int], request_id: int) -> tuple[list[float], in
     return latencies, len(winners)
 
 
-def free_connections(url: str) -> int:
-    """How many more connections the PostgreSQL server at ``url`` accepts, less a margin
-    for the set-up's own and anyone else's."""
-    engine = make_engine(url)
-    try:
-        with engine.connect() as connection:
-            allowed = connection.execute(
-                text(
-                    "SELECT current_setting('max_connections')::int"
-                    " - current_setting('superuser_reserved_connections')::int"
-                    " - (SELECT count(*) FROM pg_stat_activity)"
-                )
-            ).scalar_one()
-    finally:
-        engine.dispose()
-    return max(2, int(allowed) - 10)
+MARGIN = 10  # connections left free for the set-up's own and anyone else's
+
+
+@dataclass
+class Race:
+    racers: int
+    winners: list[int]  # per round
+    latencies: list[float]  # every press, seconds
+    note: str  # how many raced, and why not more
+
+
+def race_rounds(kind: str, rounds: int, racers: int = 100) -> Race:
+    """``rounds`` requests, each claimed by ``racers`` mentors at once, on a fresh
+    database; on PostgreSQL the racers are capped at the server's free connections."""
+    clock = MovableClock(START)
+    with database(kind) as url:
+        wanted, note = racers, f"{racers} racers"
+        if kind != "sqlite":
+            allowed, reserved, in_use = server_connections(url)
+            free = allowed - reserved - in_use - MARGIN
+            racers = max(2, min(racers, free))
+            note = (
+                f"{racers} racers (wanted {wanted}; the server's free connections: "
+                f"max_connections {allowed} - reserved {reserved} - in use {in_use} - margin "
+                f"{MARGIN} = {free})"
+            )
+        setup, setup_engine = context_and_engine(url, clock)
+        ctx, engine = context_and_engine(url, clock, pool_size=racers + 5)
+        try:
+            students, mentors = people(setup, students=rounds, mentors=racers)
+            latencies: list[float] = []
+            winners: list[int] = []
+            for r in range(rounds):
+                request = submit_request(ctx, students[r], draft(r))
+                took, won = race_once(ctx, mentors, request.id)
+                latencies += took
+                winners.append(won)
+        finally:
+            engine.dispose()
+            setup_engine.dispose()
+    return Race(racers, winners, latencies, note)
 
 
 def races(kind: str, rounds: int, mentors_count: int = 100) -> None:
-    clock = MovableClock(START)
-    with database(kind) as url:
-        free = mentors_count if kind == "sqlite" else free_connections(url)
-        if free < mentors_count:
-            print(f"{kind:<9} claim race: {free} racers, not {mentors_count} (free connections)")
-            mentors_count = free
-        setup = context(url, clock)
-        students, mentors = people(setup, students=rounds, mentors=mentors_count)
-        ctx = context(url, clock, pool_size=mentors_count + 5)
-        latencies: list[float] = []
-        winners: set[int] = set()
-        for r in range(rounds):
-            request = submit_request(ctx, students[r], draft(r))
-            took, won = race_once(ctx, mentors, request.id)
-            latencies += took
-            winners.add(won)
-        p50, p99 = percentile(latencies, 0.5) * 1000, percentile(latencies, 0.99) * 1000
-        print(
-            f"{kind:<9} claim race: {rounds} rounds x {mentors_count} mentors, winners per "
-            f"round {sorted(winners)}; claim latency p50 {p50:.1f} ms, p99 {p99:.1f} ms"
-        )
+    race = race_rounds(kind, rounds, mentors_count)
+    p50, p99 = percentile(race.latencies, 0.5) * 1000, percentile(race.latencies, 0.99) * 1000
+    print(
+        f"{kind:<9} claim race: {race.note}; {rounds} rounds, winners per round "
+        f"{sorted(set(race.winners))}; claim latency p50 {p50:.1f} ms, p99 {p99:.1f} ms"
+    )
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from core.errors import ValidationFailed
 from core.limits import check_can_submit
-from core.services.context import ServiceContext, load_member
+from core.services.context import ServiceContext
 
 
 def check_request_limit(
@@ -19,7 +19,8 @@ def check_request_limit(
     now; ``editing`` is a request being edited, which does not count against itself."""
     if ctx.catalogue.get(session_type) is None:
         raise ValidationFailed({"session_type": "Please pick one of the listed options."})
+    # one read: the member is not looked up first (an unknown id counts nothing here,
+    # and submitting refuses it); this runs on every pick of a type (issue 14)
     with ctx.uow_factory() as uow:
-        load_member(uow, actor_id)
         counted = [r for r in uow.requests.counted_for_student(actor_id) if r.id != editing]
     check_can_submit(ctx.catalogue, ctx.policy, session_type, counted)
