@@ -82,6 +82,8 @@ NAMES = {
     STRANGER: "Mallory",
 }
 NO_LIMITS = {Platform.SLACK: (None, None, None), Platform.TELEGRAM: (None, None, None)}
+# buttons only the Home tab shows: pressed on the Home view, as Slack sends them
+HOME_ONLY = ("home:", "apply:open")
 LISTENER_TASK = "run_ack_function_asynchronously"
 
 
@@ -318,6 +320,8 @@ class SlackHarness:
                 }
             ],
         }
+        if view is None and action_id.startswith(HOME_ONLY):  # a button only the Home has
+            view = {"id": "VHOME", "type": "home"}
         if view is not None:
             payload["view"] = view
             payload["container"] = {"type": "view", "view_id": view.get("id", "V0")}

@@ -10,11 +10,14 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from datetime import timedelta
 
 import pytest
 
+from bot.handlers.slack.home_presence import LOOKING_FOR, presence_key, seen_at
 from bot.handlers.slack.home_refresh import HomeRefresher
-from tests.slack.harness import ALICE, FORM_VALUES, LISTENER_TASK, SlackHarness
+from tests.slack.harness import ALICE, FORM_VALUES, LISTENER_TASK, TEAM, SlackHarness
+from tests.support.fake_slack import Call
 
 SLOW_HOME = 1.5
 
@@ -33,6 +36,7 @@ async def _listeners_done() -> None:
 
 
 async def test_a_slow_home_does_not_hold_the_submission(slack: SlackHarness) -> None:
+    await slack.home(ALICE)  # she is on her Home: it is rebuilt after her change
     opened = (await slack.command(ALICE)).of("views.open")[0].view
     await slack.settle()
     slack.fake.delays["views.publish"] = SLOW_HOME
@@ -140,3 +144,50 @@ async def test_shutdown_drops_waiting_builds() -> None:
     refresher.close()
     await asyncio.wait_for(refresher.idle(), 5)
     assert built == [] and refresher.waiting == 0
+
+
+async def _submit(slack: SlackHarness, user: str, title: str) -> list[Call]:
+    opened = (await slack.command(user)).of("views.open")[0].view
+    mark = len(slack.fake.calls)
+    answer = await slack.submit(user, opened, dict(FORM_VALUES, title=title))
+    assert answer.status == 200
+    return [c for c in slack.fake.calls[mark:] if c.method == "views.publish"]
+
+
+async def test_only_someone_lately_on_their_home_has_it_rebuilt_after_a_change(
+    slack: SlackHarness,
+) -> None:
+    assert await _submit(slack, ALICE, "Never opened her Home") == []
+    opened = (await slack.home(ALICE)).of("views.publish")
+    assert len(opened) == 1 and "Never opened her Home" in json.dumps(opened[0].view)
+    # on her Home a minute ago (a modal over it closes back onto it): rebuilt
+    slack.clock.set(slack.clock.now() + timedelta(minutes=1))
+    rebuilt = await _submit(slack, ALICE, "Asked while on her Home")
+    assert len(rebuilt) == 1 and "Asked while on her Home" in json.dumps(rebuilt[0].view)
+    # long gone from it: not rebuilt now, but whenever she opens it again
+    slack.clock.set(slack.clock.now() + LOOKING_FOR)
+    assert await _submit(slack, ALICE, "Asked from a channel later") == []
+    later = (await slack.home(ALICE)).of("views.publish")
+    assert "Asked from a channel later" in json.dumps(later[0].view)
+
+
+async def test_a_press_on_the_home_marks_them_there_for_every_process(
+    slack: SlackHarness,
+) -> None:
+    """The mark is a row, read with the request's de-duplication: another process (or
+    this one after a restart) knows it too."""
+    answer = await slack.press(ALICE, "home:new")
+    assert answer.of("views.open"), "the form opens from the Home"
+    stored = slack.store.load(presence_key(TEAM, ALICE))
+    assert seen_at(stored) == slack.clock.now()
+    assert len(await _submit(slack, ALICE, "From the Home's button")) == 1
+
+
+async def test_a_bad_stored_mark_means_not_looking_and_nothing_breaks(
+    slack: SlackHarness,
+) -> None:
+    slack.store.save(presence_key(TEAM, ALICE), {"at": "yesterday-ish"})
+    assert await _submit(slack, ALICE, "After a bad mark") == []
+    assert slack.scalar("SELECT count(*) FROM mentorship_requests") == 1
+    assert seen_at({"at": "2026-03-02T09:00:00"}) is None  # no zone: not trusted
+    assert seen_at({"at": 5}) is None and seen_at(None) is None

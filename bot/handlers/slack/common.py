@@ -26,6 +26,13 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.handlers.slack.blocks import fallback_text
+from bot.handlers.slack.home_presence import (
+    ON_HOME,
+    SEEN_AT,
+    HomePresence,
+    from_home,
+    presence_key,
+)
 from bot.handlers.slack.home_refresh import HomeRefresher
 from bot.handlers.slack.phrases import phrases
 from bot.log_context import bind
@@ -70,13 +77,15 @@ class Deps:
     ack_threads: ThreadPoolExecutor = field(init=False)
     # members and the mentor list, kept a minute per process (bot/read_cache.py)
     reads: ReadCache = field(init=False)
-    # Home tabs to build again, off the requests' path
+    # Home tabs to build again, off the requests' path, and who may be looking at theirs
     homes: HomeRefresher = field(init=False)
+    presence: HomePresence = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "reads", ReadCache())
         object.__setattr__(self, "homes", HomeRefresher())
         object.__setattr__(self, "batcher", StateBatcher(self.store))
+        object.__setattr__(self, "presence", HomePresence(self.batcher))
         object.__setattr__(self, "ack_threads", ThreadPoolExecutor(2, "slack-ack"))
 
     async def before_ack(self, fn: Callable[..., T], *args: Any) -> T:
@@ -156,15 +165,22 @@ def install_middleware(app: AsyncApp, deps_: Deps) -> None:
     ) -> BoltResponse | None:
         context["deps"] = deps_
         key = dedup_key(body)
+        context[ON_HOME] = from_home(body)
         if key is not None:
             bind(update=key)
-            started = await deps_.batcher.start_update(key, ())
+            team, user = context.team_id, context.user_id
+            # when they were last on their Home, read in the same round trip
+            seen = (presence_key(team, user),) if team and user else ()
+            started = await deps_.batcher.start_update(key, seen)
+            context[SEEN_AT] = started.states.get(seen[0]) if seen else None
             if not started.first_time:
                 note_outcome("repeat")
                 retry = (req.headers.get("x-slack-retry-num") or ["-"])[0]
                 logger.info("repeated Slack delivery ignored (retry %s)", retry)
                 return BoltResponse(status=200, body="")
         await next()
+        if context.get(ON_HOME):  # a press on their Home: they are looking at it
+            deps_.presence.note(context, deps_.services.now())
         return None
 
     @app.middleware

@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.conversation.forms.mentor_application import offers_application
 from bot.handlers.slack.blocks import Block, actions_blocks, button, plain, section
 from bot.handlers.slack.common import approved_mentors, call, deps, member_of
+from bot.handlers.slack.home_presence import ON_HOME
 from bot.handlers.slack.modals import windows_summary
 from bot.views import (
     days_left_of,
@@ -205,11 +206,17 @@ async def publish_home(
     context: AsyncBoltContext, client: AsyncWebClient, *, opened: bool = False
 ) -> None:
     """Have the person's Home tab rebuilt, after this request and off its path
-    (``home_refresh``); a failure there never undoes what they just did. ``opened``: they
-    are looking at it right now."""
-    user = context.user_id or ""
-    if user:
-        deps(context).homes.mark(user, lambda: _publish_once(context, client), first=opened)
+    (``home_refresh``), if they may be looking at it (``home_presence``); a failure there
+    never undoes what they just did. ``opened``: they are looking at it right now."""
+    user, shared = context.user_id or "", deps(context)
+    if not user:
+        return
+    now = shared.services.now()
+    if opened or context.get(ON_HOME):
+        shared.presence.note(context, now)
+    elif not shared.presence.looking(context, now):
+        return  # not on their Home lately: it is built when they next open it
+    shared.homes.mark(user, lambda: _publish_once(context, client), first=opened)
 
 
 async def _publish_once(context: AsyncBoltContext, client: AsyncWebClient) -> None:
