@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -23,7 +23,12 @@ class Turn:
     member: Member
     services: ServiceContext
     reads: ReadCache
+    # awaited before each service call: a front-end's way to let others go first
+    # (Slack: requests not yet answered, bot.handlers.slack.ack_first)
+    wait_turn: Callable[[], Awaitable[None]] | None = None
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """A (synchronous) core service, off the event loop; run again after a deadlock."""
+        if self.wait_turn is not None:
+            await self.wait_turn()
         return await asyncio.to_thread(run_retrying, fn, self.services, *args, **kwargs)

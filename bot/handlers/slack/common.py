@@ -25,6 +25,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.handlers.slack.ack_first import AckFirst, AnsweringAck
 from bot.handlers.slack.blocks import fallback_text
 from bot.handlers.slack.home_presence import (
     ON_HOME,
@@ -80,10 +81,13 @@ class Deps:
     # Home tabs to build again, off the requests' path, and who may be looking at theirs
     homes: HomeRefresher = field(init=False)
     presence: HomePresence = field(init=False)
+    # requests not yet answered go before work done after an answer
+    acks: AckFirst = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "reads", ReadCache())
-        object.__setattr__(self, "homes", HomeRefresher())
+        object.__setattr__(self, "acks", AckFirst())
+        object.__setattr__(self, "homes", HomeRefresher(wait_turn=self.acks.turn))
         object.__setattr__(self, "batcher", StateBatcher(self.store))
         object.__setattr__(self, "presence", HomePresence(self.batcher))
         object.__setattr__(self, "ack_threads", ThreadPoolExecutor(2, "slack-ack"))
@@ -126,7 +130,10 @@ async def member_of(context: AsyncBoltContext) -> Member:
 
 
 async def call(context: AsyncBoltContext, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run a (synchronous) core service off the event loop."""
+    """Run a (synchronous) core service off the event loop; once this request has been
+    answered, requests still waiting for theirs go first (``ack_first``)."""
+    if getattr(context.get("ack"), "response", None) is not None:
+        await deps(context).acks.turn()
     return await asyncio.to_thread(run_retrying, fn, deps(context).services, *args, **kwargs)
 
 
@@ -164,6 +171,9 @@ def install_middleware(app: AsyncApp, deps_: Deps) -> None:
         next: Callable[[], Awaitable[None]],
     ) -> BoltResponse | None:
         context["deps"] = deps_
+        token = id(req)  # unanswered until its listener acks (ack_first)
+        deps_.acks.entered(token)
+        context["ack"] = AnsweringAck(context.get("ack"), deps_.acks, token)
         key = dedup_key(body)
         context[ON_HOME] = from_home(body)
         if key is not None:
@@ -174,6 +184,7 @@ def install_middleware(app: AsyncApp, deps_: Deps) -> None:
             started = await deps_.batcher.start_update(key, seen)
             context[SEEN_AT] = started.states.get(seen[0]) if seen else None
             if not started.first_time:
+                deps_.acks.answered(token)  # answered here: no listener will run
                 note_outcome("repeat")
                 retry = (req.headers.get("x-slack-retry-num") or ["-"])[0]
                 logger.info("repeated Slack delivery ignored (retry %s)", retry)

@@ -19,7 +19,7 @@ import asyncio
 import contextvars
 import logging
 from collections import OrderedDict
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 logger = logging.getLogger(__name__)
@@ -30,8 +30,11 @@ Build = Callable[[], Coroutine[Any, Any, None]]
 
 
 class HomeRefresher:
-    def __init__(self, lanes: int = LANES) -> None:
+    def __init__(
+        self, lanes: int = LANES, wait_turn: Callable[[], Awaitable[None]] | None = None
+    ) -> None:
         self._lanes = lanes
+        self._wait_turn = wait_turn  # awaited before each build (Slack: ack_first)
         # person -> (the build to run, the log context of the change that asked for it)
         self._stale: OrderedDict[str, tuple[Build, contextvars.Context]] = OrderedDict()
         self._building: set[str] = set()
@@ -66,6 +69,8 @@ class HomeRefresher:
 
     async def _lane(self) -> None:
         while True:
+            if self._wait_turn is not None:
+                await self._wait_turn()
             person = next((p for p in self._stale if p not in self._building), None)
             if person is None:  # none waiting, or each waiting one is being built now
                 return

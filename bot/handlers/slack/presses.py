@@ -68,7 +68,8 @@ async def on_press(
     await ack()
     name, raw_args = decode(*_pressed(body))
     member = await member_of(context)
-    turn = Turn(member, deps(context).services, deps(context).reads)
+    shared = deps(context)
+    turn = Turn(member, shared.services, shared.reads, shared.acks.turn)  # acked above
     result = await press(turn, name, raw_args)
     await render(context, client, body, member, result)
 
