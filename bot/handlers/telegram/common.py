@@ -75,7 +75,10 @@ async def me(update: Update, context: Context) -> Member:
 
 
 def reads(context: Context) -> ReadCache:
-    found: ReadCache = context.application.bot_data.setdefault(READS, ReadCache())
+    # not setdefault: it would build a ReadCache (two caches) on every update to drop it
+    found: ReadCache | None = context.application.bot_data.get(READS)
+    if found is None:
+        found = context.application.bot_data[READS] = ReadCache()
     return found
 
 

@@ -57,7 +57,9 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         person = person_of(update)
-        lock = self._locks.setdefault(person, asyncio.Lock())
+        lock = self._locks.get(person)
+        if lock is None:  # not setdefault: no Lock built for every update to drop it
+            lock = self._locks[person] = asyncio.Lock()
         self._waiting[person] = self._waiting.get(person, 0) + 1
         try:
             async with lock:  # asyncio.Lock is fair: first come, first served
