@@ -100,30 +100,41 @@ def claim_request(ctx: ServiceContext, actor_id: int, request_id: int) -> Mentor
     the winner's short transaction, not behind each other's reads (issue 14: with 100 at
     once, p50 690 ms). Whoever did not win is told why with the usual checks, in the
     usual order (not a mentor, no such request, their own, ... then who has it)."""
-    now = ctx.now()
     with ctx.uow_factory() as uow:
-        claimed = uow.requests.claim_open(request_id, actor_id, now)
-        if claimed is None:
-            require_approved_mentor(uow, actor_id)
-            current = load_request(uow, request_id)
-            if current.student_id == actor_id:
-                raise NotAllowed("You cannot claim your own request.")
-            check_may_claim(uow, current, actor_id, now)
-            return _explain_lost_claim(uow, current, actor_id)
+        request, won = claim_in(uow, ctx, actor_id, request_id)
+        if won:
+            uow.commit()
+        return request
+
+
+def claim_in(
+    uow: UnitOfWork, ctx: ServiceContext, actor_id: int, request_id: int
+) -> tuple[MentorshipRequest, bool]:
+    """``claim_request`` inside the caller's transaction: the request as it is now, and
+    whether this call claimed it (the caller commits then; a refusal raises, and the
+    caller's rollback undoes the write)."""
+    now = ctx.now()
+    claimed = uow.requests.claim_open(request_id, actor_id, now)
+    if claimed is None:
         require_approved_mentor(uow, actor_id)
-        if claimed.student_id == actor_id:
+        current = load_request(uow, request_id)
+        if current.student_id == actor_id:
             raise NotAllowed("You cannot claim your own request.")
-        # as it was before this write: the checks and the notices are about that
-        request = replace(
-            claimed,
-            status=RequestStatus.OPEN,
-            claimed_by=None,
-            claimed_at=None,
-        )
-        check_may_claim(uow, request, actor_id, now)
-        _after_claim(uow, ctx, request, actor_id, actor_id)
-        uow.commit()
-        return claimed
+        check_may_claim(uow, current, actor_id, now)
+        return _explain_lost_claim(uow, current, actor_id), False
+    require_approved_mentor(uow, actor_id)
+    if claimed.student_id == actor_id:
+        raise NotAllowed("You cannot claim your own request.")
+    # as it was before this write: the checks and the notices are about that
+    request = replace(
+        claimed,
+        status=RequestStatus.OPEN,
+        claimed_by=None,
+        claimed_at=None,
+    )
+    check_may_claim(uow, request, actor_id, now)
+    _after_claim(uow, ctx, request, actor_id, actor_id)
+    return claimed, True
 
 
 def _explain_lost_claim(

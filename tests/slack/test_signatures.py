@@ -131,13 +131,13 @@ async def test_a_listener_taking_5_seconds_still_acks_within_3(
 
     slack.seed_mentor(BOB, ["python"])
     request = submit_request(slack.ctx, slack.person(ALICE).id, draft())
-    original = actions_module.claim_request
+    original = actions_module.claim_with_offer
 
     def slow_claim(*args: Any, **kwargs: Any) -> Any:
         time.sleep(5)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(actions_module, "claim_request", slow_claim)
+    monkeypatch.setattr(actions_module, "claim_with_offer", slow_claim)
     started = time.monotonic()
     answer = await slack.press(BOB, "a:claim:0", str(request.id), channel=CHANNEL, settle=False)
     assert answer.status == 200

@@ -55,6 +55,7 @@ async def test_a_failing_slot_offer_keeps_the_claim_and_no_apology_reaches_the_g
 ) -> None:
     from bot.conversation.actions import times
     from core.errors import TemporaryFailure
+    from core.services import slot_offers
 
     tg.fake.add_group(GROUP)
     tg.seed_mentor(BOB, "Europe/Berlin", ["python"])
@@ -69,7 +70,16 @@ async def test_a_failing_slot_offer_keeps_the_claim_and_no_apology_reaches_the_g
             raise failures.pop()
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(times, "offer_slots", flaky)
+    real_offer = slot_offers._offer_in
+    with_the_claim = [TemporaryFailure()]
+
+    def no_times_with_the_claim(*args: object, **kwargs: object) -> object:
+        if with_the_claim:
+            raise with_the_claim.pop()
+        return real_offer(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(times, "offer_slots", flaky)  # nor when asked again at once
+    monkeypatch.setattr(slot_offers, "_offer_in", no_times_with_the_claim)
     won = await tg.press(BOB, f"a:claim:{request_id}", GROUP)
 
     assert won.answer.startswith(f"You claimed #{request_id}") and not won.alert

@@ -12,9 +12,10 @@ from bot.conversation.turn import Turn
 from bot.conversation.vocabulary import BUTTON_ONLY, Arg, action
 from core.delivery.messages import Action, ActionName
 from core.lifecycle import RequestStatus
-from core.services.claims import claim_request, release_request, release_would_act
+from core.services.claims import release_request, release_would_act
 from core.services.moves import keep_move_reason, move_would_act
 from core.services.sessions import reschedule_session, schedule_session
+from core.services.slot_offers import claim_with_offer
 from core.timefmt import local_time
 
 logger = logging.getLogger(__name__)
@@ -30,13 +31,16 @@ MOVE_PROMPT = "Why are you moving it? The other person will be told."
     usage="REQUEST_ID",
 )
 async def claim(turn: Turn, request_id: int) -> Answer:
-    request = await turn.call(claim_request, turn.member.id, request_id)
+    claimed = await turn.call(claim_with_offer, turn.member.id, request_id)
+    request = claimed.request
     if request.status != RequestStatus.CLAIMED:  # a second press after booking: no times
         return Answer(note=f"#{request.id} is already yours and booked.", changed=frozenset())
     again = (ActionName.PICK_SLOT.value, (str(request.id),))
     note = f"You claimed #{request.id}. Pick a time in our private chat."
-    try:
-        offer = await slot_offer(turn, ActionName.BOOK_SLOT, request.id, request.id)
+    try:  # the times listed with the claim, or (a second press, none listed) asked now
+        offer = await slot_offer(
+            turn, ActionName.BOOK_SLOT, request.id, request.id, found=claimed.offer
+        )
     except Exception:  # the claim stands: never answer it with an apology or "not changed"
         logger.warning("claimed #%s, but its times could not be listed", request.id, exc_info=True)
         retry = Action("Show the times", ActionName.PICK_SLOT, (str(request.id),))

@@ -13,7 +13,7 @@ from bot.conversation.vocabulary import BUTTON_ONLY, Arg, action
 from core.delivery.messages import Action, ActionName
 from core.hints import Hint
 from core.services.sessions import get_session
-from core.services.slot_offers import offer_slots
+from core.services.slot_offers import SlotOffer, offer_slots
 
 FROM_THE_START = "1"  # "« First times": the page after the first second of 1970
 MORE = {ActionName.BOOK_SLOT: ActionName.MORE_TIMES, ActionName.MOVE_SESSION: ActionName.MORE_MOVES}
@@ -27,11 +27,14 @@ async def slot_offer(
     request_id: int,
     current: datetime | None = None,
     after: datetime | None = None,
+    found: SlotOffer | None = None,
 ) -> Reply:
     """A page of slot buttons, grouped by day, each in the presser's zone and the other
     person's (the service refuses whoever may not pick); ``current`` (the session's own
-    time, when moving it) is not offered again; ``after``: the page after that slot."""
-    found = await turn.call(offer_slots, turn.member.id, request_id)
+    time, when moving it) is not offered again; ``after``: the page after that slot;
+    ``found``: the offer already read (with a claim), else it is asked for."""
+    if found is None:
+        found = await turn.call(offer_slots, turn.member.id, request_id)
     zone = turn.member.timezone
     slots = [s for s in found.starts if s != current]
     if not slots:
