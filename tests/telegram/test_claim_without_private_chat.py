@@ -3,6 +3,9 @@ the bot gets a deep link that opens that chat on the request's time buttons."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 
 from tests.telegram.harness import ALICE, BOB, GROUP, BotHarness, register, submit_request
@@ -50,11 +53,24 @@ async def test_a_deep_link_to_someone_elses_request_is_refused_plainly(tg: BotHa
     )
 
 
+def _failing_once(real: Callable[..., Any]) -> Callable[..., Any]:
+    """``real``, except that its first call fails as a busy database would."""
+    from core.errors import TemporaryFailure
+
+    failures = [TemporaryFailure()]
+
+    def flaky(*args: Any, **kwargs: Any) -> Any:
+        if failures:
+            raise failures.pop()
+        return real(*args, **kwargs)
+
+    return flaky
+
+
 async def test_a_failing_slot_offer_keeps_the_claim_and_no_apology_reaches_the_group(
     tg: BotHarness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from bot.conversation.actions import times
-    from core.errors import TemporaryFailure
     from core.services import slot_offers
 
     tg.fake.add_group(GROUP)
@@ -62,24 +78,9 @@ async def test_a_failing_slot_offer_keeps_the_claim_and_no_apology_reaches_the_g
     await register(tg, ALICE, "America/Los_Angeles")
     request_id = await submit_request(tg, ALICE, title="Moving from QA to backend")
     await tg.deliver()
-    real = times.offer_slots
-    failures = [TemporaryFailure()]
-
-    def flaky(*args: object, **kwargs: object) -> object:
-        if failures:
-            raise failures.pop()
-        return real(*args, **kwargs)  # type: ignore[arg-type]
-
-    real_offer = slot_offers._offer_in
-    with_the_claim = [TemporaryFailure()]
-
-    def no_times_with_the_claim(*args: object, **kwargs: object) -> object:
-        if with_the_claim:
-            raise with_the_claim.pop()
-        return real_offer(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(times, "offer_slots", flaky)  # nor when asked again at once
-    monkeypatch.setattr(slot_offers, "_offer_in", no_times_with_the_claim)
+    # the times listed with the claim fail, and so does asking for them again at once
+    monkeypatch.setattr(slot_offers, "_offer_in", _failing_once(slot_offers._offer_in))
+    monkeypatch.setattr(times, "offer_slots", _failing_once(times.offer_slots))
     won = await tg.press(BOB, f"a:claim:{request_id}", GROUP)
 
     assert won.answer.startswith(f"You claimed #{request_id}") and not won.alert
