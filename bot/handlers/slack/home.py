@@ -20,7 +20,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.conversation.forms.mentor_application import offers_application
 from bot.handlers.slack.blocks import Block, actions_blocks, button, plain, section
 from bot.handlers.slack.common import approved_mentors, call, deps, member_of
-from bot.handlers.slack.home_presence import ON_HOME
 from bot.handlers.slack.modals import windows_summary
 from bot.views import (
     days_left_of,
@@ -212,7 +211,7 @@ async def publish_home(
     if not user:
         return
     now = shared.services.now()
-    if opened or context.get(ON_HOME):
+    if opened:  # (a press on the Home is noted by common.once)
         shared.presence.note(context, now)
     elif not shared.presence.looking(context, now):
         return  # not on their Home lately: it is built when they next open it
