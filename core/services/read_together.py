@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from types import TracebackType
 from typing import Concatenate, ParamSpec, TypeVar
 
 from core.ports import UnitOfWork
@@ -40,18 +39,11 @@ class _Lent(UnitOfWork):
         self.notifications = uow.notifications
         self.outbox = uow.outbox
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        return None
-
     def commit(self) -> None:
         raise ReadOnlyTogether("a service run by read_together tried to commit")
 
     def rollback(self) -> None:
+        """Nothing: leaving the lent unit (UnitOfWork's exit rolls back) ends nothing."""
         return None
 
 
