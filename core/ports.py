@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Self
@@ -88,6 +89,17 @@ class MentorRepository(abc.ABC):
     def remove_window(self, member_id: int, window_id: int) -> bool: ...
 
 
+@dataclass(frozen=True)
+class ClaimSight:
+    """What a claim's checks need, read by the claim's own statement: a race's 99 losers
+    (and its winner) are answered from one round trip each, not four (issue 14)."""
+
+    request: MentorshipRequest | None  # None: no such request
+    mentor_status: MentorStatus | None  # the claiming member's profile; None: not a mentor
+    student_zone: str  # the student's time zone, "UTC" if unknown
+    claimer_name: str | None  # who holds the request now, if anyone
+
+
 class RequestRepository(abc.ABC):
     @abc.abstractmethod
     def add(
@@ -144,11 +156,15 @@ class RequestRepository(abc.ABC):
         ``if_claimed_by``, the claimer is still that mentor); True if moved."""
 
     @abc.abstractmethod
-    def claim_open(
-        self, request_id: int, mentor_id: int, now: datetime
-    ) -> MentorshipRequest | None:
+    def claim_open(self, request_id: int, mentor_id: int, now: datetime) -> ClaimSight | None:
         """Claim the request for ``mentor_id`` only if it is still OPEN: the one
-        conditional write that decides a race. The request as claimed, or None."""
+        conditional write that decides a race. The request as claimed, with what the
+        checks need, or None."""
+
+    @abc.abstractmethod
+    def claim_sight(self, request_id: int, mentor_id: int) -> ClaimSight:
+        """The request as it is now, with what a refused claim's explanation needs, in
+        one read."""
 
     @abc.abstractmethod
     def save(self, request: MentorshipRequest, now: datetime) -> None:

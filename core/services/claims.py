@@ -15,7 +15,7 @@ from core.directed import (
 from core.errors import AlreadyClaimed, NotAllowed, NotFound
 from core.events import EntityKind
 from core.lifecycle import RequestStatus, check_request_transition
-from core.mentors import MentorProfile, shared_tags
+from core.mentors import MentorProfile, MentorStatus, shared_tags
 from core.notifications import Kind, to_member
 from core.ports import UnitOfWork, record
 from core.requests import MentorshipRequest, Urgency
@@ -25,11 +25,13 @@ from core.services.common import (
     clean_reason,
     load_request,
     no_such,
+    present_request,
     revision,
 )
 from core.services.context import (
     ServiceContext,
     load_member,
+    refuse_unapproved,
     require_admin,
     require_approved_mentor,
 )
@@ -84,10 +86,24 @@ def check_may_claim(
     if request.status != RequestStatus.OPEN:
         return
     zone = _student_zones(uow, [request])[request.student_id]
+    check_may_claim_in(request, zone, mentor_id, now, by_admin=by_admin)
+
+
+def check_may_claim_in(
+    request: MentorshipRequest,
+    student_zone: str,
+    mentor_id: int,
+    now: datetime,
+    *,
+    by_admin: bool = False,
+) -> None:
+    """``check_may_claim`` with the student's zone already read."""
+    if request.status != RequestStatus.OPEN:
+        return
     if by_admin:
-        refusal = stale_message(request) if dates_ended(request, zone, now) else None
+        refusal = stale_message(request) if dates_ended(request, student_zone, now) else None
     else:
-        refusal = claim_refusal(request, mentor_id, zone, now)
+        refusal = claim_refusal(request, mentor_id, student_zone, now)
     if refusal is not None:
         raise NotAllowed(refusal)
 
@@ -116,35 +132,36 @@ def claim_in(
     now = ctx.now()
     claimed = uow.requests.claim_open(request_id, actor_id, now)
     if claimed is None:
-        require_approved_mentor(uow, actor_id)
-        current = load_request(uow, request_id)
+        sight = uow.requests.claim_sight(request_id, actor_id)
+        _require_approved(sight.mentor_status)
+        current = present_request(sight.request, request_id)
         if current.student_id == actor_id:
             raise NotAllowed("You cannot claim your own request.")
-        check_may_claim(uow, current, actor_id, now)
-        return _explain_lost_claim(uow, current, actor_id), False
-    require_approved_mentor(uow, actor_id)
-    if claimed.student_id == actor_id:
+        check_may_claim_in(current, sight.student_zone, actor_id, now)
+        return _explain_lost_claim(current, actor_id, sight.claimer_name), False
+    _require_approved(claimed.mentor_status)
+    won = present_request(claimed.request, request_id)
+    if won.student_id == actor_id:
         raise NotAllowed("You cannot claim your own request.")
     # as it was before this write: the checks and the notices are about that
-    request = replace(
-        claimed,
-        status=RequestStatus.OPEN,
-        claimed_by=None,
-        claimed_at=None,
-    )
-    check_may_claim(uow, request, actor_id, now)
+    request = replace(won, status=RequestStatus.OPEN, claimed_by=None, claimed_at=None)
+    check_may_claim_in(request, claimed.student_zone, actor_id, now)
     _after_claim(uow, ctx, request, actor_id, actor_id)
-    return claimed, True
+    return won, True
+
+
+def _require_approved(status: MentorStatus | None) -> None:
+    if status != MentorStatus.APPROVED:
+        refuse_unapproved(status)
 
 
 def _explain_lost_claim(
-    uow: UnitOfWork, current: MentorshipRequest, actor_id: int
+    current: MentorshipRequest, actor_id: int, claimer_name: str | None
 ) -> MentorshipRequest:
     if current.status in (RequestStatus.CLAIMED, RequestStatus.SCHEDULED):
         if current.claimed_by == actor_id:
             return current  # my own second press: nothing more to do
-        claimer = uow.members.get(current.claimed_by) if current.claimed_by else None
-        raise AlreadyClaimed(claimer.display_name if claimer else None)
+        raise AlreadyClaimed(claimer_name)
     check_request_transition(current.status, RequestStatus.CLAIMED)
     raise AlreadyClaimed(None)
 
@@ -292,12 +309,13 @@ def assign_mentor_once(
         check_may_claim(uow, request, mentor_id, now, by_admin=True)
         claimed = uow.requests.claim_open(request_id, mentor_id, now)
         if claimed is None:
-            current = load_request(uow, request_id)
-            _explain_lost_claim(uow, current, mentor_id)
+            sight = uow.requests.claim_sight(request_id, mentor_id)
+            current = present_request(sight.request, request_id)
+            _explain_lost_claim(current, mentor_id, sight.claimer_name)
             return Assignment(current, told=False)
         _after_claim(uow, ctx, request, mentor_id, actor_id)
         uow.commit()
-        return Assignment(claimed, told=True)
+        return Assignment(present_request(claimed.request, request_id), told=True)
 
 
 @dataclass(frozen=True)

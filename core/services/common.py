@@ -30,7 +30,11 @@ def no_such(what: str, ref: object) -> str:
 
 
 def load_request(uow: UnitOfWork, request_id: int) -> MentorshipRequest:
-    request = uow.requests.get(request_id)
+    return present_request(uow.requests.get(request_id), request_id)
+
+
+def present_request(request: MentorshipRequest | None, request_id: int) -> MentorshipRequest:
+    """The request as read, refused like ``load_request`` if there is none (any more)."""
     if request is None:
         raise NotFound(no_such("request", request_id))
     if request.is_deleted:

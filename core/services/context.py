@@ -6,13 +6,14 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import NoReturn
 
 from core.catalogue import Catalogue
 from core.clock import Clock
 from core.errors import NotAllowed, NotFound
 from core.hints import Hint
 from core.members import Member
-from core.mentors import MentorProfile
+from core.mentors import MentorProfile, MentorStatus
 from core.policy import Policy
 from core.ports import UnitOfWork
 from core.timefmt import zone_or_utc
@@ -66,8 +67,14 @@ def require_admin(uow: UnitOfWork, member_id: int) -> Member:
 
 def require_approved_mentor(uow: UnitOfWork, member_id: int) -> MentorProfile:
     profile = uow.mentors.get(member_id)
-    if profile is None:
-        raise NotAllowed("Only mentors can do that.", Hint.BECOME_MENTOR)
-    if not profile.is_approved:
-        raise NotAllowed("Your mentor profile is not approved yet; an admin will review it.")
+    if profile is None or not profile.is_approved:
+        refuse_unapproved(None if profile is None else profile.status)
     return profile
+
+
+def refuse_unapproved(status: MentorStatus | None) -> NoReturn:
+    """Why someone who is not an approved mentor may not act as one, from their mentor
+    profile's status (None: they have none), for checks that read the status alone."""
+    if status is None:
+        raise NotAllowed("Only mentors can do that.", Hint.BECOME_MENTOR)
+    raise NotAllowed("Your mentor profile is not approved yet; an admin will review it.")

@@ -11,13 +11,16 @@ from sqlalchemy import bindparam, func, insert, or_, select, update
 
 from core.hours import format_hours, parse_hours
 from core.lifecycle import NOT_COUNTED_REQUEST_STATES, UNFINISHED_REQUEST_STATES, RequestStatus
-from core.ports import RequestRepository
+from core.mentors import MentorStatus
+from core.ports import ClaimSight, RequestRepository
 from core.requests import MentorshipRequest, Urgency, ValidRequest
-from db.models import MentorshipRequestRow
+from db.models import MemberRow, MentorProfileRow, MentorshipRequestRow
 from db.repositories.base import SqlRepository, table
 
 Row = MentorshipRequestRow
 TABLE = table(Row)
+MEMBERS = table(MemberRow)
+PROFILES = table(MentorProfileRow)
 
 
 # Stored hours are a handful of canonical texts ("07:00-22:00"), parsed again for every
@@ -92,6 +95,29 @@ _TRANSITION = update(TABLE).where(
     TABLE.c.is_deleted.is_(False),
 )
 _TRANSITION_IF_CLAIMED_BY = _TRANSITION.where(TABLE.c.claimed_by == bindparam("claimer"))
+# A claim's checks (is the claimer an approved mentor, is the request's date still
+# ahead in the student's zone, who holds it now) are read by the claim's own statement:
+# one round trip for the winner, and one more for each loser (issue 14).
+# The inner tables are aliased: SQLite's RETURNING names the request's columns without
+# their table, and an alias keeps every inner name unambiguous.
+_CLAIMING = PROFILES.alias("claiming")
+_STUDENT = MEMBERS.alias("student")
+_CLAIMER = MEMBERS.alias("claimer")
+_MENTOR_STATUS = (
+    select(_CLAIMING.c.status).where(_CLAIMING.c.member_id == bindparam("mentor")).scalar_subquery()
+)
+_STUDENT_ZONE = (
+    select(_STUDENT.c.timezone)
+    .where(_STUDENT.c.id == TABLE.c.student_id)
+    .correlate(TABLE)
+    .scalar_subquery()
+)
+_CLAIMER_NAME = (
+    select(_CLAIMER.c.display_name)
+    .where(_CLAIMER.c.id == TABLE.c.claimed_by)
+    .correlate(TABLE)
+    .scalar_subquery()
+)
 _CLAIM_OPEN = (
     update(TABLE)
     .where(
@@ -105,8 +131,33 @@ _CLAIM_OPEN = (
         claimed_by=bindparam("mentor"),
         claimed_at=bindparam("now"),
     )
-    .returning(*TABLE.c)
+    .returning(
+        *TABLE.c,
+        _MENTOR_STATUS.label("mentor_status"),
+        _STUDENT_ZONE.label("student_zone"),
+        _CLAIMER_NAME.label("claimer_name"),
+    )
 )
+_CLAIM_SIGHT = select(
+    *TABLE.c,
+    _MENTOR_STATUS.label("mentor_status"),
+    _STUDENT_ZONE.label("student_zone"),
+    _CLAIMER_NAME.label("claimer_name"),
+).where(TABLE.c.id == bindparam("rid"))
+_MENTOR_STATUS_ONLY = select(_MENTOR_STATUS.label("mentor_status"))
+
+
+def _sight(row: Any) -> ClaimSight:
+    return ClaimSight(
+        request=_request(row),
+        mentor_status=_mentor_status(row.mentor_status),
+        student_zone=row.student_zone or "UTC",
+        claimer_name=row.claimer_name,
+    )
+
+
+def _mentor_status(stored: str | None) -> MentorStatus | None:
+    return None if stored is None else MentorStatus(stored)
 
 
 class SqlRequestRepository(SqlRepository, RequestRepository):
@@ -191,12 +242,17 @@ class SqlRequestRepository(SqlRepository, RequestRepository):
         result = self.session.execute(statement, params)
         return bool(getattr(result, "rowcount", 0) == 1)
 
-    def claim_open(
-        self, request_id: int, mentor_id: int, now: datetime
-    ) -> MentorshipRequest | None:
+    def claim_open(self, request_id: int, mentor_id: int, now: datetime) -> ClaimSight | None:
         params = {"rid": request_id, "now": now, "mentor": mentor_id}
         row = self.session.execute(_CLAIM_OPEN, params).first()
-        return None if row is None else _request(row)
+        return None if row is None else _sight(row)
+
+    def claim_sight(self, request_id: int, mentor_id: int) -> ClaimSight:
+        row = self.rows(_CLAIM_SIGHT, {"rid": request_id, "mentor": mentor_id}).first()
+        if row is not None:
+            return _sight(row)
+        status = self.rows(_MENTOR_STATUS_ONLY, {"mentor": mentor_id}).scalar()
+        return ClaimSight(None, _mentor_status(status), "UTC", None)
 
     def save(self, request: MentorshipRequest, now: datetime) -> None:
         self.session.execute(

@@ -272,6 +272,17 @@ def test_a_request_whose_days_have_passed_cannot_be_claimed_and_expires(world):
     assert again.available_from == local_date(ctx.now(), "America/Los_Angeles")
 
 
+def test_a_claim_judges_the_last_day_in_the_students_zone_not_utc(world):
+    """The claim reads the student's zone with its own conditional write: at 07:59 UTC
+    on 4 March it is still 3 March in Los Angeles, so Carol may claim; read as UTC, the
+    days would already be over and she would be refused."""
+    ctx, clock, p = world
+    request = _submit(ctx, p["sam"], days=1)
+    clock.set(START + timedelta(days=2, minutes=-1))
+    claimed = claim_request(ctx, p["carol"], request.id)
+    assert (claimed.status, claimed.claimed_by) == (RequestStatus.CLAIMED, p["carol"])
+
+
 def test_a_stale_request_is_never_announced_again(world):
     ctx, clock, p = world
     request = _submit(ctx, p["sam"], days=1, urgency="high")

@@ -25,6 +25,7 @@ from core.mentors import AvailabilityWindow, MentorProfile, MentorStatus
 from core.notifications import Kind, Notification, NotificationStatus
 from core.policy import Policy
 from core.ports import (
+    ClaimSight,
     EventRepository,
     MemberRepository,
     MentorRepository,
@@ -293,9 +294,7 @@ class FakeRequestRepository(_Repository, RequestRepository):
         _apply(request, {"status": target, "updated_at": now, **changes})
         return True
 
-    def claim_open(
-        self, request_id: int, mentor_id: int, now: datetime
-    ) -> MentorshipRequest | None:
+    def claim_open(self, request_id: int, mentor_id: int, now: datetime) -> ClaimSight | None:
         moved = self.transition(
             request_id,
             [RequestStatus.OPEN],
@@ -304,7 +303,21 @@ class FakeRequestRepository(_Repository, RequestRepository):
             claimed_by=mentor_id,
             claimed_at=now,
         )
-        return self.get(request_id) if moved else None
+        return self.claim_sight(request_id, mentor_id) if moved else None
+
+    def claim_sight(self, request_id: int, mentor_id: int) -> ClaimSight:
+        request = self.get(request_id)
+        profile = self._t.mentors.get(mentor_id)
+        student = self._t.members.get(request.student_id) if request else None
+        claimer = (
+            self._t.members.get(request.claimed_by) if request and request.claimed_by else None
+        )
+        return ClaimSight(
+            request,
+            profile.status if profile else None,
+            student.timezone if student else "UTC",
+            claimer.display_name if claimer else None,
+        )
 
     def save(self, request: MentorshipRequest, now: datetime) -> None:
         stored = self._t.requests.get(request.id)
