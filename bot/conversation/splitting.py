@@ -43,6 +43,8 @@ def split(
     ``ValueError`` (the limit cannot be met without dropping it)."""
     if limit < 1:
         raise ValueError(f"limit must be positive, not {limit}")
+    if length(text) <= limit:  # nearly every message: no cut to weigh, char by char
+        return [text] if text else []
     badness = _badness(text, atomic)
     pieces: list[str] = []
     start = 0
