@@ -53,9 +53,11 @@ def _slots(
     request: MentorshipRequest,
     mentor_id: int,
     days: tuple[date, date] | None = None,
-    ignore_session: int | None = None,
+    ignore_own: bool = False,
     people: dict[int, Member] | None = None,
 ) -> list[datetime]:
+    """``ignore_own``: the request's own session (at most one) is not in the way of its
+    new time: it is the one being moved."""
     if people is None or not {mentor_id, request.student_id} <= people.keys():
         people = load_members(uow, mentor_id, request.student_id)  # one read for both
     mentor, student = people[mentor_id], people[request.student_id]
@@ -66,7 +68,7 @@ def _slots(
         for s in uow.sessions.busy_for_members(
             (mentor_id, request.student_id), start - timedelta(days=1), end
         )
-        if s.id != ignore_session
+        if not (ignore_own and s.request_id == request.id)
     ]
     return compute_slots(
         windows=uow.mentors.windows(mentor_id),
@@ -120,9 +122,7 @@ def slots_in(
     if request.status not in UNFINISHED_REQUEST_STATES:  # cancelled, expired, done
         check_request_transition(request.status, RequestStatus.SCHEDULED)  # says why not
     _check_days(ctx, uow, request, days)
-    session = uow.sessions.for_request(request.id)
-    ignore = session.id if session else None
-    return _slots(uow, ctx, request, request.claimed_by, days, ignore, people)
+    return _slots(uow, ctx, request, request.claimed_by, days, True, people)
 
 
 def schedule_session(
@@ -278,7 +278,7 @@ def reschedule_session(
         _check_days(ctx, uow, request, days)
         for member_id in sorted({session.mentor_id, session.student_id}):
             uow.members.lock(member_id)
-        if start not in _slots(uow, ctx, request, session.mentor_id, days, session.id):
+        if start not in _slots(uow, ctx, request, session.mentor_id, days, True):
             raise SlotUnavailable()
         old_start = session.scheduled_at
         ends_at = start + timedelta(minutes=session.duration_minutes)

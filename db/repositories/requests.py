@@ -97,7 +97,10 @@ _TRANSITION = update(TABLE).where(
 _TRANSITION_IF_CLAIMED_BY = _TRANSITION.where(TABLE.c.claimed_by == bindparam("claimer"))
 # A claim's checks (is the claimer an approved mentor, is the request's date still
 # ahead in the student's zone, who holds it now) are read by the claim's own statement:
-# one round trip for the winner, and one more for each loser (issue 14).
+# one round trip for the winner, and one more for each loser (issue 14). These read the
+# statement's snapshot, taken before any wait for the row's lock: right for a mentor's
+# status or a zone, which a change made meanwhile may precede or follow either way; not
+# for the request's event count, which keys its notices and is counted after the lock.
 # The inner tables are aliased: SQLite's RETURNING names the request's columns without
 # their table, and an alias keeps every inner name unambiguous.
 _CLAIMING = PROFILES.alias("claiming")
