@@ -12,12 +12,14 @@ request is answered too, and is dropped as a repeat.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from slack_sdk.socket_mode.request import SocketModeRequest
@@ -28,11 +30,20 @@ from bot.handlers.slack.common import dedup_key
 from bot.handlers.slack.socket_mode import TimelySocketModeHandler
 from core.errors import DomainError
 from db.engine import make_engine
-from tests.slack.harness import ALICE, BOB, CHANNEL, FORM_VALUES, Answer, SlackHarness
+from tests.slack.harness import (
+    ALICE,
+    BOB,
+    CHANNEL,
+    FORM_VALUES,
+    Answer,
+    SlackHarness,
+    signed_headers,
+)
 from tests.slack.test_flows import card_claim_button
 from tests.support.fake_slack import walk_texts
 
 SLACK_LIMIT = 3.0
+FORM = "application/x-www-form-urlencoded"
 HOLDING = "taking longer than usual"
 
 
@@ -96,12 +107,14 @@ async def test_a_press_is_answered_while_its_dedup_row_is_locked_then_acts_once(
     key = dedup_key(press)
     assert key is not None
     with holding_key(database_url, key) as other:
-        mark = len(slack.fake.calls)
+        mark, at_once = len(slack.fake.calls), slack.dispatch.at_once_count
         answers = await _post_while_held(slack, press, retries=1)
-        # answered (both the press and Slack's retry of it) while the row is still locked
+        # answered (both the press and Slack's retry of it) while the row is still locked:
+        # at once, as every press is, not at the deadline
         assert [a.status for a in answers] == [200, 200]
         assert all(a.seconds < SLACK_LIMIT for a in answers), [a.seconds for a in answers]
-        assert slack.dispatch.late_count == 2
+        assert slack.dispatch.at_once_count - at_once == 2
+        assert slack.dispatch.late_count == 0
         assert _seen_by(other, "SELECT claimed_by FROM mentorship_requests") == [None]
         other.rollback()  # the stalled process gives up: the press is ours to handle
     await slack.settle()
@@ -112,6 +125,32 @@ async def test_a_press_is_answered_while_its_dedup_row_is_locked_then_acts_once(
     assert len([c for c in slot_dms if c.buttons()]) == 1, [c.text for c in slot_dms]
     notes = [c.text for c in calls if c.method == "chat.postEphemeral" and c.user == BOB]
     assert notes == [f"You claimed #{request_id}. Pick a time in our private chat."], notes
+
+
+async def test_a_press_is_answered_at_once_before_its_work_and_a_forged_one_is_not(
+    slack: SlackHarness, database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Slack shows nothing of a press's answer, so it goes as soon as the signature is
+    checked: here while the press cannot even be de-duplicated, with the deadline pushed
+    far off (before, the answer waited for the work or the deadline)."""
+    action_id, value, request_id = await _card(slack)
+    press = slack.action_payload(BOB, action_id, value, channel=CHANNEL)
+    body = urlencode({"payload": json.dumps(press)}).encode()
+    forged = await slack.post_raw(body, signed_headers(body, FORM, secret="not-the-secret"))
+    assert forged.status == 401 and not forged.calls
+    key = dedup_key(press)
+    assert key is not None
+    slack.dispatch.deadline = 60.0
+    with holding_key(database_url, key) as other, caplog.at_level(logging.WARNING):
+        answer = await asyncio.wait_for(slack.post_payload(press, settle=False), 20)
+        assert answer.status == 200 and answer.body == ""
+        assert _seen_by(other, "SELECT claimed_by FROM mentorship_requests") == [None]
+        other.rollback()
+    await slack.settle()
+    assert "not answered within" not in caplog.text
+    assert slack.dispatch.late_count == 0
+    assert _claimed_by(slack, request_id) == slack.member(BOB).id
+    assert slack.scalar("SELECT count(*) FROM transition_events WHERE to_status = 'CLAIMED'") == 1
 
 
 async def test_a_press_already_handled_elsewhere_has_no_second_effect(

@@ -79,3 +79,26 @@ class AnsweringAck:
             return await self._inner(*args, **kwargs)
         finally:
             self._acks.answered(self._token)
+
+
+# In a request's context: a future that ``TimelyDispatch`` answers Slack on, as soon as
+# it is resolved, without waiting for the listener (``answer_at_once``).
+ANSWER_NOW = "answer_now"
+
+
+def answers_nothing(body: dict[str, Any]) -> bool:
+    """A press, a slash command or an event: Slack shows nothing of their answer (an
+    empty 200; a press's result comes by the Web API), so the answer need not wait for
+    the work. A form's answer carries its errors or next view, and waits."""
+    kind = body.get("type")
+    return kind in ("block_actions", "event_callback") or (kind is None and "command" in body)
+
+
+def answer_at_once(context: Any) -> bool:
+    """Have this request answered now (its signature has been checked by then: Bolt's
+    own middleware runs first). False where no ``TimelyDispatch`` runs it."""
+    now = context.get(ANSWER_NOW)
+    if not isinstance(now, asyncio.Future) or now.done():
+        return False
+    now.set_result(None)
+    return True

@@ -25,7 +25,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.handlers.slack.ack_first import AckFirst, AnsweringAck
+from bot.handlers.slack.ack_first import AckFirst, AnsweringAck, answer_at_once, answers_nothing
 from bot.handlers.slack.blocks import fallback_text
 from bot.handlers.slack.home_presence import (
     ON_HOME,
@@ -172,7 +172,10 @@ def install_middleware(app: AsyncApp, deps_: Deps) -> None:
     ) -> BoltResponse | None:
         context["deps"] = deps_
         token = id(req)  # unanswered until its listener acks (ack_first)
-        deps_.acks.entered(token)
+        # A press, a command or an event is answered now, before its de-duplication and
+        # lookups (issue 14: a claim's answer waited for two round trips and the queue).
+        if not (answers_nothing(body) and answer_at_once(context)):
+            deps_.acks.entered(token)
         context["ack"] = AnsweringAck(context.get("ack"), deps_.acks, token)
         key = dedup_key(body)
         context[ON_HOME] = from_home(body)

@@ -17,6 +17,7 @@ from bot.handlers.slack.app import close_slack_app, web_api_session
 from bot.handlers.slack.http_endpoint import MIB, events_app
 from bot.handlers.slack.sender import SlackSender
 from bot.logging_setup import configure_logging, install_redaction
+from bot.ops.gc_tuning import tune_gc_for_serving
 from bot.ops.health_server import start_health_server
 from bot.ops.metrics import process_metrics
 from bot.ops.shutdown import Shutdown
@@ -54,6 +55,7 @@ async def serve(
     core = build_runtime(settings)
     store = core.store
     slack = core.slack_app()
+    tune_gc_for_serving()
     engine = (
         core.delivery([SlackSender(slack.client, store, settings.slack_command)])
         if worker

@@ -9,6 +9,10 @@ by then, Slack gets a holding answer at once and the task carries on, still exac
 (the de-duplication row, not the answer, decides that: a Slack retry of the same request
 waits on the same row and is then dropped as a repeat).
 
+A press, a slash command or an event is not even given the deadline: Slack shows nothing
+of its answer, so it is answered as soon as its signature has been checked (see
+``ack_first.answers_nothing``), and its work goes on exactly as a late one's.
+
 What the listener answered late is then applied the way Slack still allows:
 
 - a form (view submission) is answered with a "saving" view; when the work is done, that
@@ -25,6 +29,7 @@ import asyncio
 import json
 import logging
 import time
+from asyncio import FIRST_COMPLETED
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -33,6 +38,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.handlers.slack.ack_first import ANSWER_NOW
 from bot.handlers.slack.blocks import fallback_text
 from bot.handlers.slack.common import tell
 from bot.ops.metrics import note_outcome, process_metrics
@@ -140,26 +146,35 @@ class TimelyDispatch:
         self.app = app
         self.deadline = deadline
         self.late: set[asyncio.Task[None]] = set()
-        self.late_count = 0  # how many answers were given before the listener's (tests)
+        self.late_count = 0  # answers given at the deadline, before the listener's (tests)
+        self.at_once_count = 0  # answers given at once (``ANSWER_NOW``), for the tests too
 
     async def __call__(
         self, request: AsyncBoltRequest, started: float | None = None
     ) -> BoltResponse:
         """Bolt's answer if it comes within the deadline (from ``started``, a monotonic
-        time when the request was received), else the holding answer."""
+        time when the request was received), else the holding answer; the holding answer
+        at once when the request's first middleware says so (``ANSWER_NOW``)."""
         ack_by = (started if started is not None else time.monotonic()) + self.deadline
         shown = request.context[ANSWER_SHOWN] = asyncio.Event()
+        now: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        request.context[ANSWER_NOW] = now  # resolved by ``common.once`` for a press
         dispatch = asyncio.ensure_future(self._measured(request))
         left = ack_by - time.monotonic()
-        done, _ = await asyncio.wait({dispatch}, timeout=max(left, 0.05))
-        if done:
+        either: set[asyncio.Future[Any]] = {dispatch, now}
+        await asyncio.wait(either, timeout=max(left, 0.05), return_when=FIRST_COMPLETED)
+        if dispatch.done():
             shown.set()  # it goes out with this HTTP answer
             return dispatch.result()
-        self.late_count += 1
         body = request.body
-        logger.warning(
-            "Slack request not answered within %.1f s; acked, the work goes on", self.deadline
-        )
+        if now.done():
+            self.at_once_count += 1
+        else:
+            self.late_count += 1
+            logger.warning(
+                "Slack request not answered within %.1f s; acked, the work goes on",
+                self.deadline,
+            )
         task = asyncio.ensure_future(self._finish(dispatch, body, shown))
         self.late.add(task)
         task.add_done_callback(self.late.discard)
