@@ -32,6 +32,7 @@ from benchmarks._common import START
 from bot.bootstrap import build_runtime
 from bot.config import Settings
 from bot.handlers.telegram.persistence import PREFIX
+from bot.ops.gc_tuning import tune_gc_for_serving
 from core.clock import MovableClock
 from core.policy import Policy
 
@@ -71,6 +72,7 @@ async def hold(url: str, count: int) -> dict[str, Any]:
     )
     runtime = build_runtime(settings, clock=MovableClock(START), migrate=False, policy=Policy())
     application = runtime.telegram_application()
+    tune_gc_for_serving()  # as the runner does
     stub = tg.use_stub(application)
     await application.initialize()
     try:

@@ -64,6 +64,7 @@ from benchmarks._common import START, database, percentile
 from bot.bootstrap import build_runtime
 from bot.config import Settings
 from bot.handlers.telegram.persistence import user_key
+from bot.ops.gc_tuning import tune_gc_for_serving
 from core.catalogue import Catalogue
 from core.clock import MovableClock
 from core.policy import Policy
@@ -535,6 +536,9 @@ async def main() -> int:
         f"{size.race_rounds} claim race(s) of {size.racers}; {size.forms:,} forms held",
         flush=True,
     )
+    # the collector as a serving process sets it (bot.ops.gc_tuning), for the bare
+    # frameworks' runs as for the product's: the same settings on both sides
+    tune_gc_for_serving()
     began = time.perf_counter()
     figures = Figures()
     await run(size, figures)

@@ -77,6 +77,7 @@ from bot.handlers.slack.blocks import actions_blocks, button, sections
 from bot.handlers.slack.common import SORRY, STALE
 from bot.handlers.slack.home_refresh import TASK_NAME as HOME_TASK
 from bot.handlers.slack.modals import REQUEST_CALLBACK, request_modal
+from bot.ops.gc_tuning import tune_gc_for_serving
 from core.clock import MovableClock
 from core.forms import Choice
 from core.members import Identity, Platform
@@ -619,6 +620,7 @@ async def run_real(
         if args.sql:
             watch_sql(engine, sql)
         app = runtime.slack_app()
+        tune_gc_for_serving()  # as the runner does, once the app is built
         stub = use_stub(app)
         requests = Requests()
         c = args.concurrency

@@ -55,6 +55,7 @@ from benchmarks._common import START, approved_mentor, database, percentile
 from bot.bootstrap import build_runtime
 from bot.config import Settings
 from bot.handlers.telegram.update_processor import PerPersonUpdateProcessor
+from bot.ops.gc_tuning import tune_gc_for_serving
 from core.catalogue import Catalogue
 from core.clock import MovableClock
 from core.forms import ALLOWED_DURATIONS, NO_PREFERENCE, Choice, form_steps
@@ -368,6 +369,7 @@ async def run_real(
             watch_sql(engine, sql)
         application = runtime.telegram_application()
         stub = use_stub(application)
+        tune_gc_for_serving()  # as the runner does, once the app is built
         await application.initialize()
         try:
             script = form_script(ctx.catalogue)

@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator
 from bot.bootstrap import Runtime, build_runtime
 from bot.config import Settings
 from bot.logging_setup import configure_logging, install_redaction
+from bot.ops.gc_tuning import tune_gc_for_serving
 from bot.ops.health_server import Readiness, start_health_server
 from bot.ops.metrics import process_metrics
 from bot.ops.shutdown import Shutdown
@@ -66,6 +67,7 @@ async def serve_worker(settings: Settings) -> None:
     shutdown = Shutdown()
     shutdown.install()
     runtime = build_runtime(settings)
+    tune_gc_for_serving()
     try:
         readiness = watch(runtime)
         health = await start_health_server(

@@ -21,6 +21,7 @@ from bot.handlers.telegram.bot_profile import sync_profile
 from bot.handlers.telegram.sender import TelegramSender
 from bot.handlers.telegram.webhook import start_webhook_site
 from bot.logging_setup import configure_logging, install_redaction
+from bot.ops.gc_tuning import tune_gc_for_serving
 from bot.ops.health_server import start_health_server
 from bot.ops.metrics import process_metrics
 from bot.ops.shutdown import Shutdown
@@ -83,6 +84,7 @@ async def serve_telegram(
     shutdown.install()
     app = build_runtime(settings)
     application = app.telegram_application()
+    tune_gc_for_serving()
     health = await start_health_server(
         process_metrics(), watch(app), settings.metrics_host, settings.metrics_port
     )
