@@ -8,11 +8,26 @@ waits for a retry because the channel or group refused the bot
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from core.delivery.feed_health import FEED_PROBLEM, problem_reason
+from core.requests import MentorshipRequest, RequestDraft
 from core.services.context import ServiceContext
+from core.services.requests import submit_in
 
 
-def mentors_feed_problem(ctx: ServiceContext) -> str | None:
-    """The reason the mentors' feed refuses cards right now, or None if none is known."""
+@dataclass(frozen=True)
+class Submitted:
+    request: MentorshipRequest
+    feed_failing: bool  # the mentors' feed was known to refuse cards as it was submitted
+
+
+def submit_noting_feed(ctx: ServiceContext, actor_id: int, draft: RequestDraft) -> Submitted:
+    """``submit_request``, and whether the mentors' feed is known to be failing, in one
+    transaction where they were two (issue 14: a submission's confirmation cost a
+    transaction of its own). The feed is read first, before anything is written."""
     with ctx.uow_factory() as uow:
-        return problem_reason(uow.notifications.feed_problem(FEED_PROBLEM))
+        failing = problem_reason(uow.notifications.feed_problem(FEED_PROBLEM)) is not None
+        request = submit_in(uow, ctx, actor_id, draft)
+        uow.commit()
+    return Submitted(request, failing)

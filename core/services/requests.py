@@ -31,32 +31,41 @@ from core.validation import validate_draft
 
 def submit_request(ctx: ServiceContext, actor_id: int, draft: RequestDraft) -> MentorshipRequest:
     """Validate, enforce limits under the student's lock, store, and announce."""
-    now = ctx.now()
     with ctx.uow_factory() as uow:
-        student = load_member(uow, actor_id)
-        valid = validate_draft(draft, ctx.catalogue, ctx.policy, local_today(student, now))
-        if valid.preferred_mentor_id is not None:
-            _check_preferred_mentor(uow, actor_id, valid.preferred_mentor_id)
-        uow.members.lock(actor_id)
-        if draft.submission_key:
-            earlier = uow.requests.find_by_submission_key(actor_id, draft.submission_key)
-            if earlier is not None:
-                return earlier  # a second press of Submit: same request, nothing new
-        check_can_submit(
-            ctx.catalogue,
-            ctx.policy,
-            valid.session_type,
-            uow.requests.counted_for_student(actor_id),
-        )
-        request = uow.requests.add(
-            actor_id, valid, now, now + ctx.policy.expiry_after, draft.submission_key
-        )
-        if request.preferred_mentor_id is not None:
-            request = reserve_for_chosen_mentor(uow, ctx, request)
-        record(uow, EntityKind.REQUEST, request.id, None, RequestStatus.OPEN, actor_id, now)
-        # its one transition so far is the one just recorded: revision 1, not read back
-        announce_request(uow, ctx, request, reason="new", version=1)
+        request = submit_in(uow, ctx, actor_id, draft)
         uow.commit()
+    return request
+
+
+def submit_in(
+    uow: UnitOfWork, ctx: ServiceContext, actor_id: int, draft: RequestDraft
+) -> MentorshipRequest:
+    """``submit_request`` inside the caller's transaction; the caller commits (a second
+    press of Submit, with the same key, returns the first request and writes nothing)."""
+    now = ctx.now()
+    student = load_member(uow, actor_id)
+    valid = validate_draft(draft, ctx.catalogue, ctx.policy, local_today(student, now))
+    if valid.preferred_mentor_id is not None:
+        _check_preferred_mentor(uow, actor_id, valid.preferred_mentor_id)
+    uow.members.lock(actor_id)
+    if draft.submission_key:
+        earlier = uow.requests.find_by_submission_key(actor_id, draft.submission_key)
+        if earlier is not None:
+            return earlier  # a second press of Submit: same request, nothing new
+    check_can_submit(
+        ctx.catalogue,
+        ctx.policy,
+        valid.session_type,
+        uow.requests.counted_for_student(actor_id),
+    )
+    request = uow.requests.add(
+        actor_id, valid, now, now + ctx.policy.expiry_after, draft.submission_key
+    )
+    if request.preferred_mentor_id is not None:
+        request = reserve_for_chosen_mentor(uow, ctx, request)
+    record(uow, EntityKind.REQUEST, request.id, None, RequestStatus.OPEN, actor_id, now)
+    # its one transition so far is the one just recorded: revision 1, not read back
+    announce_request(uow, ctx, request, reason="new", version=1)
     return request
 
 

@@ -3,7 +3,6 @@ input to the form (``request_form``) ends in."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -16,10 +15,10 @@ from core.errors import DomainError, ValidationFailed
 from core.forms import RequestForm, Step, StepKind, answer
 from core.hints import Hint
 from core.requests import MentorshipRequest
-from core.services.context import ServiceContext, local_today
-from core.services.feed_status import mentors_feed_problem
+from core.services.context import local_today
+from core.services.feed_status import submit_noting_feed
 from core.services.request_limits import check_request_limit
-from core.services.requests import submit_request, update_request
+from core.services.requests import update_request
 
 logger = logging.getLogger(__name__)
 STOPPED = "Stopped. Nothing was saved."
@@ -100,17 +99,6 @@ async def apply(turn: Turn, fs: RequestFormState, step: Step, value: str, w: Wor
     return show(turn, fs, w)
 
 
-async def feed_failing(services: ServiceContext) -> bool:
-    """Is the mentors' channel known to be refusing cards? Asked after the request is
-    saved: if the question itself fails, the request still stands and the usual note is
-    given (the card is retried and the admins told either way)."""
-    try:
-        return await asyncio.to_thread(mentors_feed_problem, services) is not None
-    except Exception:
-        logger.warning("could not tell whether the mentors' feed works", exc_info=True)
-        return False
-
-
 def submitted_note(
     request: MentorshipRequest, chosen: str | None, feed_failing: bool = False
 ) -> str:
@@ -141,11 +129,12 @@ async def submit(turn: Turn, fs: RequestFormState, w: Wording) -> Shown:
             done = await turn.call(update_request, me, fs.edit_id, draft)
             told: tuple[Part, ...] = (f"Request #{done.id} updated.",)
         else:
-            done = await turn.call(submit_request, me, draft)
+            submitted = await turn.call(submit_noting_feed, me, draft)
+            done = submitted.request
             chosen = next(
                 (c.label for c in fs.mentors if c.value == str(done.preferred_mentor_id)), None
             )
-            told = (submitted_note(done, chosen, await feed_failing(turn.services)), Hint.MY)
+            told = (submitted_note(done, chosen, submitted.feed_failing), Hint.MY)
     except ValidationFailed as failed:
         steps = fs.steps(turn.services.catalogue)
         blamed = [i for i, s in enumerate(steps) if s.field in failed.errors]

@@ -21,7 +21,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.conversation.forms.request_steps import feed_failing, submitted_note
+from bot.conversation.forms.request_steps import submitted_note
 from bot.conversation.inputs import check_feedback, check_notes
 from bot.conversation.pickers import mentor_choices
 from bot.handlers.slack.blocks import fallback_text
@@ -55,9 +55,10 @@ from core.errors import DomainError, ValidationFailed
 from core.members import Member
 from core.requests import RequestDraft
 from core.services.context import ServiceContext, local_today
+from core.services.feed_status import submit_noting_feed
 from core.services.mentors import add_availability, my_availability
 from core.services.outcomes import leave_feedback, update_mentor_notes
-from core.services.requests import submit_request, update_request
+from core.services.requests import update_request
 from core.validation import validate_draft
 
 logger = logging.getLogger(__name__)
@@ -111,11 +112,13 @@ async def on_request_submitted(
         await _refuse(ack, view, failed.errors)
         return
     await ack(response_action="update", view=await _form(context, member, draft, meta, SAVING))
+    feed_failing = False
     try:
         if edit_id is not None:
             request = await call(context, update_request, member.id, edit_id, draft)
         else:
-            request = await call(context, submit_request, member.id, draft)
+            submitted = await call(context, submit_noting_feed, member.id, draft)
+            request, feed_failing = submitted.request, submitted.feed_failing
     except DomainError as exc:  # a limit, a request no longer editable, the database
         reason = explain(context, exc)
         again = await _form(context, member, draft, meta, f"⚠️ Not saved: {reason}")
@@ -128,7 +131,7 @@ async def on_request_submitted(
     else:
         mentors = await approved_mentors(context) if request.reserved else []
         chosen = next((m.name for m in mentors if m.member_id == request.preferred_mentor_id), None)
-        text = submitted_note(request, chosen, await feed_failing(deps(context).services))
+        text = submitted_note(request, chosen, feed_failing)
     await answer_shown(context)
     await _show(client, view, saved_modal(text))
     await client.chat_postMessage(channel=context.user_id or "", text=fallback_text(text))
