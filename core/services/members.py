@@ -7,6 +7,7 @@ from dataclasses import replace
 from core.delivery.comeback import UNREACHABLE_REASONS
 from core.errors import ValidationFailed
 from core.members import AdminSource, Identity, Member
+from core.ports import UnitOfWork
 from core.services.context import ServiceContext, load_member
 from core.validation import check_timezone, clean_text, validate_one
 
@@ -25,21 +26,53 @@ def register_member(
     ``admin`` comes from the operator's configuration (``MENTORBOT_ADMINS``), never from
     the chat, and promotes the member if they are not an admin yet.
     """
-    name = validate_one(
-        "display_name",
-        lambda: clean_text(display_name, "Your name", ctx.policy.display_name_max),
-    )
-    zone = validate_one("timezone", lambda: check_timezone(timezone or "UTC"))
+    name, zone = _valid_profile(ctx, display_name, timezone)
     with ctx.uow_factory() as uow:
         member = uow.members.find_by_identity(identity)
         created = member is None
         if member is None:
             member = uow.members.add(name, zone, identity, ctx.now())
-        if admin and not member.is_admin:
-            member.is_admin, member.admin_source = True, AdminSource.SETTINGS
-            uow.members.update(member, ctx.now())
+        _promote(uow, ctx, member, admin)
         uow.commit()
     return member, created
+
+
+def find_or_register(
+    ctx: ServiceContext,
+    identity: Identity,
+    display_name: str,
+    *,
+    admin: bool = False,
+) -> tuple[Member, bool]:
+    """The member behind a platform account as found, or registered if there is none:
+    a front-end's lookup on someone it has not seen lately (first contact was two
+    transactions, a find and then a registration that found again; issue 14). Unlike
+    ``register_member``, someone found is returned as they are: ``admin`` promotes only
+    the newly registered, as that lookup did. True when newly created."""
+    with ctx.uow_factory() as uow:
+        member = uow.members.find_by_identity(identity)
+        if member is not None:
+            return member, False
+        name, zone = _valid_profile(ctx, display_name, None)
+        member = uow.members.add(name, zone, identity, ctx.now())
+        _promote(uow, ctx, member, admin)
+        uow.commit()
+    return member, True
+
+
+def _promote(uow: UnitOfWork, ctx: ServiceContext, member: Member, admin: bool) -> None:
+    """An admin by the operator's configuration who is not one yet becomes one."""
+    if admin and not member.is_admin:
+        member.is_admin, member.admin_source = True, AdminSource.SETTINGS
+        uow.members.update(member, ctx.now())
+
+
+def _valid_profile(ctx: ServiceContext, display_name: str, timezone: str | None) -> tuple[str, str]:
+    name = validate_one(
+        "display_name",
+        lambda: clean_text(display_name, "Your name", ctx.policy.display_name_max),
+    )
+    return name, validate_one("timezone", lambda: check_timezone(timezone or "UTC"))
 
 
 def link_identity(ctx: ServiceContext, member_id: int, identity: Identity) -> Member:

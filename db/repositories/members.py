@@ -48,6 +48,38 @@ _OWNER = select(IDENTITIES.c.member_id).where(
 )
 BY_IDENTITY = _MEMBERS.where(MEMBERS.c.id.in_(_OWNER)).order_by(*_ORDER)
 _LOCK = select(MEMBERS.c.id).where(MEMBERS.c.id == bindparam("id")).with_for_update(key_share=True)
+# A new member and their identity, built once. On PostgreSQL one statement inserts both
+# (the identity's insert reads the member's id from the first: a first contact's
+# registration is one round trip, not two); SQLite has no insert inside a WITH.
+_NEW_MEMBER = (
+    insert(MEMBERS)
+    .values(
+        display_name=bindparam("display_name"),
+        timezone=bindparam("timezone"),
+        is_admin=False,
+        created_at=bindparam("now"),
+        updated_at=bindparam("now"),
+    )
+    .returning(MEMBERS.c.id)
+)
+_NEW_IDENTITY = insert(IDENTITIES).values(
+    member_id=bindparam("member_id"),
+    platform=bindparam("platform"),
+    external_id=bindparam("external_id"),
+)
+_MEMBER_CTE = _NEW_MEMBER.cte("created")
+_NEW_MEMBER_WITH_IDENTITY = (
+    insert(IDENTITIES)
+    .from_select(
+        ["member_id", "platform", "external_id"],
+        select(
+            _MEMBER_CTE.c.id,
+            bindparam("platform", type_=IDENTITIES.c.platform.type),
+            bindparam("external_id", type_=IDENTITIES.c.external_id.type),
+        ),
+    )
+    .returning(IDENTITIES.c.member_id)
+)
 
 
 class SqlMemberRepository(SqlRepository, MemberRepository):
@@ -75,18 +107,19 @@ class SqlMemberRepository(SqlRepository, MemberRepository):
         # inserts, and the new member built from what was written (not read back).
         try:
             with self.session.begin_nested():
-                member_id = self.session.execute(
-                    insert(MEMBERS)
-                    .values(
-                        display_name=display_name,
-                        timezone=timezone,
-                        is_admin=False,
-                        created_at=now,
-                        updated_at=now,
-                    )
-                    .returning(MEMBERS.c.id)
-                ).scalar_one()
-                self._add_identity_row(member_id, identity)
+                values = {"display_name": display_name, "timezone": timezone, "now": now}
+                if self.is_postgres:
+                    member_id = self.session.execute(
+                        _NEW_MEMBER_WITH_IDENTITY,
+                        values
+                        | {
+                            "platform": identity.platform.value,
+                            "external_id": identity.external_id,
+                        },
+                    ).scalar_one()
+                else:
+                    member_id = self.session.execute(_NEW_MEMBER, values).scalar_one()
+                    self._add_identity_row(member_id, identity)
         except IntegrityError:
             existing = self.find_by_identity(identity)
             if existing is None:
@@ -104,13 +137,8 @@ class SqlMemberRepository(SqlRepository, MemberRepository):
         self._add_identity_row(member_id, identity)
 
     def _add_identity_row(self, member_id: int, identity: Identity) -> None:
-        self.session.execute(
-            insert(IDENTITIES).values(
-                member_id=member_id,
-                platform=identity.platform.value,
-                external_id=identity.external_id,
-            )
-        )
+        params = {"platform": identity.platform.value, "external_id": identity.external_id}
+        self.session.execute(_NEW_IDENTITY, params | {"member_id": member_id})
 
     def update(self, member: Member, now: datetime) -> None:
         row = self.session.get(MemberRow, member.id, populate_existing=True)

@@ -31,7 +31,7 @@ from core.members import Identity, Member, Platform
 from core.notifications import Audience
 from core.services.admin_settings import is_listed
 from core.services.context import ServiceContext
-from core.services.members import find_member, get_member, register_member
+from core.services.members import find_or_register, get_member
 from db.frontend_state import FrontEndStore
 
 logger = logging.getLogger(__name__)
@@ -102,11 +102,10 @@ class ConsoleSession:
         if not handle or not handle.replace("_", "").replace("-", "").isalnum():
             raise ValidationFailed({"name": "Use a simple name like alice or bob."})
         identity = Identity(Platform.CONSOLE, handle)
-        member = find_member(self.ctx, identity)
-        if member is None:
-            member, _ = register_member(
-                self.ctx, identity, handle.capitalize(), admin=is_listed(identity, self.admins)
-            )
+        member, created = find_or_register(
+            self.ctx, identity, handle.capitalize(), admin=is_listed(identity, self.admins)
+        )
+        if created:
             self.say(f"Hello {member.display_name}, you are new here (time zone UTC: /timezone).")
         self.me = member
         return member

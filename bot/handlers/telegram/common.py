@@ -24,7 +24,7 @@ from core.hints import with_hint
 from core.members import Identity, Member, Platform
 from core.services.admin_settings import is_listed
 from core.services.context import ServiceContext
-from core.services.members import find_member, note_contact, register_member
+from core.services.members import find_or_register, note_contact
 from core.transactions import run_retrying
 from db.frontend_state import FrontEndStore
 
@@ -86,16 +86,13 @@ async def _lookup(update: Update, context: Context) -> Member:
     user = update.effective_user
     assert user is not None
     identity = Identity(Platform.TELEGRAM, str(user.id))
-    found = await asyncio.to_thread(find_member, services(context), identity)
-    if found is not None:
-        if any(i == identity and i.unreachable for i in found.identities):
-            await asyncio.to_thread(note_contact, services(context), found, identity)
-        return found
     admins: frozenset[str] = context.application.bot_data.get("admins", frozenset())
     name = " ".join(p for p in (user.first_name, user.last_name) if p) or "Telegram user"
-    member, _ = await call(
-        context, register_member, identity, name[:100], admin=is_listed(identity, admins)
+    member, created = await call(
+        context, find_or_register, identity, name[:100], admin=is_listed(identity, admins)
     )
+    if not created and any(i == identity and i.unreachable for i in member.identities):
+        await asyncio.to_thread(note_contact, services(context), member, identity)
     return member
 
 
