@@ -270,6 +270,14 @@ class NotificationRow(Base):
         ),
         Index(None, "request_id"),
         Index(None, "session_id"),
+        # the feed's health, read with every submission (feed_problem): the few pending
+        # rows that failed, not every reminder booked ahead
+        Index(
+            None,
+            "audience",
+            postgresql_where=text("status = 'PENDING' AND last_error IS NOT NULL"),
+            sqlite_where=text("status = 'PENDING' AND last_error IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = _id()

@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, text, update
+from sqlalchemy import Select, bindparam, select, text, update
 
 from core.notifications import Audience, Kind, Notification, NotificationStatus
 from core.ports import NotificationRepository
@@ -134,15 +134,8 @@ class SqlNotificationRepository(SqlRepository, NotificationRepository):
         return int(getattr(self.session.execute(statement, params), "rowcount", 0))
 
     def feed_problem(self, prefix: str) -> str | None:
-        return self.session.scalar(
-            select(Row.last_error)
-            .where(
-                Row.status == NotificationStatus.PENDING.value,
-                Row.audience == Audience.MENTORS.value,
-                Row.last_error.startswith(prefix, autoescape=True),
-            )
-            .limit(1)
-        )
+        found: str | None = self.session.scalar(_feed_problem(prefix))
+        return found
 
     def requeue_skipped(self, member_id: int, reasons: Collection[str], now: datetime) -> int:
         # rows in id order, the one global order (core.transactions); none is leased: a
@@ -179,3 +172,20 @@ class SqlNotificationRepository(SqlRepository, NotificationRepository):
             .order_by(Row.due_at, Row.id)
         )
         return [to_notification(r) for r in rows]
+
+
+@functools.cache
+def _feed_problem(prefix: str) -> Select[tuple[str | None]]:
+    """Read with every submission: built once per prefix (there is one), and answered
+    from the partial index of pending rows that carry an error (migration 0011), not
+    by walking every pending notice, future reminders included."""
+    return (
+        select(TABLE.c.last_error)
+        .where(
+            TABLE.c.status == NotificationStatus.PENDING.value,
+            TABLE.c.last_error.is_not(None),
+            TABLE.c.audience == Audience.MENTORS.value,
+            TABLE.c.last_error.startswith(prefix, autoescape=True),
+        )
+        .limit(1)
+    )
