@@ -54,6 +54,12 @@ class MemberRepository(abc.ABC):
     def lock(self, member_id: int) -> None:
         """Hold this member until commit, so per-member checks (limits, bookings) serialize."""
 
+    def lock_all(self, member_ids: Collection[int]) -> None:
+        """``lock`` each, in id order (the one global order, ``core.transactions``): a
+        booking holds both its people. A store may take them all in one round trip."""
+        for member_id in sorted(set(member_ids)):
+            self.lock(member_id)
+
     @abc.abstractmethod
     def admins(self) -> list[Member]: ...
 
@@ -277,6 +283,12 @@ class SessionNoteRepository(abc.ABC):
 class EventRepository(abc.ABC):
     @abc.abstractmethod
     def add(self, event: TransitionEvent) -> None: ...
+
+    def add_many(self, events: Sequence[TransitionEvent]) -> None:
+        """Several transitions of one change (a booking moves its request and starts its
+        session); a store may write them in one round trip."""
+        for event in events:
+            self.add(event)
 
     @abc.abstractmethod
     def for_entity(self, entity: EntityKind, entity_id: int) -> list[TransitionEvent]: ...

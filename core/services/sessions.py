@@ -11,7 +11,7 @@ from core.errors import (
     SlotUnavailable,
     ValidationFailed,
 )
-from core.events import EntityKind
+from core.events import EntityKind, TransitionEvent
 from core.lifecycle import (
     UNFINISHED_REQUEST_STATES,
     RequestStatus,
@@ -140,8 +140,7 @@ def schedule_session(
             raise NotAllowed("Only the mentor who claimed this request can schedule it.")
         profile = require_approved_mentor(uow, actor_id)
         check_request_transition(request.status, RequestStatus.SCHEDULED)
-        for member_id in sorted({actor_id, request.student_id}):
-            uow.members.lock(member_id)
+        uow.members.lock_all({actor_id, request.student_id})
         if start not in _slots(uow, ctx, request, actor_id):
             raise SlotUnavailable()
         # the request moves first: a second booking of the same request (a double press
@@ -175,16 +174,21 @@ def schedule_session(
                 updated_at=now,
             )
         )
-        record(
-            uow,
-            EntityKind.REQUEST,
-            request_id,
-            RequestStatus.CLAIMED,
-            RequestStatus.SCHEDULED,
-            actor_id,
-            now,
+        uow.events.add_many(
+            [
+                TransitionEvent(
+                    EntityKind.REQUEST,
+                    request_id,
+                    RequestStatus.CLAIMED,
+                    RequestStatus.SCHEDULED,
+                    actor_id,
+                    now,
+                ),
+                TransitionEvent(
+                    EntityKind.SESSION, session.id, None, SessionStatus.SCHEDULED, actor_id, now
+                ),
+            ]
         )
-        record(uow, EntityKind.SESSION, session.id, None, SessionStatus.SCHEDULED, actor_id, now)
         uow.notifications.cancel_pending(request_id=request_id, kinds=[Kind.MENTOR_NUDGE])
         told = [
             to_member(
@@ -276,8 +280,7 @@ def reschedule_session(
             raise AlreadyDone("That is already the time.")
         request = load_request(uow, session.request_id)
         _check_days(ctx, uow, request, days)
-        for member_id in sorted({session.mentor_id, session.student_id}):
-            uow.members.lock(member_id)
+        uow.members.lock_all({session.mentor_id, session.student_id})
         if start not in _slots(uow, ctx, request, session.mentor_id, days, True):
             raise SlotUnavailable()
         old_start = session.scheduled_at

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from sqlalchemy import bindparam, func, insert, select
 
 from core.events import EntityKind, TransitionEvent
@@ -16,22 +19,27 @@ _COUNT = select(func.count()).where(
 )
 
 
+def _values(event: TransitionEvent) -> dict[str, Any]:
+    return {
+        "entity": event.entity.value,
+        "entity_id": event.entity_id,
+        "from_status": event.from_status,
+        "to_status": event.to_status,
+        "actor_id": event.actor_id,
+        "reason": event.reason,
+        "at": event.at,
+    }
+
+
 class SqlEventRepository(SqlRepository, EventRepository):
     def add(self, event: TransitionEvent) -> None:
         # a plain INSERT, not an ORM object flushed later (issue 14: the ORM's
         # unit-of-work was a large share of every transition's cost), built once
-        self.session.execute(
-            _ADD,
-            {
-                "entity": event.entity.value,
-                "entity_id": event.entity_id,
-                "from_status": event.from_status,
-                "to_status": event.to_status,
-                "actor_id": event.actor_id,
-                "reason": event.reason,
-                "at": event.at,
-            },
-        )
+        self.session.execute(_ADD, _values(event))
+
+    def add_many(self, events: Sequence[TransitionEvent]) -> None:
+        if events:  # one statement, several rows
+            self.session.execute(_ADD, [_values(event) for event in events])
 
     def count_for(self, entity: EntityKind, entity_id: int) -> int:
         self.session.flush()

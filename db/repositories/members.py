@@ -48,6 +48,13 @@ _OWNER = select(IDENTITIES.c.member_id).where(
 )
 BY_IDENTITY = _MEMBERS.where(MEMBERS.c.id.in_(_OWNER)).order_by(*_ORDER)
 _LOCK = select(MEMBERS.c.id).where(MEMBERS.c.id == bindparam("id")).with_for_update(key_share=True)
+# PostgreSQL locks the rows as they come out of the sort: in id order, as one by one
+_LOCK_ALL = (
+    select(MEMBERS.c.id)
+    .where(MEMBERS.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(MEMBERS.c.id)
+    .with_for_update(key_share=True)
+)
 # A new member and their identity, built once. On PostgreSQL one statement inserts both
 # (the identity's insert reads the member's id from the first: a first contact's
 # registration is one round trip, not two); SQLite has no insert inside a WITH.
@@ -159,6 +166,10 @@ class SqlMemberRepository(SqlRepository, MemberRepository):
         # cancel against a booking in the soak.
         if self.is_postgres:
             self.session.execute(_LOCK, {"id": member_id})
+
+    def lock_all(self, member_ids: Collection[int]) -> None:
+        if self.is_postgres and member_ids:
+            self.session.execute(_LOCK_ALL, {"ids": sorted(set(member_ids))}).all()
 
     def mark_unreachable(self, identity: Identity, now: datetime) -> None:
         self.session.execute(

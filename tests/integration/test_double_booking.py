@@ -149,6 +149,9 @@ class _UnlockedMembers(SqlMemberRepository):
     def lock(self, member_id: int) -> None:
         """No lock: both bookings look for clashes before either has written."""
 
+    def lock_all(self, member_ids: Collection[int]) -> None:
+        """Nor both people's at once (a booking's)."""
+
 
 class _SlowClashCheck(SqlSessionRepository):
     def busy_for_members(
@@ -171,7 +174,7 @@ class _UnlockedUnitOfWork(SqlAlchemyUnitOfWork):
     "database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
 )
 def test_without_the_member_lock_a_mentor_does_get_double_booked(database_url, run_concurrently):
-    """The twin of the first test: with ``members.lock`` a no-op both bookings succeed.
+    """The twin of the first test: with the member locks no-ops both bookings succeed.
 
     PostgreSQL only: on SQLite ``BEGIN IMMEDIATE`` serializes the bookings by itself.
     """
