@@ -86,6 +86,7 @@ class Runtime:
             admins=self.admins,
             mentors_channel=self.settings.slack_mentors_channel,
             command=self.settings.slack_command,
+            work_threads=self.settings.slack_work_threads,
         )
 
     def delivery(

@@ -83,6 +83,9 @@ class Settings(BaseSettings):
     slack_api_url: str = "https://slack.com/api/"
     slack_mentors_channel: str | None = None  # a channel id where request cards are posted
     slack_command: str = "/mentorship"
+    # threads for Slack's work after an answer (saves, claims): few, so that the event
+    # loop answering the next requests is not starved of the GIL (bot.handlers.slack.common)
+    slack_work_threads: int = Field(default=2, ge=1, le=32)
     # the largest body either HTTP endpoint (Telegram webhook, Slack HTTP mode) reads;
     # a larger one gets 413 (Telegram's and Slack's own payloads are far smaller)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024, le=64 * 1024 * 1024)

@@ -85,6 +85,10 @@ BAD_SETTINGS = {
     "malformed database URL": ({"DATABASE_URL": "not a url"}, "DATABASE_URL"),
     "negative expiry": ({"MENTORBOT_EXPIRY_DAYS": "-3"}, "MENTORBOT_EXPIRY_DAYS"),
     "body limit below 1 KiB": ({"MENTORBOT_MAX_BODY_BYTES": "10"}, "MENTORBOT_MAX_BODY_BYTES"),
+    "no Slack work threads": (
+        {"MENTORBOT_SLACK_WORK_THREADS": "0"},
+        "MENTORBOT_SLACK_WORK_THREADS",
+    ),
     "catalogue with a negative limit": ({"catalogue": BAD_CATALOGUE}, "MENTORBOT_CATALOGUE_PATH"),
 }
 

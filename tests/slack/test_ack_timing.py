@@ -78,14 +78,14 @@ async def test_the_submission_is_answered_before_the_request_is_written(
     slack.seed_mentor(BOB, ["python"])
     view = await _open_form(slack, ALICE)
     writes: list[float] = []
-    original = views_module.submit_request
+    original = views_module.submit_noting_feed
 
     def slow_submit(*args: Any, **kwargs: Any) -> Any:
         writes.append(time.monotonic())
         time.sleep(SLOW)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(views_module, "submit_request", slow_submit)
+    monkeypatch.setattr(views_module, "submit_noting_feed", slow_submit)
 
     # a field error is answered inline on the form, at once, and nothing is written
     wrong = await slack.submit(ALICE, view, FORM | {"title": "", "available_until": "2026-03-01"})
@@ -111,7 +111,7 @@ async def test_the_submission_is_answered_before_the_request_is_written(
     assert saved.view["callback_id"] == "request_saved" and "submitted" in json.dumps(saved.view)
 
     # Submit pressed again on the same form (its submission key): the same request
-    monkeypatch.setattr(views_module, "submit_request", original)
+    monkeypatch.setattr(views_module, "submit_noting_feed", original)
     again = await slack.submit(ALICE, view, FORM)
     assert again.seconds < 3.0 and again.form_saved, again.body
     assert slack.scalar("SELECT count(*) FROM mentorship_requests") == 1

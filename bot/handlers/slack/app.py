@@ -11,7 +11,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.handlers.slack import actions, commands, events, reasons, views
-from bot.handlers.slack.common import SORRY, Deps, install_middleware, tell
+from bot.handlers.slack.common import SORRY, WORK_THREADS, Deps, install_middleware, tell
 from bot.ops.api_health import API_HEALTH
 from bot.ops.metrics import note_outcome
 from core.services.context import ServiceContext
@@ -66,13 +66,14 @@ def build_slack_app(
     admins: frozenset[str] = frozenset(),
     mentors_channel: str | None = None,
     command: str = "/mentorship",
+    work_threads: int = WORK_THREADS,
 ) -> AsyncApp:
     app = AsyncApp(
         client=build_client(token, base_url),
         signing_secret=signing_secret,
         raise_error_for_unhandled_request=False,
     )
-    deps_ = Deps(services, store, admins, mentors_channel, command)
+    deps_ = Deps(services, store, admins, mentors_channel, command, work_threads)
     app_deps[id(app)] = deps_
     install_middleware(app, deps_)
     commands.register(app, command)

@@ -69,7 +69,9 @@ async def on_press(
     name, raw_args = decode(*_pressed(body))
     member = await member_of(context)
     shared = deps(context)
-    turn = Turn(member, shared.services, shared.reads, shared.acks.turn)  # acked above
+    turn = Turn(  # acked above
+        member, shared.services, shared.reads, shared.acks.turn, shared.work_threads
+    )
     result = await press(turn, name, raw_args)
     await render(context, client, body, member, result)
 

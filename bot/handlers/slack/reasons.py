@@ -40,7 +40,9 @@ async def on_reason_submitted(
         return
     (reason,) = checked
     member = await member_of(context)
-    turn = Turn(member, deps(context).services, deps(context).reads)
+    turn = Turn(
+        member, deps(context).services, deps(context).reads, threads=deps(context).work_threads
+    )
     result = await press(turn, name, [str(ref), reason or reasons.NO_REASON])
     await render(context, client, body, member, result)
 

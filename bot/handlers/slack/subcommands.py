@@ -67,6 +67,8 @@ async def run(
         await tell(client, body, unknown + help_text(command))
         return
     member = await member_of(context)
-    turn = Turn(member, deps(context).services, deps(context).reads)
+    turn = Turn(
+        member, deps(context).services, deps(context).reads, threads=deps(context).work_threads
+    )
     result = await press(turn, found[0], words, typed_as=f"{command} {word}")
     await render(context, client, body, member, result)
