@@ -217,7 +217,7 @@ def partial_index(engine: Engine) -> str:
             c.execute(
                 text(
                     "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() "
-                    "AND tablename = 'notifications' AND indexdef LIKE '%WHERE%PENDING%'"
+                    "AND tablename = 'notifications' AND indexdef LIKE '%(due_at)%WHERE%PENDING%'"
                 )
             ).scalar_one()
         )
