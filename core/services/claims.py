@@ -15,7 +15,7 @@ from core.directed import (
 from core.errors import AlreadyClaimed, NotAllowed, NotFound
 from core.events import EntityKind
 from core.lifecycle import RequestStatus, check_request_transition
-from core.mentors import MentorProfile, MentorStatus, shared_tags
+from core.mentors import MentorProfile, shared_tags
 from core.notifications import Kind, to_member
 from core.ports import UnitOfWork, record
 from core.requests import MentorshipRequest, Urgency
@@ -31,8 +31,8 @@ from core.services.common import (
 from core.services.context import (
     ServiceContext,
     load_member,
-    refuse_unapproved,
     require_admin,
+    require_approved,
     require_approved_mentor,
 )
 from core.services.requests import announce_request
@@ -133,13 +133,13 @@ def claim_in(
     claimed = uow.requests.claim_open(request_id, actor_id, now)
     if claimed is None:
         sight = uow.requests.claim_sight(request_id, actor_id)
-        _require_approved(sight.mentor_status)
+        require_approved(sight.mentor_status)
         current = present_request(sight.request, request_id)
         if current.student_id == actor_id:
             raise NotAllowed("You cannot claim your own request.")
         check_may_claim_in(current, sight.student_zone, actor_id, now)
         return _explain_lost_claim(current, actor_id, sight.claimer_name), False
-    _require_approved(claimed.mentor_status)
+    require_approved(claimed.mentor_status)
     won = present_request(claimed.request, request_id)
     if won.student_id == actor_id:
         raise NotAllowed("You cannot claim your own request.")
@@ -148,11 +148,6 @@ def claim_in(
     check_may_claim_in(request, claimed.student_zone, actor_id, now)
     _after_claim(uow, ctx, request, actor_id, actor_id)
     return won, True
-
-
-def _require_approved(status: MentorStatus | None) -> None:
-    if status != MentorStatus.APPROVED:
-        refuse_unapproved(status)
 
 
 def _explain_lost_claim(

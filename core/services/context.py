@@ -68,13 +68,18 @@ def require_admin(uow: UnitOfWork, member_id: int) -> Member:
 def require_approved_mentor(uow: UnitOfWork, member_id: int) -> MentorProfile:
     profile = uow.mentors.get(member_id)
     if profile is None or not profile.is_approved:
-        refuse_unapproved(None if profile is None else profile.status)
+        _refuse_unapproved(None if profile is None else profile.status)
     return profile
 
 
-def refuse_unapproved(status: MentorStatus | None) -> NoReturn:
-    """Why someone who is not an approved mentor may not act as one, from their mentor
-    profile's status (None: they have none), for checks that read the status alone."""
+def require_approved(status: MentorStatus | None) -> None:
+    """``require_approved_mentor`` for checks that read the mentor profile's status
+    alone, with another statement (None: they have no profile)."""
+    if status != MentorStatus.APPROVED:
+        _refuse_unapproved(status)
+
+
+def _refuse_unapproved(status: MentorStatus | None) -> NoReturn:
     if status is None:
         raise NotAllowed("Only mentors can do that.", Hint.BECOME_MENTOR)
     raise NotAllowed("Your mentor profile is not approved yet; an admin will review it.")

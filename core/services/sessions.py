@@ -122,7 +122,7 @@ def slots_in(
     if request.status not in UNFINISHED_REQUEST_STATES:  # cancelled, expired, done
         check_request_transition(request.status, RequestStatus.SCHEDULED)  # says why not
     _check_days(ctx, uow, request, days)
-    return _slots(uow, ctx, request, request.claimed_by, days, True, people)
+    return _slots(uow, ctx, request, request.claimed_by, days, ignore_own=True, people=people)
 
 
 def schedule_session(
@@ -281,7 +281,7 @@ def reschedule_session(
         request = load_request(uow, session.request_id)
         _check_days(ctx, uow, request, days)
         uow.members.lock_all({session.mentor_id, session.student_id})
-        if start not in _slots(uow, ctx, request, session.mentor_id, days, True):
+        if start not in _slots(uow, ctx, request, session.mentor_id, days, ignore_own=True):
             raise SlotUnavailable()
         old_start = session.scheduled_at
         ends_at = start + timedelta(minutes=session.duration_minutes)

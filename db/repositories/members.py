@@ -89,6 +89,10 @@ _NEW_MEMBER_WITH_IDENTITY = (
 )
 
 
+def _identity_values(identity: Identity) -> dict[str, str]:
+    return {"platform": identity.platform.value, "external_id": identity.external_id}
+
+
 class SqlMemberRepository(SqlRepository, MemberRepository):
     def get(self, member_id: int) -> Member | None:
         return self._members(self.rows(BY_ID, {"id": member_id})).get(member_id)
@@ -117,12 +121,7 @@ class SqlMemberRepository(SqlRepository, MemberRepository):
                 values = {"display_name": display_name, "timezone": timezone, "now": now}
                 if self.is_postgres:
                     member_id = self.session.execute(
-                        _NEW_MEMBER_WITH_IDENTITY,
-                        values
-                        | {
-                            "platform": identity.platform.value,
-                            "external_id": identity.external_id,
-                        },
+                        _NEW_MEMBER_WITH_IDENTITY, values | _identity_values(identity)
                     ).scalar_one()
                 else:
                     member_id = self.session.execute(_NEW_MEMBER, values).scalar_one()
@@ -144,8 +143,7 @@ class SqlMemberRepository(SqlRepository, MemberRepository):
         self._add_identity_row(member_id, identity)
 
     def _add_identity_row(self, member_id: int, identity: Identity) -> None:
-        params = {"platform": identity.platform.value, "external_id": identity.external_id}
-        self.session.execute(_NEW_IDENTITY, params | {"member_id": member_id})
+        self.session.execute(_NEW_IDENTITY, _identity_values(identity) | {"member_id": member_id})
 
     def update(self, member: Member, now: datetime) -> None:
         row = self.session.get(MemberRow, member.id, populate_existing=True)

@@ -25,7 +25,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.conversation.turn import in_thread
+from bot.conversation.turn import Turn, in_thread
 from bot.handlers.slack.ack_first import AckFirst, AnsweringAck, answer_at_once, answers_nothing
 from bot.handlers.slack.blocks import fallback_text
 from bot.handlers.slack.home_presence import (
@@ -117,6 +117,16 @@ class Deps:
 def deps(context: AsyncBoltContext) -> Deps:
     found: Deps = context["deps"]
     return found
+
+
+def turn_for(
+    context: AsyncBoltContext,
+    member: Member,
+    wait_turn: Callable[[], Awaitable[None]] | None = None,
+) -> Turn:
+    """This person's turn, its services on Slack's work threads."""
+    shared = deps(context)
+    return Turn(member, shared.services, shared.reads, wait_turn, shared.work_threads)
 
 
 def known_member(context: AsyncBoltContext) -> Member | None:

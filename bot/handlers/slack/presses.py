@@ -17,7 +17,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.conversation.dispatcher import press
 from bot.conversation.replies import Answer, Expect, Input, Part, Reply, Surface, plain
-from bot.conversation.turn import Turn
 from bot.handlers.slack.action_codec import action_id, decode
 from bot.handlers.slack.blocks import (
     action_button,
@@ -26,7 +25,7 @@ from bot.handlers.slack.blocks import (
     fallback_text,
     sections,
 )
-from bot.handlers.slack.common import call, deps, guarded, member_of, tell
+from bot.handlers.slack.common import call, deps, guarded, member_of, tell, turn_for
 from bot.handlers.slack.home import publish_home
 from bot.handlers.slack.modals import (
     availability_modal,
@@ -69,9 +68,7 @@ async def on_press(
     name, raw_args = decode(*_pressed(body))
     member = await member_of(context)
     shared = deps(context)
-    turn = Turn(  # acked above
-        member, shared.services, shared.reads, shared.acks.turn, shared.work_threads
-    )
+    turn = turn_for(context, member, shared.acks.turn)  # acked above
     result = await press(turn, name, raw_args)
     await render(context, client, body, member, result)
 

@@ -13,8 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.conversation import reasons
 from bot.conversation.dispatcher import press
-from bot.conversation.turn import Turn
-from bot.handlers.slack.common import deps, guarded, member_of
+from bot.handlers.slack.common import deps, guarded, member_of, turn_for
 from bot.handlers.slack.form_checks import ack_if_valid
 from bot.handlers.slack.modals import REASON_CALLBACK, meta_of, state_values
 from bot.handlers.slack.presses import render
@@ -40,9 +39,7 @@ async def on_reason_submitted(
         return
     (reason,) = checked
     member = await member_of(context)
-    turn = Turn(
-        member, deps(context).services, deps(context).reads, threads=deps(context).work_threads
-    )
+    turn = turn_for(context, member)
     result = await press(turn, name, [str(ref), reason or reasons.NO_REASON])
     await render(context, client, body, member, result)
 

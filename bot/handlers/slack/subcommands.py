@@ -14,9 +14,8 @@ from slack_bolt.async_app import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.conversation.dispatcher import press
-from bot.conversation.turn import Turn
 from bot.conversation.vocabulary import VOCABULARY
-from bot.handlers.slack.common import deps, member_of, tell
+from bot.handlers.slack.common import deps, member_of, tell, turn_for
 from bot.handlers.slack.presses import render
 from core.delivery.messages import ActionName
 
@@ -67,8 +66,6 @@ async def run(
         await tell(client, body, unknown + help_text(command))
         return
     member = await member_of(context)
-    turn = Turn(
-        member, deps(context).services, deps(context).reads, threads=deps(context).work_threads
-    )
+    turn = turn_for(context, member)
     result = await press(turn, found[0], words, typed_as=f"{command} {word}")
     await render(context, client, body, member, result)
