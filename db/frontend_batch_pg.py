@@ -18,10 +18,11 @@ written (deleted: as absent), with the version the write returned.
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
+
+from db.state_json import state_text
 
 _PARTS = {
     "checked": """checked AS (
@@ -110,10 +111,10 @@ def run_batch(
         {
             "now": now,
             "ck": checked,
-            "cv": [json.dumps(writes[k]) for k in checked],
+            "cv": [state_text(writes[k]) for k in checked],
             "cn": [expected[k] + 1 for k in checked],
             "sk": saves,
-            "sv": [json.dumps(writes[k]) for k in saves],
+            "sv": [state_text(writes[k]) for k in saves],
             "gk": gone,
             "uk": list(update_keys),
             "rk": sorted(wanted),

@@ -15,7 +15,6 @@ together.
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -23,6 +22,7 @@ from telegram.ext import BasePersistence, PersistenceInput
 
 from bot.state_batcher import StateBatcher
 from db.frontend_state import FrontEndStore
+from db.state_json import state_text, state_value
 
 logger = logging.getLogger(__name__)
 PREFIX = "tg"
@@ -55,7 +55,7 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[s
 
     def _changed(self, key: str, value: object) -> str | None:
         """The value as JSON text when it differs from what is stored, else None."""
-        text = json.dumps(value, sort_keys=True, default=str)
+        text = state_text(value)
         if self._known.get(key) == text:
             return None
         self._known[key] = text
@@ -67,7 +67,7 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[s
         if text is None:
             return
         try:  # a copy: the live dict may change before the commit
-            await self._write(key, json.loads(text))
+            await self._write(key, state_value(text))
         except BaseException:
             if before is not None:  # not written: what is stored is what was
                 self._known[key] = before
@@ -86,7 +86,7 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[s
             logger.warning(
                 "state not stored (%s); the person is kept at their step", type(exc).__name__
             )
-            stored = json.loads(self._known.get(key) or "null")
+            stored = state_value(self._known.get(key) or "null")
             data.clear()
             data.update(stored if isinstance(stored, dict) else {})
             return False
