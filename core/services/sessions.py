@@ -86,6 +86,32 @@ def _slots(
     )
 
 
+def _is_free_slot(
+    uow: UnitOfWork,
+    ctx: ServiceContext,
+    request: MentorshipRequest,
+    mentor_id: int,
+    start: datetime,
+    days: tuple[date, date] | None = None,
+    *,
+    ignore_own: bool = False,
+) -> bool:
+    """Whether ``start`` is one of ``_slots``: they are computed over the student's day it
+    starts on and the next (a slot may run past midnight), not over the whole range. A
+    booking holds both people's locks while it checks, and the range's slots (up to 200,
+    over weeks) were most of its time (issue 14). A free time beyond the first 200 of the
+    range is bookable too, as the days' own list offers it."""
+    people = load_members(uow, mentor_id, request.student_id)
+    first, last = days or (request.available_from, request.available_until)
+    day = local_today(people[request.student_id], start)
+    if not first <= day <= last:
+        return False
+    around = (day, min(day + timedelta(days=1), last))
+    return start in _slots(
+        uow, ctx, request, mentor_id, around, ignore_own=ignore_own, people=people
+    )
+
+
 def _check_days(
     ctx: ServiceContext, uow: UnitOfWork, request: MentorshipRequest, days: tuple[date, date] | None
 ) -> None:
@@ -141,7 +167,7 @@ def schedule_session(
         profile = require_approved_mentor(uow, actor_id)
         check_request_transition(request.status, RequestStatus.SCHEDULED)
         uow.members.lock_all({actor_id, request.student_id})
-        if start not in _slots(uow, ctx, request, actor_id):
+        if not _is_free_slot(uow, ctx, request, actor_id, start):
             raise SlotUnavailable()
         # the request moves first: a second booking of the same request (a double press
         # that waited on the lock above) is refused here, before it could insert a
@@ -281,7 +307,7 @@ def reschedule_session(
         request = load_request(uow, session.request_id)
         _check_days(ctx, uow, request, days)
         uow.members.lock_all({session.mentor_id, session.student_id})
-        if start not in _slots(uow, ctx, request, session.mentor_id, days, ignore_own=True):
+        if not _is_free_slot(uow, ctx, request, session.mentor_id, start, days, ignore_own=True):
             raise SlotUnavailable()
         old_start = session.scheduled_at
         ends_at = start + timedelta(minutes=session.duration_minutes)

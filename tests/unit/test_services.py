@@ -24,6 +24,7 @@ from core.errors import (
 from core.events import EntityKind
 from core.lifecycle import RequestStatus, SessionStatus
 from core.notifications import Audience, Kind, NotificationStatus
+from core.policy import Policy
 from core.services.admin import admin_stats, export_rows, grant_admin
 from core.services.claims import (
     assign_mentor,
@@ -780,6 +781,25 @@ def test_only_admins_see_statistics_and_exports(ctx, student, mentor, admin):
 
 
 # ------------------------------------------------------------------ double booking
+
+
+def test_a_time_offered_for_a_later_day_can_be_booked_past_the_first_offers():
+    """The mentor asks for the second week's times (the day picker) and books one. It is
+    free, so it is booked, though the range's own list (capped at 3 here) stops in the
+    first week."""
+    ctx = make_context(policy=Policy(max_slots_offered=3))
+    student, mentor = add_student(ctx, "Sam"), add_mentor(ctx, "Mia")
+    request = claimed(ctx, student, mentor, available_until=date(2026, 3, 20))
+    assert available_slots(ctx, mentor.id, request.id) == [SLOT, SLOT + HALF_HOUR, SLOT + HOUR]
+    second_week = (date(2026, 3, 16), date(2026, 3, 16))
+    later = available_slots(ctx, mentor.id, request.id, second_week)[0]
+    assert later == SLOT + timedelta(days=7)
+
+    session = schedule_session(ctx, mentor.id, request.id, later)
+
+    assert session.scheduled_at == later
+    with pytest.raises(SlotUnavailable):  # outside the request's dates: still refused
+        reschedule_session(ctx, mentor.id, session.id, SLOT + timedelta(days=14))
 
 
 def test_a_mentor_cannot_be_booked_into_two_overlapping_slots(ctx, student, mentor):
