@@ -54,6 +54,12 @@ class MemberRepository(abc.ABC):
     def lock(self, member_id: int) -> None:
         """Hold this member until commit, so per-member checks (limits, bookings) serialize."""
 
+    def get_locked(self, member_id: int) -> Member | None:
+        """``lock``, then ``get``: a store may read the member with the lock, in one
+        round trip (every submission does both)."""
+        self.lock(member_id)
+        return self.get(member_id)
+
     def lock_all(self, member_ids: Collection[int]) -> None:
         """``lock`` each, in id order (the one global order, ``core.transactions``): a
         booking holds both its people. A store may take them all in one round trip."""
@@ -140,6 +146,15 @@ class RequestRepository(abc.ABC):
     @abc.abstractmethod
     def counted_for_student(self, student_id: int) -> list[MentorshipRequest]:
         """The student's requests that count towards limits (see ``counts_towards_limit``)."""
+
+    def submission_sight(
+        self, student_id: int, key: str | None
+    ) -> tuple[MentorshipRequest | None, list[MentorshipRequest]]:
+        """What a submission checks: the student's earlier request with this submission
+        key (a second press of Submit), and the requests counted towards limits (when
+        there is no earlier one). A store may read both in one statement."""
+        earlier = self.find_by_submission_key(student_id, key) if key else None
+        return earlier, [] if earlier is not None else self.counted_for_student(student_id)
 
     @abc.abstractmethod
     def open_requests(self) -> list[MentorshipRequest]: ...

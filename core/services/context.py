@@ -43,8 +43,10 @@ def local_today(member: Member, now: datetime) -> date:
     return now.astimezone(zone_or_utc(member.timezone)).date()
 
 
-def load_member(uow: UnitOfWork, member_id: int) -> Member:
-    member = uow.members.get(member_id)
+def load_member(uow: UnitOfWork, member_id: int, *, lock: bool = False) -> Member:
+    """``lock``: held until commit as well (``MemberRepository.lock``), read in the same
+    round trip."""
+    member = uow.members.get_locked(member_id) if lock else uow.members.get(member_id)
     if member is None:
         raise NotFound("I do not know you yet.", Hint.START)
     return member

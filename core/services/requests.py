@@ -43,21 +43,16 @@ def submit_in(
     """``submit_request`` inside the caller's transaction; the caller commits (a second
     press of Submit, with the same key, returns the first request and writes nothing)."""
     now = ctx.now()
-    student = load_member(uow, actor_id)
+    # locked first: a second press of Submit waits here for the first to commit, then
+    # finds its request by the key below
+    student = load_member(uow, actor_id, lock=True)
     valid = validate_draft(draft, ctx.catalogue, ctx.policy, local_today(student, now))
     if valid.preferred_mentor_id is not None:
         _check_preferred_mentor(uow, actor_id, valid.preferred_mentor_id)
-    uow.members.lock(actor_id)
-    if draft.submission_key:
-        earlier = uow.requests.find_by_submission_key(actor_id, draft.submission_key)
-        if earlier is not None:
-            return earlier  # a second press of Submit: same request, nothing new
-    check_can_submit(
-        ctx.catalogue,
-        ctx.policy,
-        valid.session_type,
-        uow.requests.counted_for_student(actor_id),
-    )
+    earlier, counted = uow.requests.submission_sight(actor_id, draft.submission_key)
+    if earlier is not None:
+        return earlier  # a second press of Submit: same request, nothing new
+    check_can_submit(ctx.catalogue, ctx.policy, valid.session_type, counted)
     request = uow.requests.add(
         actor_id, valid, now, now + ctx.policy.expiry_after, draft.submission_key
     )

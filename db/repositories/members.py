@@ -47,6 +47,8 @@ _OWNER = select(IDENTITIES.c.member_id).where(
     IDENTITIES.c.external_id == bindparam("external_id"),
 )
 BY_IDENTITY = _MEMBERS.where(MEMBERS.c.id.in_(_OWNER)).order_by(*_ORDER)
+# the member read with their row's lock (the joined profile and identities are not locked)
+BY_ID_LOCKED = BY_ID.with_for_update(key_share=True, of=MEMBERS)
 _LOCK = select(MEMBERS.c.id).where(MEMBERS.c.id == bindparam("id")).with_for_update(key_share=True)
 # PostgreSQL locks the rows as they come out of the sort: in id order, as one by one
 _LOCK_ALL = (
@@ -164,6 +166,11 @@ class SqlMemberRepository(SqlRepository, MemberRepository):
         # cancel against a booking in the soak.
         if self.is_postgres:
             self.session.execute(_LOCK, {"id": member_id})
+
+    def get_locked(self, member_id: int) -> Member | None:
+        if not self.is_postgres:  # SQLite holds the database's write lock already
+            return self.get(member_id)
+        return self._members(self.rows(BY_ID_LOCKED, {"id": member_id})).get(member_id)
 
     def lock_all(self, member_ids: Collection[int]) -> None:
         if self.is_postgres and member_ids:

@@ -7,7 +7,7 @@ from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 
 from core.hours import format_hours, parse_hours
 from core.lifecycle import NOT_COUNTED_REQUEST_STATES, UNFINISHED_REQUEST_STATES, RequestStatus
@@ -69,17 +69,24 @@ _BY_SUBMISSION_KEY = select(TABLE).where(
 )
 # A finished request its student withdrew still counts (hiding is no way round a limit);
 # an unfinished one an admin hid is over, and does not.
+_COUNTS = and_(
+    TABLE.c.status.not_in([s.value for s in NOT_COUNTED_REQUEST_STATES]),
+    TABLE.c.quota_refunded.is_(False),
+    or_(
+        TABLE.c.is_deleted.is_(False),
+        TABLE.c.status.not_in([s.value for s in UNFINISHED_REQUEST_STATES]),
+    ),
+)
 _COUNTED = (
-    select(TABLE)
-    .where(
-        TABLE.c.student_id == bindparam("student"),
-        TABLE.c.status.not_in([s.value for s in NOT_COUNTED_REQUEST_STATES]),
-        TABLE.c.quota_refunded.is_(False),
-        or_(
-            TABLE.c.is_deleted.is_(False),
-            TABLE.c.status.not_in([s.value for s in UNFINISHED_REQUEST_STATES]),
-        ),
-    )
+    select(TABLE).where(TABLE.c.student_id == bindparam("student"), _COUNTS).order_by(TABLE.c.id)
+)
+# A submission's two checks in one read: the rows counted towards limits, and the one
+# with the same submission key (a second press), each marked as what it is. With no key,
+# the key test is NULL: no row matches it.
+_SAME_KEY = TABLE.c.submission_key == bindparam("key", type_=TABLE.c.submission_key.type)
+_SUBMISSION_SIGHT = (
+    select(TABLE, _SAME_KEY.label("same_key"), _COUNTS.label("counts"))
+    .where(TABLE.c.student_id == bindparam("student"), or_(_COUNTS, _SAME_KEY))
     .order_by(TABLE.c.id)
 )
 _FOR_STUDENT = (
@@ -210,6 +217,19 @@ class SqlRequestRepository(SqlRepository, RequestRepository):
 
     def counted_for_student(self, student_id: int) -> list[MentorshipRequest]:
         return [_request(row) for row in self.rows(_COUNTED, {"student": student_id})]
+
+    def submission_sight(
+        self, student_id: int, key: str | None
+    ) -> tuple[MentorshipRequest | None, list[MentorshipRequest]]:
+        earlier: MentorshipRequest | None = None
+        counted: list[MentorshipRequest] = []
+        for row in self.rows(_SUBMISSION_SIGHT, {"student": student_id, "key": key}):
+            request = _request(row)
+            if row.same_key:
+                earlier = request
+            if row.counts:
+                counted.append(request)
+        return earlier, [] if earlier is not None else counted
 
     def open_requests(self) -> list[MentorshipRequest]:
         return self._list(Row.status == RequestStatus.OPEN.value)

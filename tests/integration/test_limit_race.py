@@ -15,6 +15,7 @@ import pytest
 
 from core.clock import MovableClock
 from core.errors import LimitReached
+from core.members import Member
 from core.requests import MentorshipRequest
 from core.services.context import ServiceContext
 from core.services.requests import my_requests, submit_request, usage_left
@@ -85,12 +86,22 @@ class _UnlockedMembers(SqlMemberRepository):
     def lock(self, member_id: int) -> None:
         """No lock: every submission counts while the others are still counting."""
 
+    def get_locked(self, member_id: int) -> Member | None:
+        return self.get(member_id)  # read without the lock
+
 
 class _SlowCounting(SqlRequestRepository):
     def counted_for_student(self, student_id: int) -> list[MentorshipRequest]:
         counted = super().counted_for_student(student_id)
         timer.sleep(0.01)  # a busy server between the count and the insert
         return counted
+
+    def submission_sight(
+        self, student_id: int, key: str | None
+    ) -> tuple[MentorshipRequest | None, list[MentorshipRequest]]:
+        sight = super().submission_sight(student_id, key)
+        timer.sleep(0.01)
+        return sight
 
 
 class _UnlockedUnitOfWork(SqlAlchemyUnitOfWork):
