@@ -8,6 +8,10 @@ quarter of the process's time under the GIL. Here the whole batch is one fixed t
 with array parameters (``unnest``): SQLAlchemy has nothing to compile, and psycopg
 prepares it on each connection after a few uses, whatever the batch's size.
 
+The text arrays go in psycopg's binary format (``%(name)b``): in the text format every
+element is quoted and escaped by a regular expression on the client, and a state's JSON is
+full of quotes. Four states took 954 µs to send that way and 200 µs in binary (issue 14).
+
 All the parts of a data-modifying ``WITH`` see one snapshot, taken before any of them
 writes, so the state read at the end does not see this batch's own writes. The caller
 never needs it to (one person's next update starts only after their write committed),
@@ -28,7 +32,7 @@ _PARTS = {
     "checked": """checked AS (
     INSERT INTO conversation_state AS s (key, value, updated_at, version)
     SELECT k, v::jsonb, %(now)s, n
-    FROM unnest(%(ck)s::text[], %(cv)s::text[], %(cn)s::int[]) AS c(k, v, n)
+    FROM unnest(%(ck)b::text[], %(cv)b::text[], %(cn)s::int[]) AS c(k, v, n)
     ON CONFLICT (key) DO UPDATE
         SET value = excluded.value, updated_at = excluded.updated_at,
             version = excluded.version
@@ -38,18 +42,18 @@ _PARTS = {
     "saved": """saved AS (
     INSERT INTO conversation_state AS s (key, value, updated_at, version)
     SELECT k, v::jsonb, %(now)s, 1
-    FROM unnest(%(sk)s::text[], %(sv)s::text[]) AS w(k, v)
+    FROM unnest(%(sk)b::text[], %(sv)b::text[]) AS w(k, v)
     ON CONFLICT (key) DO UPDATE
         SET value = excluded.value, updated_at = excluded.updated_at,
             version = s.version + 1
     RETURNING key, version
 )""",
     "gone": """gone AS (
-    DELETE FROM conversation_state WHERE key = ANY(%(gk)s::text[]) RETURNING key
+    DELETE FROM conversation_state WHERE key = ANY(%(gk)b::text[]) RETURNING key
 )""",
     "seen": """seen AS (
     INSERT INTO idempotency_keys (key, created_at)
-    SELECT k, %(now)s FROM unnest(%(uk)s::text[]) AS u(k)
+    SELECT k, %(now)s FROM unnest(%(uk)b::text[]) AS u(k)
     ON CONFLICT (key) DO NOTHING
     RETURNING key
 )""",
@@ -60,7 +64,7 @@ _RESULTS = {
     "gone": "SELECT 'g', key, NULL::jsonb, NULL::int FROM gone",
     "seen": "SELECT 'u', key, NULL::jsonb, NULL::int FROM seen",
     "read": "SELECT 'r', key, value, version FROM conversation_state"
-    " WHERE key = ANY(%(rk)s::text[])",
+    " WHERE key = ANY(%(rk)b::text[])",
 }
 
 
