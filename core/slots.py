@@ -80,8 +80,14 @@ def hour_spans(
     """The student's hours on every local day around ``start``..``end``, as sorted UTC
     spans; spans that touch are joined, so 22-24 and 00-02 make one night span."""
     tz = ZoneInfo(zone)
-    day = start.astimezone(tz).date() - timedelta(days=1)
+    first = start.astimezone(tz).date() - timedelta(days=1)
     last = end.astimezone(tz).date() + timedelta(days=1)
+    return _joined(_day_spans(hours, tz, first, last))
+
+
+def _day_spans(
+    hours: Sequence[HourRange], tz: ZoneInfo, day: date, last: date
+) -> list[tuple[datetime, datetime]]:
     spans: list[tuple[datetime, datetime]] = []
     while day <= last:
         for r in hours:
@@ -89,6 +95,10 @@ def hour_spans(
             if opens < closes:
                 spans.append((opens, closes))
         day += timedelta(days=1)
+    return spans
+
+
+def _joined(spans: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
     joined: list[tuple[datetime, datetime]] = []
     for opens, closes in sorted(spans):
         if joined and opens <= joined[-1][1]:
@@ -96,6 +106,28 @@ def hour_spans(
             opens, closes = before, max(until, closes)
         joined.append((opens, closes))
     return joined
+
+
+class _StudentHours:
+    """The student's hours as UTC spans, turned into instants only as far as they are
+    asked about: ``limit`` slots are usually found in a range's first days, and the hours
+    of every day of a seven-week range were a third of the slots' time (issue 14)."""
+
+    def __init__(self, hours: Sequence[HourRange], zone: str, start: datetime) -> None:
+        self._hours, self._tz = hours, ZoneInfo(zone)
+        self._next = start.astimezone(self._tz).date() - timedelta(days=1)  # first not done
+        self.spans: list[tuple[datetime, datetime]] = []
+        self.covered = start  # every instant before this is settled
+
+    def reach(self, until: datetime) -> None:
+        """Settle every instant up to ``until`` (and a week beyond, for the next ask)."""
+        last = until.astimezone(self._tz).date() + timedelta(days=7)
+        if last < self._next:
+            return
+        self.spans = _joined(self.spans + _day_spans(self._hours, self._tz, self._next, last))
+        self._next = last + timedelta(days=1)
+        # the day after ``last`` may still join the last span (22-24 with 00-02)
+        self.covered = datetime.combine(last, time(0), tzinfo=self._tz).astimezone(UTC)
 
 
 _END_OF_TIME = datetime.max.replace(tzinfo=UTC)  # built once: _inside runs for every slot
@@ -124,20 +156,22 @@ def compute_slots(
     """Sorted UTC start times inside a mentor's window, the student's range and hours,
     at least ``min_notice`` ahead and clashing with nothing in ``busy``."""
     range_start, range_end = local_day_bounds(available_from, available_until, student_zone)
-    suits_student = hour_spans(student_hours, student_zone, range_start, range_end)
     earliest = max(range_start, now + min_notice)
     found: set[datetime] = set()
+    student = _StudentHours(student_hours, student_zone, range_start)
     # Windows come day by day in order, so once ``limit`` slots are found (plus one day,
     # for windows that overlap across a DST fold) later days cannot be earlier.
     stop_after: datetime | None = None
     for opens, closes in _window_instants(windows, mentor_zone, range_start, range_end):
         if stop_after is not None and opens > stop_after:
             break
+        if closes >= student.covered:
+            student.reach(min(closes, range_end))
         slot = opens
         while slot + duration <= closes:
             ends = slot + duration
             clash = any(slot < b_end and b_start < ends for b_start, b_end in busy)
-            fits = slot >= earliest and ends <= range_end and _inside(suits_student, slot, ends)
+            fits = slot >= earliest and ends <= range_end and _inside(student.spans, slot, ends)
             if fits and not clash:
                 found.add(slot)
             slot += step

@@ -19,7 +19,13 @@ from hypothesis import strategies as st
 
 from core.hours import DAY, DEFAULT_HOURS, HourRange, merge
 from core.mentors import AvailabilityWindow
-from core.slots import compute_slots
+from core.slots import (
+    _inside,
+    _window_instants,
+    compute_slots,
+    hour_spans,
+    local_day_bounds,
+)
 
 ZONES = (
     "UTC",
@@ -203,3 +209,83 @@ def test_a_student_who_states_nothing_is_never_offered_a_time_at_night(
         assert local_minutes(start, zone) >= 7 * 60
         end = start + timedelta(minutes=60) - timedelta(minutes=1)
         assert local_minutes(end, zone) < 22 * 60
+
+
+def slots_by_the_whole_range(
+    *,
+    windows: list[AvailabilityWindow],
+    mentor_zone: str,
+    student_zone: str,
+    available_from: date,
+    available_until: date,
+    duration: timedelta,
+    busy: list[tuple[datetime, datetime]],
+    now: datetime,
+    min_notice: timedelta,
+    step: timedelta,
+    limit: int,
+    student_hours: tuple[HourRange, ...],
+) -> list[datetime]:
+    """``compute_slots`` as it was before it settled the student's hours lazily: every
+    day's hours first, then the windows (the reference it must agree with)."""
+    start, end = local_day_bounds(available_from, available_until, student_zone)
+    spans = hour_spans(student_hours, student_zone, start, end)
+    earliest = max(start, now + min_notice)
+    found: set[datetime] = set()
+    stop_after = None
+    for opens, closes in _window_instants(windows, mentor_zone, start, end):
+        if stop_after is not None and opens > stop_after:
+            break
+        slot = opens
+        while slot + duration <= closes:
+            ends = slot + duration
+            clash = any(slot < b_end and b_start < ends for b_start, b_end in busy)
+            if slot >= earliest and ends <= end and _inside(spans, slot, ends) and not clash:
+                found.add(slot)
+            slot += step
+        if stop_after is None and len(found) >= limit:
+            stop_after = closes + timedelta(days=1)
+    return sorted(found)[:limit]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    mentor_windows=windows(),
+    mentor_zone=st.sampled_from(ZONES),
+    student_zone=st.sampled_from(ZONES),
+    student_hours=hours(),
+    first=first_days(),
+    days=st.integers(0, 70),
+    minutes=st.sampled_from((30, 45, 60, 120)),
+    limit=st.sampled_from((1, 5, 40, 200)),
+    data=st.data(),
+)
+def test_settling_the_hours_as_the_windows_reach_them_finds_the_same_slots(
+    mentor_windows: list[AvailabilityWindow],
+    mentor_zone: str,
+    student_zone: str,
+    student_hours: tuple[HourRange, ...],
+    first: date,
+    days: int,
+    minutes: int,
+    limit: int,
+    data: st.DataObject,
+) -> None:
+    """Long ranges, night hours that join across midnight, few or many slots wanted: the
+    slots are exactly those the whole range's hours give (issue 14's shortcut)."""
+    midnight = datetime.combine(first, time(0), tzinfo=UTC)
+    given = {
+        "windows": mentor_windows,
+        "mentor_zone": mentor_zone,
+        "student_zone": student_zone,
+        "available_from": first,
+        "available_until": first + timedelta(days=days),
+        "duration": timedelta(minutes=minutes),
+        "busy": data.draw(sessions(midnight)),
+        "now": midnight + timedelta(hours=data.draw(st.integers(-48, 30))),
+        "min_notice": NOTICE,
+        "step": timedelta(minutes=30),
+        "limit": limit,
+        "student_hours": student_hours,
+    }
+    assert compute_slots(**given) == slots_by_the_whole_range(**given)
