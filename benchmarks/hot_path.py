@@ -20,7 +20,8 @@ In one process, each part in a private schema of its own (created, migrated, dro
 6. the 100-way claim race: winners, p50/p99 claim latency, after one race not measured
    (a running process has its connections open already). Racers are capped at the
    server's free connections (max_connections - reserved - in use - a margin of 10);
-   the output says when the cap bites;
+   the output says when the cap bites. The same presses then go at requests claimed
+   before them (no winner, no row lock to wait for): the difference is the lock's wait;
 7. RSS of the Telegram bot after 10,000 people with half-filled request forms each sent
    it an update (``benchmarks._rss_child``, a fresh process).
 
@@ -268,9 +269,9 @@ def lifecycles(count: int) -> float:
     return count / lc.lifecycle_seconds(PG, count)
 
 
-def claim_race(rounds: int, racers: int) -> lc.Race:
+def claim_race(rounds: int, racers: int, claimed_first: bool = False) -> lc.Race:
     """The 100-way race on PostgreSQL (``lifecycle.race_rounds``)."""
-    return lc.race_rounds(PG, rounds, racers)
+    return lc.race_rounds(PG, rounds, racers, claimed_first=claimed_first)
 
 
 # ---------------------------------------------------------------------- memory
@@ -475,6 +476,17 @@ async def run(size: Size, figures: Figures) -> None:
             t.append(f"claim race: winners per round {race.winners}")
         v["race_p50"] = ms(percentile(race.latencies, 0.5))
         v["race_p99"] = ms(percentile(race.latencies, 0.99))
+        # the same presses with no lock to wait for: what the race costs without the lock
+        held = await asyncio.to_thread(claim_race, size.race_rounds, size.racers, True)
+        print(
+            f"  the same presses on requests claimed before them (no winner, no row lock "
+            f"to wait for): p50 {ms(percentile(held.latencies, 0.5)):.1f} ms, "
+            f"p99 {ms(percentile(held.latencies, 0.99)):.1f} ms (the race's excess over "
+            "these is its wait on the row lock; these are the presses' own work, 100 "
+            "threads in one process)"
+        )
+        if any(w != 0 for w in held.winners):
+            t.append(f"claim race on claimed requests: winners per round {held.winners}")
 
     await part(figures, "the 100-way claim race", race_part)
 

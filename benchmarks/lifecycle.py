@@ -124,9 +124,13 @@ class Race:
     note: str  # how many raced, and why not more
 
 
-def race_rounds(kind: str, rounds: int, racers: int = 100) -> Race:
+def race_rounds(kind: str, rounds: int, racers: int = 100, *, claimed_first: bool = False) -> Race:
     """``rounds`` requests, each claimed by ``racers`` mentors at once, on a fresh
-    database; on PostgreSQL the racers are capped at the server's free connections."""
+    database; on PostgreSQL the racers are capped at the server's free connections.
+
+    ``claimed_first``: each request is claimed before the racers press (no winner, and no
+    row lock for anyone to wait for). Beside the race, this says how much of a press's
+    latency is the lock's queue and how much the presses' own work in one process."""
     clock = MovableClock(START)
     with database(kind) as url:
         wanted, note = racers, f"{racers} racers"
@@ -142,7 +146,8 @@ def race_rounds(kind: str, rounds: int, racers: int = 100) -> Race:
         setup, setup_engine = context_and_engine(url, clock)
         ctx, engine = context_and_engine(url, clock, pool_size=racers + 5)
         try:
-            students, mentors = people(setup, students=rounds + 1, mentors=racers)
+            students, mentors = people(setup, students=rounds + 1, mentors=racers + 1)
+            holder, mentors = mentors[-1], mentors[:-1]  # claims first (``claimed_first``)
             # one race first, not measured: it opens the pool's connections, which a
             # running process has open (measured, the first round's presses each waited
             # for a new connection: p50 about twice the later rounds')
@@ -152,6 +157,8 @@ def race_rounds(kind: str, rounds: int, racers: int = 100) -> Race:
             winners: list[int] = []
             for r in range(rounds):
                 request = submit_request(ctx, students[r], draft(r))
+                if claimed_first:
+                    claim_request(setup, holder, request.id)
                 took, won = race_once(ctx, mentors, request.id)
                 latencies += took
                 winners.append(won)
