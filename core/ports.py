@@ -312,6 +312,12 @@ class EventRepository(abc.ABC):
         """How many transitions the entity has had (a store can count without loading)."""
         return len(self.for_entity(entity, entity_id))
 
+    def add_counted(self, event: TransitionEvent) -> int:
+        """``add``, then ``count_for`` the event's entity: its revision once this
+        transition is recorded. A store may do both in one round trip."""
+        self.add(event)
+        return self.count_for(event.entity, event.entity_id)
+
 
 class NotificationRepository(abc.ABC):
     @abc.abstractmethod
@@ -445,6 +451,22 @@ def record(
     uow.events.add(TransitionEvent(entity, entity_id, from_status, to_status, actor_id, at, reason))
 
 
+def record_counted(
+    uow: UnitOfWork,
+    entity: EntityKind,
+    entity_id: int,
+    from_status: str | None,
+    to_status: str,
+    actor_id: int | None,
+    at: datetime,
+    reason: str | None = None,
+) -> int:
+    """``record``, returning the entity's revision with this transition (what
+    ``core.services.common.revision`` would read next)."""
+    event = TransitionEvent(entity, entity_id, from_status, to_status, actor_id, at, reason)
+    return uow.events.add_counted(event)
+
+
 __all__ = [
     "EventRepository",
     "MemberRepository",
@@ -455,4 +477,5 @@ __all__ = [
     "SessionRepository",
     "UnitOfWork",
     "record",
+    "record_counted",
 ]

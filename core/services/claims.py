@@ -17,7 +17,7 @@ from core.events import EntityKind
 from core.lifecycle import RequestStatus, check_request_transition
 from core.mentors import MentorProfile, shared_tags
 from core.notifications import Kind, to_member
-from core.ports import UnitOfWork, record
+from core.ports import UnitOfWork, record, record_counted
 from core.requests import MentorshipRequest, Urgency
 from core.services.common import (
     card_update,
@@ -166,7 +166,8 @@ def _after_claim(
 ) -> None:
     now = ctx.now()
     reason = None if mentor_id == actor_id else "assigned by an admin"
-    record(
+    # the request's revision with this claim, read by the insert that records it
+    version = record_counted(
         uow,
         EntityKind.REQUEST,
         request.id,
@@ -182,7 +183,6 @@ def _after_claim(
     uow.notifications.cancel_pending(
         request_id=request.id, kinds=[Kind.EXPIRY_WARNING, Kind.REQUEST_MATCHED]
     )
-    version = revision(uow, EntityKind.REQUEST, request.id)
     key = f"r{request.id}:m{mentor_id}:v{version}"
     notices = [
         to_member(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import bindparam, func, insert, literal_column, select
 
 from core.events import EntityKind, TransitionEvent
 from core.ports import EventRepository
@@ -16,6 +16,23 @@ EVENTS = table(TransitionEventRow)
 _ADD = insert(EVENTS)
 _COUNT = select(func.count()).where(
     EVENTS.c.entity == bindparam("entity"), EVENTS.c.entity_id == bindparam("entity_id")
+)
+
+
+_EARLIER = EVENTS.alias("earlier")
+# PostgreSQL: an event and its entity's count with it, in one statement. The count leaves
+# the inserted row out by its id, whether a RETURNING subquery sees it or not, and adds
+# it back; it sees this transaction's earlier events as any statement does.
+_ADD_COUNTED = insert(EVENTS).returning(
+    select(func.count())
+    .select_from(_EARLIER)
+    .where(
+        _EARLIER.c.entity == bindparam("of_entity"),
+        _EARLIER.c.entity_id == bindparam("of_entity_id"),
+        _EARLIER.c.id != literal_column("transition_events.id"),
+    )
+    .scalar_subquery()
+    + 1
 )
 
 
@@ -40,6 +57,17 @@ class SqlEventRepository(SqlRepository, EventRepository):
     def add_many(self, events: Sequence[TransitionEvent]) -> None:
         if events:  # one statement, several rows
             self.session.execute(_ADD, [_values(event) for event in events])
+
+    def add_counted(self, event: TransitionEvent) -> int:
+        if not self.is_postgres:  # SQLite: the insert, then the count
+            return super().add_counted(event)
+        self.session.flush()  # pending ORM rows count, as in count_for
+        params = {
+            **_values(event),
+            "of_entity": event.entity.value,
+            "of_entity_id": event.entity_id,
+        }
+        return int(self.session.execute(_ADD_COUNTED, params).scalar_one())
 
     def count_for(self, entity: EntityKind, entity_id: int) -> int:
         self.session.flush()
