@@ -451,22 +451,6 @@ def record(
     uow.events.add(TransitionEvent(entity, entity_id, from_status, to_status, actor_id, at, reason))
 
 
-def record_counted(
-    uow: UnitOfWork,
-    entity: EntityKind,
-    entity_id: int,
-    from_status: str | None,
-    to_status: str,
-    actor_id: int | None,
-    at: datetime,
-    reason: str | None = None,
-) -> int:
-    """``record``, returning the entity's revision with this transition (what
-    ``core.services.common.revision`` would read next)."""
-    event = TransitionEvent(entity, entity_id, from_status, to_status, actor_id, at, reason)
-    return uow.events.add_counted(event)
-
-
 __all__ = [
     "EventRepository",
     "MemberRepository",
@@ -477,5 +461,4 @@ __all__ = [
     "SessionRepository",
     "UnitOfWork",
     "record",
-    "record_counted",
 ]

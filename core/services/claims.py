@@ -13,11 +13,11 @@ from core.directed import (
     visible_in_queue,
 )
 from core.errors import AlreadyClaimed, NotAllowed, NotFound
-from core.events import EntityKind
+from core.events import EntityKind, TransitionEvent
 from core.lifecycle import RequestStatus, check_request_transition
 from core.mentors import MentorProfile, shared_tags
 from core.notifications import Kind, to_member
-from core.ports import UnitOfWork, record, record_counted
+from core.ports import UnitOfWork, record
 from core.requests import MentorshipRequest, Urgency
 from core.services.common import (
     card_update,
@@ -166,16 +166,17 @@ def _after_claim(
 ) -> None:
     now = ctx.now()
     reason = None if mentor_id == actor_id else "assigned by an admin"
-    # the request's revision with this claim, read by the insert that records it
-    version = record_counted(
-        uow,
-        EntityKind.REQUEST,
-        request.id,
-        RequestStatus.OPEN,
-        RequestStatus.CLAIMED,
-        actor_id,
-        now,
-        reason,
+    # recorded with the request's revision that it makes, read by the same insert
+    version = uow.events.add_counted(
+        TransitionEvent(
+            EntityKind.REQUEST,
+            request.id,
+            RequestStatus.OPEN,
+            RequestStatus.CLAIMED,
+            actor_id,
+            now,
+            reason,
+        )
     )
     # The DMs to matching mentors that have not gone out yet never will: the relevance
     # check would skip them too, but a release makes the request open again, and by then
