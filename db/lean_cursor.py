@@ -64,11 +64,6 @@ class LazyColumns(Sequence[psycopg.Column]):
     def __iter__(self) -> Iterator[psycopg.Column]:
         return iter(self._made())
 
-    def __eq__(self, other: object) -> bool:
-        return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]  # a list-like value, as psycopg's is
-
     def __repr__(self) -> str:
         return repr(self._made())
 

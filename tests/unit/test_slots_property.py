@@ -127,13 +127,19 @@ def in_mentor_windows(instant: datetime, zone: str, stated: list[AvailabilityWin
     )
 
 
+# who meets whom, and from when: what both slot properties draw alike
+PEOPLE_AND_DATES = {
+    "mentor_windows": windows(),
+    "mentor_zone": st.sampled_from(ZONES),
+    "student_zone": st.sampled_from(ZONES),
+    "student_hours": hours(),
+    "first": first_days(),
+}
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    mentor_windows=windows(),
-    mentor_zone=st.sampled_from(ZONES),
-    student_zone=st.sampled_from(ZONES),
-    student_hours=hours(),
-    first=first_days(),
+    **PEOPLE_AND_DATES,
     days=st.integers(0, 8),
     minutes=st.sampled_from((30, 45, 60)),
     step=st.sampled_from((15, 30)),
@@ -250,11 +256,7 @@ def slots_by_the_whole_range(
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    mentor_windows=windows(),
-    mentor_zone=st.sampled_from(ZONES),
-    student_zone=st.sampled_from(ZONES),
-    student_hours=hours(),
-    first=first_days(),
+    **PEOPLE_AND_DATES,
     days=st.integers(0, 70),
     minutes=st.sampled_from((30, 45, 60, 120)),
     limit=st.sampled_from((1, 5, 40, 200)),
